@@ -1,0 +1,122 @@
+"""The ``mediation`` command: noun-verb subcommands, each a thin layer over the library.
+
+Subcommands are imported only when run, so ``mediation --help`` and each
+command start quickly. Every :class:`~mediation.errors.MediationError` becomes
+one line on stderr and its exit code (2: bad input or a refused action,
+1: anything else); a traceback is shown only with ``MEDIATION_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from mediation import __version__
+
+#: name -> (module:attribute, one-line help). The help is here so that
+#: ``mediation --help`` need not import every command.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "route": ("mediation.cli.route:route", "Review and route cases from a JSON file (no database)."),
+    "rules": ("mediation.cli.rules:rules", "Show, test, check and diff rule sets."),
+    "init": ("mediation.cli.db:init", "Create or upgrade the database."),
+    "case": ("mediation.cli.case:case", "Register cases and move them through their lifecycle."),
+    "queue": ("mediation.cli.queue:queue", "A room's or window's open cases, oldest first."),
+    "replay": ("mediation.cli.replay:replay", "Replay historical cases through the rules."),
+    "escalate": ("mediation.cli.escalate:escalate", "Record 督办 escalations for overdue cases."),
+    "report": ("mediation.cli.report:report", "The centre's statistics for a year or a period."),
+    "flow": ("mediation.cli.flow:flow", "Draw the case lifecycle (Mermaid or Graphviz)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def _available(self) -> list[str]:
+        return [name for name, (target, _) in self.lazy.items() if _module_exists(target.split(":")[0])]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        if name not in self.lazy or name not in self._available():
+            return None
+        module, attr = self.lazy[name][0].split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.lazy[name][1]) for name in self.list_commands(ctx) if name in self.lazy]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _module_exists(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class Failure(click.ClickException):
+    """A library error shown as one line: ``mediation: error: ...``."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"mediation: error: {self.format_message()}", err=True)
+
+
+class RootGroup(LazyGroup):
+    """The top-level group: turns errors from any subcommand into :class:`Failure`."""
+
+    def invoke(self, ctx: click.Context):
+        from mediation.errors import MediationError
+
+        try:
+            return super().invoke(ctx)
+        except MediationError as exc:
+            if os.environ.get("MEDIATION_DEBUG"):
+                raise
+            raise Failure(str(exc), exc.exit_code) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise click.exceptions.Exit(1) from None
+        except Exception as exc:  # never a traceback for the user
+            if os.environ.get("MEDIATION_DEBUG"):
+                raise
+            raise Failure(f"internal error: {type(exc).__name__}: {exc} "
+                          "(run with MEDIATION_DEBUG=1 for details)", 1) from None
+
+
+@click.group(
+    cls=RootGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="mediation")
+def cli() -> None:
+    """Case routing for the district dispute mediation centre (多元化解纠纷调解中心).
+
+    Register, review and divert disputes to the centre's 11 mediation rooms
+    and 7 service windows by declarative rules (属地管理, 谁主管、谁负责).
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``mediation`` console script."""
+    cli.main(args=argv, prog_name="mediation")

@@ -1,0 +1,431 @@
+"""Case input: a dict (from JSON, a CSV row or CLI flags) -> a validated :class:`Case`.
+
+Keys are the field ids of DESIGN §2 or their Chinese labels; labels in values
+are accepted as ids, Chinese names or aliases, in simplified or traditional
+characters, full-width, or pinyin-annotated. Every problem is a
+:class:`CaseError` naming the field and suggesting the nearest valid value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mediation.domain import Case, Party
+from mediation.errors import CaseError
+from mediation.personal import validate_id_number, validate_name, validate_phone
+from mediation.text import CONTROL, normalize_label
+
+CASE_NO = re.compile(r"^XS-(\d{4})-(\d{5})$")
+MAX_SUMMARY = 2000
+MAX_COMMUNITY = 100
+MAX_PARTIES = 100_000
+MAX_AMOUNT = Decimal("1e12")
+MAX_PARTY_LIST = 50
+
+#: The case fields of DESIGN §2, plus the flat forms of one applicant and respondent.
+CASE_FIELDS = (
+    "case_no", "received_at", "request", "channel", "referred_by", "form", "category", "street",
+    "community", "summary", "parties", "amount", "petition", "litigation_pending", "criminal",
+    "party_refuses", "risk", "applicants", "respondents",
+)
+FLAT_PARTY_FIELDS = (
+    "applicant_name", "applicant_id", "applicant_phone",
+    "respondent_name", "respondent_id", "respondent_phone",
+)
+REQUIRED = ("form", "category", "street", "summary")
+_DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
+                 "%Y.%m.%d")
+
+
+def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
+    """An ISO date or datetime (also ``2020/3/5``, ``2020年3月5日``); a date means midnight."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else _local(value)
+    if isinstance(value, date):
+        return datetime.combine(value, time.min)
+    if not isinstance(value, str):
+        raise CaseError(f"{field} must be a date or date-time, not {type(value).__name__}", field=field)
+    text = unicodedata.normalize("NFKC", value).strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo is None else _local(parsed)
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise CaseError(f"{field} is not a date: {value!r}", field=field, hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+
+
+def _local(value: datetime) -> datetime:
+    """An aware date-time as the centre's local (China Standard) time, naive."""
+    from datetime import timedelta, timezone
+
+    return value.astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None)
+
+
+class CaseParser:
+    """Parses cases for one rule set's catalogue. Get it from :func:`parser_for`."""
+
+    def __init__(self, rules) -> None:
+        self.rules = rules
+        self.cat = rules.catalogue
+        self.enum_ix = {name: self.cat.index[name] for name in ("request", "channel", "form", "risk")}
+        self._keys: dict[str, str | None] = {}
+        self._bools: dict[Any, bool | None] = {True: True, False: False}  # 1 and 0 hash alike
+        self._dated = any(
+            e.validity.dated
+            for table in (self.cat.units, self.cat.categories, self.cat.departments)
+            for e in table.values()
+        )
+        self.allowed = frozenset(CASE_FIELDS + FLAT_PARTY_FIELDS)
+        self._party_keys = frozenset(("applicants", "respondents", *FLAT_PARTY_FIELDS))
+        # exact-spelling fast paths; anything else goes through normalisation
+        self._enum = {name: _Memo(self.cat.index[name]) for name in ("request", "channel", "form", "risk")}
+        self._category = _Memo(self.cat.index["category"])
+        self._unit = _Memo(self.cat.index["unit"])
+
+    # ------------------------------------------------------------ keys
+
+    def field_of(self, key: str) -> str | None:
+        """The field id a key (id or Chinese heading) stands for, or None."""
+        try:
+            return self._keys[key]
+        except KeyError:
+            pass
+        found = key if key in self.allowed else self.cat.index["field"].get(key)
+        self._keys[key] = found
+        return found
+
+    def unknown_key(self, key: str) -> CaseError:
+        return CaseError(f"unknown field {key!r}", hint=self.cat.index["field"].suggest(str(key)))
+
+    # ------------------------------------------------------------ values
+
+    def flag(self, value: Any, field: str) -> bool:
+        try:
+            found = self._bools.get(value)
+        except TypeError:
+            found = None
+        if found is None:
+            if isinstance(value, str):
+                key = normalize_label(value)
+                if key in self.cat.true_words:
+                    found = True
+                elif key in self.cat.false_words:
+                    found = False
+                if found is not None and len(self._bools) < 1000:
+                    self._bools[value] = found
+            if found is None:
+                raise CaseError(f"{field} must be true or false (是/否), not {value!r}", field=field)
+        return found
+
+    def enum(self, name: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise CaseError(f"{name} must be a label, not {value!r}", field=name)
+        found = self.enum_ix[name].get(value)
+        if found is None:
+            raise CaseError(f"unknown {name} {value!r}", field=name, hint=self.enum_ix[name].suggest(value))
+        self._enum[name].learn(value, found)
+        return found
+
+    def ref(self, kind: str, value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise CaseError(f"{field} must be a label, not {value!r}", field=field)
+        found = self.cat.resolve(kind, value, field=field)
+        if kind == "category":
+            self._category.learn(value, found)
+        return found
+
+    @staticmethod
+    def text(value: Any, field: str, limit: int) -> str:
+        if not isinstance(value, str):
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                raise CaseError(f"{field} must be text, not {type(value).__name__}", field=field)
+        value = value.strip()
+        if len(value) > limit:
+            raise CaseError(f"{field} is longer than {limit} characters ({len(value)})", field=field)
+        bad = CONTROL.search(value)
+        if bad:
+            raise CaseError(f"{field} contains a control character (U+{ord(bad.group()):04X})", field=field)
+        return value
+
+    @staticmethod
+    def count(value: Any) -> int:
+        if isinstance(value, bool):
+            raise CaseError("parties must be a whole number ≥ 1, not a yes/no", field="parties")
+        if isinstance(value, str):
+            try:
+                value = int(unicodedata.normalize("NFKC", value).strip())
+            except ValueError:
+                raise CaseError(f"parties must be a whole number ≥ 1, not {value!r}", field="parties") from None
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or value < 1:
+            raise CaseError(f"parties must be a whole number ≥ 1, not {value!r}", field="parties")
+        if value > MAX_PARTIES:
+            raise CaseError(f"parties is implausibly large ({value})", field="parties")
+        return value
+
+    @staticmethod
+    def money(value: Any) -> Decimal:
+        if value.__class__ is str:
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                number = None
+            if number is not None and number.is_finite() and 0 <= number <= MAX_AMOUNT:
+                return number
+        if isinstance(value, bool):
+            raise CaseError("amount must be a number of yuan ≥ 0", field="amount")
+        try:
+            if isinstance(value, str):
+                text = unicodedata.normalize("NFKC", value).strip().replace(",", "").removesuffix("元")
+                number = Decimal(text)
+            elif isinstance(value, (int, Decimal)):
+                number = Decimal(value)
+            elif isinstance(value, float):
+                number = Decimal(repr(value))
+            else:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {value!r}", field="amount") from None
+        if not number.is_finite() or number < 0:
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {value!r}", field="amount")
+        if number > MAX_AMOUNT:
+            raise CaseError(f"amount is implausibly large ({value})", field="amount")
+        return number
+
+    def party(self, value: Any, field: str, today: date | None) -> Party:
+        if not isinstance(value, Mapping):
+            raise CaseError(f"each of {field} is an object {{name, id_number, phone}}", field=field)
+        unknown = set(value) - {"name", "id_number", "phone"}
+        if unknown:
+            raise CaseError(f"unknown key {sorted(unknown)[0]!r} in {field}", field=field,
+                            hint="a party has name, id_number and phone")
+        if not value.get("name"):
+            raise CaseError(f"a party in {field} has no name", field=field)
+        return Party(
+            name=validate_name(self.text(value["name"], field, 200), field=f"{field}.name"),
+            id_number=validate_id_number(value["id_number"], field=f"{field}.id_number", today=today)
+            if value.get("id_number") else None,
+            phone=validate_phone(value["phone"], field=f"{field}.phone") if value.get("phone") else None,
+        )
+
+    # ------------------------------------------------------------ the case
+
+    def parse(self, data: Mapping[str, Any], *, now: datetime | None = None,
+              ignore: Iterable[str] = ()) -> Case:
+        """A validated case from a mapping; see the module docstring."""
+        if not isinstance(data, Mapping):
+            raise CaseError(f"a case is an object of fields, not {type(data).__name__}")
+        v: dict[str, Any] = {}
+        keys = self._keys
+        for key, value in data.items():
+            if value is None or value == "":
+                continue
+            field = keys.get(key) if key.__class__ is str else None
+            if field is None:
+                field = self.field_of(key) if isinstance(key, str) else None
+                if field is None:
+                    if self._ignored(key, ignore):
+                        continue
+                    raise self.unknown_key(str(key))
+            if field in v:
+                raise CaseError(f"field {field} is given twice (as {key!r})", field=field)
+            v[field] = value
+
+        get = v.get
+        form, category, street, summary = get("form"), get("category"), get("street"), get("summary")
+        if form is None or category is None or street is None or summary is None:
+            missing = next(f for f in REQUIRED if f not in v)
+            raise CaseError(f"missing required field {missing}", field=missing)
+
+        received = get("received_at")
+        if received is None:
+            received_at = (now or datetime.now()).replace(microsecond=0)
+        else:
+            received_at = self._datetime(received)
+        community = get("community")
+        if community is not None:
+            community = self.text(community, "community", MAX_COMMUNITY) or None
+        channel = get("channel")
+        if channel is not None:
+            channel = self._enum["channel"].get(channel) or self.enum("channel", channel)
+        referred_by = get("referred_by")
+        if referred_by is not None:
+            referred_by = self.ref("department", referred_by, "referred_by")
+            if channel is None:
+                channel = "referral"
+        if channel is None:
+            channel = "walk_in"
+        if channel == "referral" and referred_by is None:
+            raise CaseError("a referral names who referred it", field="referred_by",
+                            hint="give referred_by (e.g. court, police, petition_bureau)")
+        if referred_by is not None and channel != "referral":
+            raise CaseError(f"referred_by is only for referrals, but channel is {channel}", field="referred_by",
+                            hint="set channel to referral, or leave referred_by out")
+        case_no = get("case_no")
+        if case_no is not None:
+            case_no = self._case_no(case_no)
+        if summary.__class__ is not str or len(summary) > MAX_SUMMARY or CONTROL.search(summary):
+            summary = self.text(summary, "summary", MAX_SUMMARY)
+        summary = summary.strip()
+        if not summary:
+            raise CaseError("summary is empty", field="summary")
+        enum = self._enum
+        request = get("request")
+        risk = get("risk")
+        parties = get("parties")
+        amount = get("amount")
+        flag = self.flag
+        try:
+            case = Case(
+                form=enum["form"].get(form) or self.enum("form", form),
+                category=self._category.get(category) or self.ref("category", category, "category"),
+                street=self._unit.get(street) or self._street(street, community),
+                summary=summary,
+                received_at=received_at,
+                case_no=case_no,
+                request="mediation" if request is None else enum["request"].get(request) or self.enum("request", request),
+                channel=channel,
+                referred_by=referred_by,
+                community=community,
+                parties=2 if parties is None else parties if parties.__class__ is int and 0 < parties <= MAX_PARTIES
+                else self.count(parties),
+                amount=_ZERO if amount is None else self.money(amount),
+                petition=False if (x := get("petition")) is None else flag(x, "petition"),
+                litigation_pending=False if (x := get("litigation_pending")) is None else flag(x, "litigation_pending"),
+                criminal=False if (x := get("criminal")) is None else flag(x, "criminal"),
+                party_refuses=False if (x := get("party_refuses")) is None else flag(x, "party_refuses"),
+                risk="low" if risk is None else enum["risk"].get(risk) or self.enum("risk", risk),
+            )
+        except TypeError:  # an unhashable value (a list, a mapping) where a label belongs
+            raise self._wrong_type(v) from None
+        if not self._party_keys.isdisjoint(v):
+            today = received_at.date()
+            case.applicants = self._parties(v, "applicant", today)
+            case.respondents = self._parties(v, "respondent", today)
+        if self._dated:
+            day = received_at.date()
+            self.cat.check_valid("unit", case.street, day, field="street")
+            self.cat.check_valid("category", case.category, day, field="category")
+            if referred_by:
+                self.cat.check_valid("department", referred_by, day, field="referred_by")
+        return case
+
+    def _wrong_type(self, v: dict) -> CaseError:
+        """The error for the first field holding a value of the wrong type."""
+        community = v.get("community")
+        checks = [("form", lambda x: self.enum("form", x)), ("category", lambda x: self.ref("category", x, "category")),
+                  ("street", lambda x: self._street(x, community)), ("request", lambda x: self.enum("request", x)),
+                  ("risk", lambda x: self.enum("risk", x)), ("parties", self.count), ("amount", self.money)]
+        checks += [(f, lambda x, f=f: self.flag(x, f)) for f in ("petition", "litigation_pending", "criminal",
+                                                                   "party_refuses")]
+        for field, check in checks:
+            if field in v:
+                try:
+                    check(v[field])
+                except CaseError as exc:
+                    return exc
+        return CaseError("a field holds a value of the wrong type")
+
+    def _ignored(self, key: Any, ignore: Iterable[str]) -> bool:
+        if not ignore or not isinstance(key, str):
+            return False
+        skip = set(ignore)
+        return key in skip or self.cat.index["field"].get(key) in skip
+
+    def _datetime(self, value: Any) -> datetime:
+        if value.__class__ is str:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                return parse_datetime(value)
+            return parsed if parsed.tzinfo is None else _local(parsed)
+        return parse_datetime(value)
+
+    @staticmethod
+    def _case_no(value: Any) -> str:
+        case_no = unicodedata.normalize("NFKC", str(value)).strip().upper()
+        if not CASE_NO.match(case_no):
+            raise CaseError(f"case_no {value!r} is not of the form XS-YYYY-NNNNN", field="case_no")
+        return case_no
+
+    def _street(self, value: Any, community: str | None) -> str:
+        if not isinstance(value, str):
+            raise CaseError(f"street must be a label, not {value!r}", field="street")
+        return self.cat.resolve_street(value, community)
+
+    def _parties(self, v: dict, role: str, today: date) -> tuple[Party, ...]:
+        plural = role + "s"
+        out: list[Party] = []
+        if plural in v:
+            items = v[plural]
+            if not isinstance(items, list):
+                raise CaseError(f"{plural} is a list of {{name, id_number, phone}}", field=plural)
+            if len(items) > MAX_PARTY_LIST:
+                raise CaseError(f"{plural} lists more than {MAX_PARTY_LIST} people", field=plural)
+            out.extend(self.party(p, plural, today) for p in items)
+        flat = {k: v[f"{role}_{k2}"] for k, k2 in (("name", "name"), ("id_number", "id"), ("phone", "phone"))
+                if f"{role}_{k2}" in v}
+        if flat:
+            if "name" not in flat:
+                raise CaseError(f"{role}_id or {role}_phone given without {role}_name", field=f"{role}_name")
+            try:
+                out.append(self.party(flat, plural, today))
+            except CaseError as exc:
+                raise CaseError(exc.message, field=_flat_field(exc.field or "", role), hint=exc.hint) from None
+        return tuple(out)
+
+
+_ZERO = Decimal(0)
+
+
+class _Memo(dict):
+    """Exact spellings seen before -> id; a miss returns None (callers then resolve slowly)."""
+
+    def __init__(self, index) -> None:
+        super().__init__((id_, id_) for id_ in index.ids())
+        self.update((name, id_) for id_, name in index.names.items())
+
+    def __missing__(self, key):
+        return None
+
+    def learn(self, spelling: str, id_: str) -> None:
+        if len(self) < 10_000:
+            self[spelling] = id_
+
+
+def _flat_field(field: str, role: str) -> str:
+    tail = field.rsplit(".", 1)[-1]
+    return {"name": f"{role}_name", "id_number": f"{role}_id", "phone": f"{role}_phone"}.get(tail, field)
+
+
+def parser_for(rules) -> CaseParser:
+    """The (cached) case parser of a rule set."""
+    parser = rules.__dict__.get("_case_parser")
+    if parser is None:
+        parser = rules.__dict__["_case_parser"] = CaseParser(rules)
+    return parser
+
+
+def parse_case(data: Mapping[str, Any], rules, *, now: datetime | None = None,
+               ignore: Iterable[str] = ()) -> Case:
+    """A validated, normalised case from a mapping (JSON object, CSV row, flags).
+
+    ``now`` fills ``received_at`` when it is absent (default: the clock).
+    Keys in ``ignore`` (ids or labels) are skipped instead of refused.
+    """
+    return parser_for(rules).parse(data, now=now, ignore=ignore)
+
+

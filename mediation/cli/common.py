@@ -1,0 +1,176 @@
+"""Shared CLI plumbing: the rule set option, JSON in and out, the console."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mediation.errors import CaseError, InputError, RuleError
+
+RULES_ENV = "MEDIATION_RULES"
+
+
+def default_rules_dir() -> Path:
+    """``$MEDIATION_RULES``, else ``./rules``, else the rule set shipped beside the package."""
+    env = os.environ.get(RULES_ENV)
+    if env:
+        return Path(env)
+    here = Path("rules")
+    if (here / "routing.yaml").exists() or any(here.glob("*.yaml")):
+        return here
+    shipped = Path(__file__).resolve().parents[2] / "rules"
+    if shipped.is_dir():
+        return shipped
+    raise RuleError("no rule set found: pass --rules DIR or set MEDIATION_RULES")
+
+
+def rules_option(f):
+    return click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Rule set directory (default: $MEDIATION_RULES, ./rules, or the shipped rules).",
+    )(f)
+
+
+_loaded: dict[Path, Any] = {}
+
+
+def load(rules_dir: Path | None):
+    """The compiled rule set (loaded once per process)."""
+    from mediation.rules import load_rules
+
+    path = rules_dir or default_rules_dir()
+    key = path.resolve()
+    if key not in _loaded:
+        _loaded[key] = load_rules(path)
+    return _loaded[key]
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(obj: Any, *, indent: int | None = 2) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=indent, default=json_default)
+
+
+def echo_json(obj: Any) -> None:
+    click.echo(dumps(obj))
+
+
+def read_text(path: str) -> tuple[str, str]:
+    """(text, display name) of a file, or of stdin for ``-``."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        name = path
+    try:
+        return data.decode("utf-8-sig"), name
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError("file is not valid UTF-8", file=name, line=line) from None
+
+
+def json_items(text: str, name: str) -> tuple[list[tuple[int, Any]], bool]:
+    """The JSON value(s) in ``text`` with the line each starts on, and whether it was a list."""
+    decoder = json.JSONDecoder()
+    pos = _skip(text, 0)
+
+    def fail(exc: json.JSONDecodeError) -> InputError:
+        return InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno)
+
+    if pos < len(text) and text[pos] == "[":
+        items: list[tuple[int, Any]] = []
+        pos = _skip(text, pos + 1)
+        if pos < len(text) and text[pos] == "]":
+            return [], True
+        while True:
+            line = text.count("\n", 0, pos) + 1
+            try:
+                value, pos = decoder.raw_decode(text, pos)
+            except json.JSONDecodeError as exc:
+                raise fail(exc) from None
+            items.append((line, value))
+            pos = _skip(text, pos)
+            if pos < len(text) and text[pos] == ",":
+                pos = _skip(text, pos + 1)
+                continue
+            if pos < len(text) and text[pos] == "]":
+                pos = _skip(text, pos + 1)
+                if pos != len(text):
+                    raise fail(json.JSONDecodeError("extra data after the JSON value", text, pos))
+                return items, True
+            raise fail(json.JSONDecodeError("expected ',' or ']'", text, min(pos, len(text))))
+    else:
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise fail(exc) from None
+        items = [(1, value)]
+        pos = _skip(text, pos)
+    if pos != len(text):
+        raise fail(json.JSONDecodeError("extra data after the JSON value", text, pos))
+    return items, False
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def parse_cases(path: str, rules, *, now: datetime | None = None) -> tuple[list, bool]:
+    """Cases from a JSON file holding one case object or a list of them."""
+    from mediation.cases import parse_case
+
+    text, name = read_text(path)
+    items, is_list = json_items(text, name)
+    now = now or datetime.now()
+    cases = []
+    for n, (line, data) in enumerate(items, 1):
+        try:
+            cases.append(parse_case(data, rules, now=now))
+        except CaseError as exc:
+            raise exc.located(file=name, line=line, item=f"case {n}" if is_list else None) from None
+    return cases, is_list
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def console(stderr: bool = False):
+    """A rich console for tables (imported only by commands that print them)."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # A pipe or file gets whole lines rather than the 80 columns rich assumes.
+    width = None if stream.isatty() else 240
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)

@@ -1,0 +1,224 @@
+"""The catalogue: units, departments, categories, destinations, enum labels.
+
+It resolves what a person or a file writes (an id, a Chinese name, an alias;
+simplified or traditional, full-width or not, pinyin-annotated) to an id, and
+suggests the nearest valid one when nothing matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from mediation.domain import ENUMS
+from mediation.errors import CaseError, RuleError
+from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
+from mediation.text import normalize_label
+
+#: What each kind of label is called in messages.
+KIND_NAMES = {
+    "unit": "territorial unit",
+    "department": "department",
+    "category": "category",
+    "destination": "destination",
+    "field": "field",
+}
+
+
+class LabelIndex:
+    """Maps every accepted spelling of a label to its id.
+
+    Lookups first try the text as given (a dict hit for ids and common names),
+    then its normalised form; results are memoised, so resolving the same
+    label again costs one dict lookup.
+    """
+
+    __slots__ = ("kind", "names", "_keys", "_memo")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.names: dict[str, str] = {}  # id -> display name
+        self._keys: dict[str, str] = {}  # normalised key -> id
+        self._memo: dict[str, str | None] = {}
+
+    def add(self, id_: str, name: str, aliases: Iterable[str] = (), where: str | None = None) -> None:
+        self.names[id_] = name
+        for spelling in (id_, name, *aliases):
+            key = normalize_label(str(spelling))
+            other = self._keys.get(key)
+            if other is not None and other != id_:
+                raise RuleError(
+                    f"{self.kind} label {spelling!r} is used by both {other!r} and {id_!r}",
+                    file=where,
+                    hint="each name or alias may belong to one entry only",
+                )
+            self._keys[key] = id_
+
+    def add_key(self, spelling: str, id_: str) -> None:
+        """An extra accepted spelling that must not override an existing one."""
+        self._keys.setdefault(normalize_label(spelling), id_)
+
+    def get(self, text: str) -> str | None:
+        """The id for ``text``, or None."""
+        try:
+            return self._memo[text]
+        except KeyError:
+            pass
+        found = self._keys.get(normalize_label(text)) if isinstance(text, str) else None
+        if len(self._memo) < 100_000:
+            self._memo[text] = found
+        return found
+
+    def __contains__(self, id_: str) -> bool:
+        return id_ in self.names
+
+    def ids(self) -> list[str]:
+        return list(self.names)
+
+    def suggest(self, text: str) -> str | None:
+        """``did you mean 'room.medical' (医疗纠纷调解室)?`` for a near miss, else None."""
+        key = normalize_label(str(text))
+        pool = list(self._keys)
+        # Chinese names are short: one character in two shared is already a hint.
+        best = difflib.get_close_matches(key, pool, n=1, cutoff=0.5)
+        if not best:
+            return None
+        id_ = self._keys[best[0]]
+        name = self.names.get(id_)
+        return f"did you mean {id_!r} ({name})?" if name and name != id_ else f"did you mean {id_!r}?"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldLabel:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class Catalogue:
+    """All labelled things of a rule set, with lookups in both directions."""
+
+    def __init__(
+        self,
+        *,
+        district: Mapping[str, str],
+        units: Iterable[Unit],
+        split_units: Iterable[SplitUnit],
+        departments: Iterable[Department],
+        categories: Iterable[Category],
+        destinations: Iterable[Destination],
+        fields: Iterable[FieldLabel],
+        enums: Mapping[str, Mapping[str, tuple[str, tuple[str, ...]]]],
+        booleans: tuple[frozenset[str], frozenset[str]],
+        where: Mapping[str, str] | None = None,
+    ) -> None:
+        where = where or {}
+        self.district = dict(district)
+        self.units: dict[str, Unit] = {u.id: u for u in units}
+        self.split_units: tuple[SplitUnit, ...] = tuple(split_units)
+        self.departments: dict[str, Department] = {d.id: d for d in departments}
+        self.categories: dict[str, Category] = {c.id: c for c in categories}
+        self.destinations: dict[str, Destination] = {d.id: d for d in destinations}
+        self.fields: dict[str, FieldLabel] = {f.id: f for f in fields}
+        self.enums = {k: dict(v) for k, v in enums.items()}
+        self.true_words, self.false_words = booleans
+
+        self.index: dict[str, LabelIndex] = {}
+        for kind, entries in (
+            ("unit", self.units.values()),
+            ("department", self.departments.values()),
+            ("category", self.categories.values()),
+            ("destination", self.destinations.values()),
+        ):
+            ix = LabelIndex(kind)
+            for e in entries:
+                ix.add(e.id, e.name, e.aliases, str(e.source) if e.source else where.get(kind))
+            self.index[kind] = ix
+        for c in self.categories.values():  # "医疗纠纷" for 医疗, without listing it
+            for spelling in (c.name, *c.aliases):
+                if not spelling.endswith("纠纷"):
+                    self.index["category"].add_key(spelling + "纠纷", c.id)
+        for enum, values in self.enums.items():
+            ix = LabelIndex(enum)
+            for id_, (name, aliases) in values.items():
+                ix.add(id_, name, aliases, where.get("enums"))
+            self.index[enum] = ix
+        fx = LabelIndex("field")
+        for f in self.fields.values():
+            fx.add(f.id, f.name, f.aliases, where.get("fields"))
+        self.index["field"] = fx
+        self._split = {normalize_label(s.name): s for s in self.split_units}
+        self.outside_units = frozenset(u.id for u in self.units.values() if u.outside)
+
+    # ------------------------------------------------------------ lookups
+
+    def label(self, kind: str, id_: str | None) -> str:
+        """The Chinese name of an id (the id itself if it has none)."""
+        if id_ is None:
+            return ""
+        ix = self.index.get(kind)
+        return ix.names.get(id_, id_) if ix else id_
+
+    def resolve(self, kind: str, text: str, *, field: str | None = None) -> str:
+        """The id for ``text`` among ``kind``, or :class:`CaseError` with a suggestion."""
+        ix = self.index[kind]
+        found = ix.get(text)
+        if found is None:
+            what = KIND_NAMES.get(kind, kind)
+            raise CaseError(f"unknown {what} {text!r}", field=field, hint=ix.suggest(text))
+        return found
+
+    def resolve_street(self, text: str, community: str | None = None, *, field: str = "street") -> str:
+        """The unit for a street label; a split former unit resolves by community."""
+        found = self.index["unit"].get(text)
+        if found is not None:
+            return found
+        split = self._split.get(normalize_label(text))
+        if split is None:
+            raise CaseError(
+                f"unknown territorial unit {text!r}",
+                field=field,
+                hint=self.index["unit"].suggest(text),
+            )
+        known = "、".join(name for name, _ in split.by_community)
+        if community:
+            key = normalize_label(community)
+            for name, unit in split.by_community:
+                if normalize_label(name) in key:
+                    return unit
+            raise CaseError(
+                f"{split.name} was split and community {community!r} is not one of its communities",
+                field="community",
+                hint=f"give the street directly, or one of {known}",
+            )
+        raise CaseError(
+            f"{split.name} was split: the community decides the unit",
+            field="community",
+            hint=f"give the community ({known}) or the street directly",
+        )
+
+    def check_valid(self, kind: str, id_: str, day: date, *, field: str | None = None) -> None:
+        """Refuse an entry used outside its effective period."""
+        table = {"unit": self.units, "category": self.categories, "destination": self.destinations,
+                 "department": self.departments}[kind]
+        entry: Entry | None = table.get(id_)
+        if entry is None or entry.validity.covers(day):
+            return
+        v = entry.validity
+        period = f"{v.valid_from or '…'} to {v.valid_until or '…'}"
+        raise CaseError(
+            f"{KIND_NAMES[kind]} {id_!r} ({entry.name}) is not in force on {day}",
+            field=field,
+            hint=f"it is valid from {period}",
+        )
+
+    def judicial_office(self, unit: str) -> str | None:
+        u = self.units.get(unit)
+        return u.judicial_office if u else None
+
+
+def enum_ids() -> dict[str, tuple[str, ...]]:
+    """The enumerations whose ids are fixed by the design (labels come from files)."""
+    return dict(ENUMS)
