@@ -13,7 +13,7 @@ SUBCOMMANDS = {
     "show": ("mediation.cli.rules:show", "List the catalogue and the review and routing rules."),
     "test": ("mediation.cli.rules_tools:test", "Run the rule test files, with rule coverage."),
     "check": ("mediation.cli.rules_tools:check", "Validate a rule set and lint it for mistakes."),
-    "diff": ("mediation.cli.rules_tools:diff", "Compare two rule sets over the same cases."),
+    "diff": ("mediation.cli.rules_diff:diff", "Compare two rule sets over the same cases."),
 }
 
 
