@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +39,7 @@ FLAT_PARTY_FIELDS = (
     "respondent_name", "respondent_id", "respondent_phone",
 )
 REQUIRED = ("form", "category", "street", "summary")
+FLAGS = ("petition", "litigation_pending", "criminal", "party_refuses")
 _DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
                  "%Y.%m.%d")
 
@@ -228,21 +230,11 @@ class CaseParser:
         """A validated case from a mapping; see the module docstring."""
         if not isinstance(data, Mapping):
             raise CaseError(f"a case is an object of fields, not {type(data).__name__}")
-        v: dict[str, Any] = {}
-        keys = self._keys
-        for key, value in data.items():
-            if value is None or value == "":
-                continue
-            field = keys.get(key) if key.__class__ is str else None
-            if field is None:
-                field = self.field_of(key) if isinstance(key, str) else None
-                if field is None:
-                    if self._ignored(key, ignore):
-                        continue
-                    raise self.unknown_key(str(key))
-            if field in v:
-                raise CaseError(f"field {field} is given twice (as {key!r})", field=field)
-            v[field] = value
+        values = data.values()
+        if self.allowed.issuperset(data) and "" not in values and None not in values:
+            v = data  # keys are field ids and nothing is empty: no need to copy
+        else:
+            v = self._fields(data, ignore)
 
         get = v.get
         form, category, street, summary = get("form"), get("category"), get("street"), get("summary")
@@ -275,42 +267,33 @@ class CaseParser:
             raise CaseError(f"referred_by is only for referrals, but channel is {channel}", field="referred_by",
                             hint="set channel to referral, or leave referred_by out")
         case_no = get("case_no")
-        if case_no is not None:
+        if case_no is not None and (case_no.__class__ is not str or not CASE_NO.match(case_no)):
             case_no = self._case_no(case_no)
         if summary.__class__ is not str or len(summary) > MAX_SUMMARY or CONTROL.search(summary):
             summary = self.text(summary, "summary", MAX_SUMMARY)
         summary = summary.strip()
         if not summary:
             raise CaseError("summary is empty", field="summary")
-        enum = self._enum
-        request = get("request")
-        risk = get("risk")
-        parties = get("parties")
-        amount = get("amount")
-        flag = self.flag
+
+        enum, flag = self._enum, self.flag
+        request, risk, parties, amount = get("request"), get("risk"), get("parties"), get("amount")
         try:
-            case = Case(
-                form=enum["form"].get(form) or self.enum("form", form),
-                category=self._category.get(category) or self.ref("category", category, "category"),
-                street=self._unit.get(street) or self._street(street, community),
-                summary=summary,
-                received_at=received_at,
-                case_no=case_no,
-                request="mediation" if request is None else enum["request"].get(request) or self.enum("request", request),
-                channel=channel,
-                referred_by=referred_by,
-                community=community,
-                parties=2 if parties is None else parties if parties.__class__ is int and 0 < parties <= MAX_PARTIES
-                else self.count(parties),
-                amount=_ZERO if amount is None else self.money(amount),
-                petition=False if (x := get("petition")) is None else flag(x, "petition"),
-                litigation_pending=False if (x := get("litigation_pending")) is None else flag(x, "litigation_pending"),
-                criminal=False if (x := get("criminal")) is None else flag(x, "criminal"),
-                party_refuses=False if (x := get("party_refuses")) is None else flag(x, "party_refuses"),
-                risk="low" if risk is None else enum["risk"].get(risk) or self.enum("risk", risk),
-            )
+            form = enum["form"].get(form) or self.enum("form", form)
+            category = self._category.get(category) or self.ref("category", category, "category")
+            street = self._unit.get(street) or self._street(street, community)
+            request = "mediation" if request is None else enum["request"].get(request) or self.enum("request", request)
+            risk = "low" if risk is None else enum["risk"].get(risk) or self.enum("risk", risk)
+            if parties is None:
+                parties = 2
+            elif parties.__class__ is not int or not 0 < parties <= MAX_PARTIES:
+                parties = self.count(parties)
+            amount = _ZERO if amount is None else self.money(amount)
+            flags = [False if (x := get(f)) is None else x if x.__class__ is bool else flag(x, f) for f in FLAGS]
         except TypeError:  # an unhashable value (a list, a mapping) where a label belongs
             raise self._wrong_type(v) from None
+        # positional, in Case's field order (asserted below the class): the hot path of replays
+        case = Case(form, category, street, summary, received_at, case_no, request, channel, referred_by,
+                    community, parties, amount, *flags, risk)
         if not self._party_keys.isdisjoint(v):
             today = received_at.date()
             case.applicants = self._parties(v, "applicant", today)
@@ -323,14 +306,32 @@ class CaseParser:
                 self.cat.check_valid("department", referred_by, day, field="referred_by")
         return case
 
+    def _fields(self, data: Mapping[str, Any], ignore: Iterable[str]) -> dict[str, Any]:
+        """The non-empty values of ``data`` keyed by field id (keys may be Chinese headings)."""
+        v: dict[str, Any] = {}
+        keys = self._keys
+        for key, value in data.items():
+            if value is None or value == "":
+                continue
+            field = keys.get(key) if key.__class__ is str else None
+            if field is None:
+                field = self.field_of(key) if isinstance(key, str) else None
+                if field is None:
+                    if self._ignored(key, ignore):
+                        continue
+                    raise self.unknown_key(str(key))
+            if field in v:
+                raise CaseError(f"field {field} is given twice (as {key!r})", field=field)
+            v[field] = value
+        return v
+
     def _wrong_type(self, v: dict) -> CaseError:
         """The error for the first field holding a value of the wrong type."""
         community = v.get("community")
         checks = [("form", lambda x: self.enum("form", x)), ("category", lambda x: self.ref("category", x, "category")),
                   ("street", lambda x: self._street(x, community)), ("request", lambda x: self.enum("request", x)),
                   ("risk", lambda x: self.enum("risk", x)), ("parties", self.count), ("amount", self.money)]
-        checks += [(f, lambda x, f=f: self.flag(x, f)) for f in ("petition", "litigation_pending", "criminal",
-                                                                   "party_refuses")]
+        checks += [(f, lambda x, f=f: self.flag(x, f)) for f in FLAGS]
         for field, check in checks:
             if field in v:
                 try:
@@ -389,6 +390,11 @@ class CaseParser:
 
 
 _ZERO = Decimal(0)
+
+# CaseParser.parse builds Case positionally; keep it in step with the dataclass.
+assert [f.name for f in fields(Case)][:17] == [
+    "form", "category", "street", "summary", "received_at", "case_no", "request", "channel", "referred_by",
+    "community", "parties", "amount", *FLAGS, "risk"], "Case fields changed: update CaseParser.parse"
 
 
 class _Memo(dict):

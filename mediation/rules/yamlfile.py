@@ -75,6 +75,13 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             hint="rule files hold plain data only",
         )
 
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:  # 2027-02-30: well-formed, impossible
+            raise RuleError(f"invalid date {node.value!r}: {exc}", file=self.filename,
+                            line=node.start_mark.line + 1) from None
+
     def construct_yaml_map(self, node):
         data = YMap(line=node.start_mark.line + 1)
         yield data
@@ -110,6 +117,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_constructor(None, _Loader.construct_undefined)
 
 

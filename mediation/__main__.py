@@ -1,0 +1,5 @@
+"""``python -m mediation`` runs the CLI."""
+
+from mediation.cli import main
+
+main()
