@@ -252,7 +252,8 @@ class CaseParser:
             community = self.text(community, "community", MAX_COMMUNITY) or None
         channel = get("channel")
         if channel is not None:
-            channel = self._enum["channel"].get(channel) or self.enum("channel", channel)
+            channel = self.enum("channel", channel) if channel.__class__ is not str else (
+                self._enum["channel"].get(channel) or self.enum("channel", channel))
         referred_by = get("referred_by")
         if referred_by is not None:
             referred_by = self.ref("department", referred_by, "referred_by")
@@ -328,7 +329,8 @@ class CaseParser:
     def _wrong_type(self, v: dict) -> CaseError:
         """The error for the first field holding a value of the wrong type."""
         community = v.get("community")
-        checks = [("form", lambda x: self.enum("form", x)), ("category", lambda x: self.ref("category", x, "category")),
+        checks = [("channel", lambda x: self.enum("channel", x)),
+                  ("form", lambda x: self.enum("form", x)), ("category", lambda x: self.ref("category", x, "category")),
                   ("street", lambda x: self._street(x, community)), ("request", lambda x: self.enum("request", x)),
                   ("risk", lambda x: self.enum("risk", x)), ("parties", self.count), ("amount", self.money)]
         checks += [(f, lambda x, f=f: self.flag(x, f)) for f in FLAGS]

@@ -94,45 +94,46 @@ def read_text(path: str) -> tuple[str, str]:
 
 
 def json_items(text: str, name: str) -> tuple[list[tuple[int, Any]], bool]:
-    """The JSON value(s) in ``text`` with the line each starts on, and whether it was a list."""
-    decoder = json.JSONDecoder()
+    """The JSON value(s) in ``text`` with the line each starts on, and whether it was a list.
+
+    A top-level list is decoded item by item so that an error in a case can
+    name the line the case starts on.
+    """
+    try:
+        return _json_items(text, name)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", file=name) from None
+
+
+def _json_items(text: str, name: str) -> tuple[list[tuple[int, Any]], bool]:
+    decode = json.JSONDecoder().raw_decode
     pos = _skip(text, 0)
-
-    def fail(exc: json.JSONDecodeError) -> InputError:
-        return InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno)
-
-    if pos < len(text) and text[pos] == "[":
-        items: list[tuple[int, Any]] = []
-        pos = _skip(text, pos + 1)
-        if pos < len(text) and text[pos] == "]":
-            return [], True
-        while True:
-            line = text.count("\n", 0, pos) + 1
-            try:
-                value, pos = decoder.raw_decode(text, pos)
-            except json.JSONDecodeError as exc:
-                raise fail(exc) from None
-            items.append((line, value))
-            pos = _skip(text, pos)
-            if pos < len(text) and text[pos] == ",":
-                pos = _skip(text, pos + 1)
-                continue
-            if pos < len(text) and text[pos] == "]":
-                pos = _skip(text, pos + 1)
-                if pos != len(text):
-                    raise fail(json.JSONDecodeError("extra data after the JSON value", text, pos))
-                return items, True
-            raise fail(json.JSONDecodeError("expected ',' or ']'", text, min(pos, len(text))))
-    else:
-        try:
-            value, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise fail(exc) from None
-        items = [(1, value)]
+    if not text.startswith("[", pos):
+        value, pos = decode(text, pos)
+        if _skip(text, pos) != len(text):
+            raise json.JSONDecodeError("extra data after the JSON value", text, _skip(text, pos))
+        return [(1, value)], False
+    items: list[tuple[int, Any]] = []
+    line, counted = 1, 0  # newlines are counted once, incrementally
+    pos = _skip(text, pos + 1)
+    while not text.startswith("]", pos):
+        line += text.count("\n", counted, pos)
+        counted = pos
+        value, pos = decode(text, pos)
+        items.append((line, value))
         pos = _skip(text, pos)
+        if text.startswith(",", pos):
+            pos = _skip(text, pos + 1)
+            if text.startswith("]", pos):
+                raise json.JSONDecodeError("trailing comma", text, pos)
+        elif not text.startswith("]", pos):
+            raise json.JSONDecodeError("expected ',' or ']'", text, min(pos, len(text)))
+    pos = _skip(text, pos + 1)
     if pos != len(text):
-        raise fail(json.JSONDecodeError("extra data after the JSON value", text, pos))
-    return items, False
+        raise json.JSONDecodeError("extra data after the JSON value", text, pos)
+    return items, True
 
 
 def _skip(text: str, pos: int) -> int:

@@ -31,6 +31,8 @@ from mediation.text import normalize_label, normalize_text
 OPS = ("==", "!=", "in", "not_in", "<", "<=", ">", ">=", "contains_any")
 _SYMBOL = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 COMBINATORS = ("all", "any", "not")
+#: No real policy nests conditions deeper; deeper is a mistake or an attack.
+MAX_DEPTH = 20
 
 
 class ConditionParser:
@@ -44,9 +46,12 @@ class ConditionParser:
     def error(self, message: str, line: int, field: str | None = None, hint: str | None = None):
         return RuleError(message, file=self.file, line=line, item=f"rule {self.rule}", field=field, hint=hint)
 
-    def parse(self, node: Any, line: int) -> Condition:
+    def parse(self, node: Any, line: int, depth: int = 0) -> Condition:
         if not isinstance(node, dict) or not node:
             raise self.error("a condition is a non-empty mapping of field: value", line, "when")
+        if depth > MAX_DEPTH:
+            raise self.error(f"a condition nested more than {MAX_DEPTH} levels deep", line, "when",
+                             "split it into several rules")
         parts: list[Condition] = []
         for key, value in node.items():
             kline = node.line_of(key) if isinstance(node, YMap) else line
@@ -55,12 +60,12 @@ class ConditionParser:
                 if not isinstance(value, list) or not value:
                     raise self.error(f"'{key}' takes a non-empty list of conditions", kline, key)
                 items = tuple(
-                    self.parse(v, value.line_of(i) if isinstance(value, YList) else kline)
+                    self.parse(v, value.line_of(i) if isinstance(value, YList) else kline, depth + 1)
                     for i, v in enumerate(value)
                 )
                 parts.append(AllOf(items, src) if key == "all" else AnyOf(items, src))
             elif key == "not":
-                parts.append(NotOf(self.parse(value, kline), src))
+                parts.append(NotOf(self.parse(value, kline, depth + 1), src))
             elif key in FIELDS:
                 parts.extend(self.parse_field(FIELDS[key], value, kline))
             else:

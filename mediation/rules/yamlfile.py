@@ -136,9 +136,14 @@ def load_yaml_text(text: str, filename: str = "<yaml>") -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise RuleError(f"invalid YAML: {exc.problem or exc.context}", file=filename, line=line) from None
+        what = " ".join(str(exc.problem or exc.context).split())
+        raise RuleError(f"invalid YAML: {what}", file=filename, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if exc.position is not None else None
+        raise RuleError(f"invalid YAML: character U+{exc.character:04X} is not allowed" if isinstance(
+            exc.character, int) else "invalid YAML: unreadable character", file=filename, line=line) from None
     except yaml.YAMLError as exc:
-        raise RuleError(f"invalid YAML: {exc}", file=filename) from None
+        raise RuleError("invalid YAML: " + " ".join(str(exc).split()), file=filename) from None
     except RecursionError:
         raise RuleError("invalid YAML: nested too deeply", file=filename) from None
     finally:
