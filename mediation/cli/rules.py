@@ -67,7 +67,9 @@ def show(rules_dir: Path | None, as_json: bool, compiled: bool, as_of: str | Non
     """List the catalogue and the rules (or only SECTION)."""
     rs = load(rules_dir)
     if compiled:
-        click.echo(rs.compiled_source(parse_day(as_of, "--as-of")))
+        from datetime import date
+
+        click.echo(rs.compiled_source(parse_day(as_of, "--as-of") or date.today()))
         return
     data = {**catalogue_rows(rs), "review": rule_rows(rs, "review"), "routing": rule_rows(rs, "routing")}
     if section:

@@ -171,15 +171,25 @@ def _dnf(cond: Condition, domains: Domains) -> list[tuple[dict, list]] | None:
 # ---------------------------------------------------------------- code generation
 
 
-def _contains_any(text: str | None, words: frozenset) -> bool:
-    if text is None:
-        return False
-    text = normalize_text(text).lower()
-    return any(w in text for w in words)
+# The last text normalised: a case's summary is tested by several rules in a row.
+_last_norm: tuple[str | None, str | None] = (None, None)
 
 
 def _norm(text: str | None) -> str | None:
-    return normalize_text(text) if text is not None else None
+    global _last_norm
+    last = _last_norm  # one read: another thread may replace the pair, never half of it
+    if text is last[0]:
+        return last[1]
+    result = normalize_text(text) if text is not None else None
+    _last_norm = (text, result)
+    return result
+
+
+def _contains_any(text: str | None, words: frozenset) -> bool:
+    if text is None:
+        return False
+    text = _norm(text).lower()
+    return any(w in text for w in words)
 
 
 def _text_eq(text: str | None, value: str | None) -> bool:

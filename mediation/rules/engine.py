@@ -156,7 +156,7 @@ class RuleSet:
             if r.validity.valid_until:
                 cuts.add(r.validity.valid_until + timedelta(days=1))
         starts = sorted(cuts)
-        probes = [starts[0] - timedelta(days=1)] if starts else [date.today()]
+        probes = [starts[0] - timedelta(days=1)] if starts else [date.min]  # any day: nothing is dated
         probes += starts
         periods = []
         for day in probes:
@@ -241,8 +241,8 @@ class RuleSet:
         return WorkCalendar.from_config(data, file)
 
     def compiled_source(self, as_of: date | datetime | None = None) -> str:
-        """The generated code for the rules in force on a day (for people debugging rules)."""
-        p = self.period(as_of or date.today())
+        """The generated code for the rules in force on a day (default: the latest rules)."""
+        p = self.period(as_of) if as_of is not None else self._periods[-1]
         return f"# review\n{p.review.source}\n# routing\n{p.route.source}"
 
     def __repr__(self) -> str:
