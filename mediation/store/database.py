@@ -1,0 +1,192 @@
+"""The engine, transactions and the schema check.
+
+:func:`open_database` gives a :class:`Database`: ``db.write()`` and ``db.read()``
+are context managers yielding a connection inside one transaction, committed
+when the block ends normally and rolled back on any error.
+
+SQLite: every connection uses WAL (readers never block the writer), has
+foreign keys on and waits for a busy database instead of failing; a write
+transaction starts with ``BEGIN IMMEDIATE``, so two clerks' read-modify-write
+sequences never interleave. PostgreSQL: READ COMMITTED, with the optimistic
+version check on the case row and a row-locked case-number counter.
+
+Alembic is not imported here (it is slow to import): the schema check reads
+``alembic_version`` with plain SQL and compares it with
+:data:`~mediation.store.schema.HEAD_REVISION`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from mediation.errors import MediationError
+from mediation.store.schema import HEAD_REVISION, REVISIONS
+from mediation.store.url import is_sqlite, redact, resolve_url, sqlite_path
+
+#: Seconds a SQLite writer waits for another to finish before giving up.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+class DatabaseError(MediationError):
+    """The database is missing, unreachable or at the wrong schema revision."""
+
+
+def _json_default(value: Any) -> Any:
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_dumps(value: Any) -> str:
+    """JSON as stored in ``events.details``: UTF-8 text, dates ISO, decimals as numbers."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default, separators=(",", ":"))
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with this project's connection settings (see the module doc)."""
+    if is_sqlite(url):
+        kwargs.setdefault("connect_args", {})
+        kwargs["connect_args"].setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+        engine = create_engine(url, json_serializer=json_dumps, **kwargs)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", False)
+    return create_engine(url, json_serializer=json_dumps, **kwargs)
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # The driver's own transaction handling is off; _sqlite_begin starts them.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("mediation_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """A database this program works on. Build it with :func:`open_database`."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.sqlite = is_sqlite(url)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(mediation_write=True)
+            with _translated(self.url), conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """One read-only transaction (a consistent snapshot on SQLite in WAL mode)."""
+        with self.engine.connect() as conn, _translated(self.url), conn.begin():
+            yield conn
+
+    def revision(self) -> str | None:
+        """The schema revision stamped in the database, or None if it has none."""
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                except DBAPIError as exc:
+                    if _is_missing_table(exc):
+                        return None
+                    raise
+                finally:
+                    conn.rollback()
+        except DBAPIError as exc:
+            raise _unreachable(self.url, exc) from None
+
+    def check_schema(self) -> None:
+        """Raise :class:`DatabaseError` unless the database is at this program's revision."""
+        revision = self.revision()
+        if revision == HEAD_REVISION:
+            return
+        if revision is None:
+            raise DatabaseError(f"database not initialised: run `mediation init` ({redact(self.url)})")
+        if revision in REVISIONS:
+            raise DatabaseError("database schema is older than this program: run `mediation init`")
+        raise DatabaseError(
+            f"database schema (revision {revision}) is newer than this program "
+            f"(revision {HEAD_REVISION}): upgrade mediation"
+        )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+
+def open_database(db: str | None = None, *, check: bool = True, create: bool = False,
+                  **engine_kwargs: Any) -> Database:
+    """The database at ``db`` (a path or URL; default ``$MEDIATION_DB`` or ``./mediation.db``).
+
+    With ``check`` (the default) its schema must be at this program's revision.
+    A SQLite file that does not exist is created only with ``create`` (``mediation
+    init``); otherwise it is reported as not initialised rather than created empty.
+    """
+    url = resolve_url(db)
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            if not create:
+                raise DatabaseError(f"database not initialised: run `mediation init` (no file {path})")
+            if not path.parent.is_dir():
+                raise DatabaseError(f"cannot create the database {path}: no directory {path.parent}")
+    database = Database(url, make_engine(url, **engine_kwargs))
+    if check:
+        try:
+            database.check_schema()
+        except BaseException:
+            database.dispose()
+            raise
+    return database
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "no such table" in text or "does not exist" in text and "relation" in text
+
+
+def _unreachable(url: str, exc: DBAPIError) -> DatabaseError:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    return DatabaseError(f"cannot use the database {redact(url)}: {reason}")
+
+
+@contextmanager
+def _translated(url: str) -> Iterator[None]:
+    """Turn an unreachable or locked database into one clear line."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise _unreachable(url, exc) from None

@@ -1,0 +1,228 @@
+"""Rows in and out: a :class:`~mediation.domain.Case` as a row and back, events, batches.
+
+Everything here runs inside a transaction the caller holds (``db.write()`` or
+``db.read()``); nothing commits on its own.
+
+- :func:`case_from_row` rebuilds the domain ``Case`` from a ``cases`` row (and
+  its parties), so the rules can review and route a stored case.
+- :func:`append` is the one way a stored case changes: it updates the row
+  ``WHERE version = <read version>`` (else :class:`ConcurrentUpdate`) and
+  appends the events with the next sequence numbers, so ``version`` always
+  equals the number of events.
+- :func:`insert_cases` inserts whole cases with their parties and events in a
+  few multi-row statements (for bulk loads such as a persisted replay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from mediation.domain import Case, Party
+from mediation.errors import ConcurrentUpdate, NotFound
+from mediation.store.numbers import claim_case_nos
+from mediation.store.schema import cases, events, parties
+
+#: The DESIGN §2 fields stored as columns of ``cases`` (parties live in their own table).
+CASE_COLUMNS = (
+    "received_at", "request", "channel", "referred_by", "form", "category", "street",
+    "community", "summary", "parties", "amount", "petition", "litigation_pending",
+    "criminal", "party_refuses", "risk",
+)
+EVENT_COLUMNS = (
+    "at", "operator", "trigger", "from_state", "to_state", "destination", "rule",
+    "rules_digest", "reason", "details",
+)
+
+__all__ = [
+    "CASE_COLUMNS", "EVENT_COLUMNS", "CaseInsert", "append", "case_from_row", "case_row",
+    "event_row", "get_case", "get_events", "get_parties", "insert_case", "insert_cases",
+    "party_rows",
+]
+
+
+def case_row(case: Case, *, case_no: str, at: datetime, rules_digest: str, **lifecycle: Any) -> dict:
+    """The ``cases`` row of a newly registered case (state ``registered``, version 1).
+
+    ``lifecycle`` overrides the lifecycle columns (``state``, ``destination``, ...)
+    for a case loaded in a later state, e.g. by a replay.
+    """
+    row = {name: getattr(case, name) for name in CASE_COLUMNS}
+    row.update(
+        case_no=case_no, state="registered", destination=None, transfers=0, extended=False,
+        extension_days=0, agreement_form=None, outcome=None, escalation=0,
+        registered_at=at, stage_at=at, updated_at=at, rules_digest=rules_digest, version=1,
+    )
+    row.update(lifecycle)
+    return row
+
+
+def party_rows(case: Case, case_no: str) -> list[dict]:
+    """The ``parties`` rows of a case: applicants then respondents, numbered from 1 per role."""
+    rows = []
+    for role, people in (("applicant", case.applicants), ("respondent", case.respondents)):
+        for position, p in enumerate(people, 1):
+            rows.append({"case_no": case_no, "role": role, "position": position,
+                         "name": p.name, "id_number": p.id_number, "phone": p.phone})
+    return rows
+
+
+def event_row(trigger: str, from_state: str | None, to_state: str, *, at: datetime,
+              operator: str, destination: str | None = None, rule: str | None = None,
+              rules_digest: str | None = None, reason: str | None = None,
+              details: Mapping[str, Any] | None = None) -> dict:
+    """An ``events`` row without ``case_no``/``seq`` (:func:`append` and the inserts fill them)."""
+    return {"at": at, "operator": operator, "trigger": trigger, "from_state": from_state,
+            "to_state": to_state, "destination": destination, "rule": rule,
+            "rules_digest": rules_digest, "reason": reason,
+            "details": dict(details) if details else None}
+
+
+def case_from_row(row: Mapping[str, Any], party_list: Iterable[Mapping[str, Any]] = ()) -> Case:
+    """The domain :class:`Case` of a stored row (with its parties, if given)."""
+    applicants: list[Party] = []
+    respondents: list[Party] = []
+    for p in sorted(party_list, key=lambda p: (p["role"], p["position"])):
+        person = Party(name=p["name"], id_number=p["id_number"], phone=p["phone"])
+        (applicants if p["role"] == "applicant" else respondents).append(person)
+    amount = row["amount"]
+    return Case(
+        case_no=row["case_no"],
+        received_at=row["received_at"],
+        request=row["request"],
+        channel=row["channel"],
+        referred_by=row["referred_by"],
+        form=row["form"],
+        category=row["category"],
+        street=row["street"],
+        community=row["community"],
+        summary=row["summary"],
+        parties=row["parties"],
+        amount=amount if isinstance(amount, Decimal) else Decimal(str(amount)),
+        petition=bool(row["petition"]),
+        litigation_pending=bool(row["litigation_pending"]),
+        criminal=bool(row["criminal"]),
+        party_refuses=bool(row["party_refuses"]),
+        risk=row["risk"],
+        applicants=tuple(applicants),
+        respondents=tuple(respondents),
+    )
+
+
+# --------------------------------------------------------------------- reading
+
+
+def get_case(conn: Connection, case_no: str) -> RowMapping:
+    """The ``cases`` row of ``case_no``; :class:`NotFound` if there is none."""
+    row = conn.execute(select(cases).where(cases.c.case_no == case_no)).mappings().first()
+    if row is None:
+        raise NotFound(f"no case {case_no}", hint="case numbers look like XS-2020-00001")
+    return row
+
+
+def get_parties(conn: Connection, case_no: str) -> list[RowMapping]:
+    stmt = select(parties).where(parties.c.case_no == case_no).order_by(
+        parties.c.role, parties.c.position)
+    return list(conn.execute(stmt).mappings())
+
+
+def get_events(conn: Connection, case_no: str) -> list[RowMapping]:
+    """A case's events, oldest first."""
+    stmt = select(events).where(events.c.case_no == case_no).order_by(events.c.seq)
+    return list(conn.execute(stmt).mappings())
+
+
+# --------------------------------------------------------------------- writing
+
+
+def insert_case(conn: Connection, row: Mapping[str, Any], party_list: Sequence[Mapping[str, Any]],
+                event_list: Sequence[Mapping[str, Any]]) -> None:
+    """Insert one case with its parties and events (numbered 1, 2, ...)."""
+    insert_cases(conn, [CaseInsert(dict(row), list(party_list), list(event_list))])
+
+
+def append(conn: Connection, case_no: str, read_version: int, changes: Mapping[str, Any],
+           new_events: Sequence[Mapping[str, Any]]) -> int:
+    """Apply ``changes`` to the case and append ``new_events``; return the new version.
+
+    The update holds only if the row is still at ``read_version``; otherwise nothing
+    is written and :class:`ConcurrentUpdate` says so. ``updated_at`` becomes the
+    last event's time.
+    """
+    if not new_events:
+        raise ValueError("append needs at least one event")
+    version = read_version + len(new_events)
+    values = dict(changes, version=version, updated_at=new_events[-1]["at"])
+    result = conn.execute(
+        update(cases).where(cases.c.case_no == case_no, cases.c.version == read_version).values(values)
+    )
+    if result.rowcount != 1:
+        current = conn.execute(select(cases.c.version).where(cases.c.case_no == case_no)).scalar()
+        if current is None:
+            raise NotFound(f"no case {case_no}")
+        raise ConcurrentUpdate(
+            f"{case_no} was changed by someone else while you acted on it "
+            f"(version {read_version}, now {current})",
+            hint=f"look at it again (mediation case show {case_no}) and retry",
+        )
+    conn.execute(insert(events), [
+        dict(e, case_no=case_no, seq=read_version + n) for n, e in enumerate(new_events, 1)
+    ])
+    return version
+
+
+@dataclass(slots=True)
+class CaseInsert:
+    """A whole case for :func:`insert_cases`: its row, parties and events (oldest first).
+
+    ``row`` is a full ``cases`` row (see :func:`case_row`); its ``version`` is set
+    to the number of events. Events are :func:`event_row` dicts; ``case_no`` and
+    ``seq`` are filled in.
+    """
+
+    row: dict
+    parties: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+
+def insert_cases(conn: Connection, batch: Sequence[CaseInsert], *, skip_existing: bool = False) -> int:
+    """Insert whole cases in three multi-row statements; return how many were inserted.
+
+    With ``skip_existing``, cases whose number is already stored are left out
+    (so a rerun of a bulk load inserts each case exactly once); without it a
+    duplicate number fails the whole transaction. The year counters are raised
+    past the given numbers.
+    """
+    if skip_existing and batch:
+        wanted = [item.row["case_no"] for item in batch]
+        stored: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            stored.update(conn.execute(select(cases.c.case_no).where(cases.c.case_no.in_(chunk))).scalars())
+        batch = [item for item in batch if item.row["case_no"] not in stored]
+    if not batch:
+        return 0
+    case_list, party_list, event_list = [], [], []
+    for item in batch:
+        case_no = item.row["case_no"]
+        if not item.events:
+            raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
+        case_list.append(dict(item.row, version=len(item.events), updated_at=item.events[-1]["at"]))
+        party_list.extend(dict(p, case_no=case_no) for p in item.parties)
+        event_list.extend(dict(e, case_no=case_no, seq=n) for n, e in enumerate(item.events, 1))
+    claim_case_nos(conn, (row["case_no"] for row in case_list))
+    conn.execute(insert(cases), case_list)
+    if party_list:
+        conn.execute(insert(parties), party_list)
+    conn.execute(insert(events), event_list)
+    return len(case_list)
+
+
+def count_events(conn: Connection, case_no: str) -> int:
+    return conn.execute(select(func.count()).select_from(events).where(events.c.case_no == case_no)).scalar_one()

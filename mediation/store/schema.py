@@ -1,0 +1,192 @@
+"""The tables (SQLAlchemy Core): cases, parties, events, case-number counters.
+
+The enumerations below are written out (not imported from the lifecycle) so
+that the store imports quickly and so that a change to the lifecycle shows up
+as a failing test until a migration follows it (``tests/test_store_schema.py``
+checks they agree). Migration ``0001`` creates exactly these tables; a test
+compares a migrated database with this metadata.
+
+- ``cases``: one row per case, keyed by its case number; the fields of
+  DESIGN §2, where it is in the lifecycle, and ``version``, which always equals
+  the number of its events (the optimistic check: a writer updates the row
+  ``WHERE version = <what it read>``).
+- ``parties``: applicants and respondents (personal data: mask when showing).
+- ``events``: append-only, ``seq`` 1, 2, ... per case; never updated or deleted.
+- ``case_numbers``: the last sequence number given out per year.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+#: The Alembic revision this program's tables correspond to (``alembic heads``).
+HEAD_REVISION = "0001"
+#: Every revision this program knows, oldest first.
+REVISIONS: tuple[str, ...] = ("0001",)
+
+STATES = (
+    "registered", "under_review", "rejected", "referred_out", "diverted", "in_progress",
+    "settled", "unsettled", "served", "withdrawn", "closed",
+)
+LIFECYCLE_TRIGGERS = (
+    "review", "reject", "refer_out", "divert", "take", "settle", "fail", "serve",
+    "transfer", "extend", "withdraw", "close",
+)
+#: Events that record something without moving the case (from == to).
+RECORD_TRIGGERS = ("override", "reveal", "escalate")
+EVENT_TRIGGERS = ("register", *LIFECYCLE_TRIGGERS, *RECORD_TRIGGERS)
+REQUESTS = ("mediation", "consultation", "legal_aid", "legal_service", "petition", "filing",
+            "reconsideration")
+CHANNELS = ("walk_in", "phone", "hotline_12345", "online", "referral")
+FORMS = ("oral", "written")
+RISKS = ("low", "medium", "high")
+AGREEMENT_FORMS = ("oral", "written")
+OUTCOMES = ("settled", "unsettled", "served", "withdrawn")
+PARTY_ROLES = ("applicant", "respondent")
+ESCALATION_LEVELS = (0, 1, 2)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def one_of(column: str, values: tuple) -> str:
+    """SQL text of a check that ``column`` holds one of ``values``."""
+    items = ", ".join(str(v) if isinstance(v, int) else f"'{v}'" for v in values)
+    return f"{column} IN ({items})"
+
+
+_DESTINATION = "(destination LIKE 'room.%' OR destination LIKE 'window.%')"
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_no", String(16), primary_key=True),
+    Column("received_at", DateTime, nullable=False),
+    Column("request", String(20), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("referred_by", String(40)),
+    Column("form", String(10), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("street", String(40), nullable=False),
+    Column("community", String(100)),
+    Column("summary", Text, nullable=False),
+    Column("parties", Integer, nullable=False),
+    Column("amount", Numeric(16, 2), nullable=False),
+    Column("petition", Boolean, nullable=False),
+    Column("litigation_pending", Boolean, nullable=False),
+    Column("criminal", Boolean, nullable=False),
+    Column("party_refuses", Boolean, nullable=False),
+    Column("risk", String(10), nullable=False),
+    # where the case is
+    Column("state", String(20), nullable=False),
+    Column("destination", String(40)),
+    Column("transfers", Integer, nullable=False),
+    Column("extended", Boolean, nullable=False),
+    Column("extension_days", Integer, nullable=False),
+    Column("agreement_form", String(10)),
+    Column("outcome", String(12)),
+    Column("escalation", SmallInteger, nullable=False),
+    # when: registration, the start of the current stage (for its deadline), the last event
+    Column("registered_at", DateTime, nullable=False),
+    Column("stage_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("rules_digest", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("case_no LIKE 'XS-____-_____'", name="case_no"),
+    CheckConstraint(one_of("request", REQUESTS), name="request"),
+    CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+    CheckConstraint("(channel = 'referral') = (referred_by IS NOT NULL)", name="referral"),
+    CheckConstraint(one_of("form", FORMS), name="form"),
+    CheckConstraint(one_of("risk", RISKS), name="risk"),
+    CheckConstraint("parties >= 1", name="parties"),
+    CheckConstraint("amount >= 0", name="amount"),
+    CheckConstraint(one_of("state", STATES), name="state"),
+    CheckConstraint(f"destination IS NULL OR {_DESTINATION}", name="destination"),
+    CheckConstraint("transfers >= 0", name="transfers"),
+    CheckConstraint("extension_days >= 0", name="extension_days"),
+    CheckConstraint(f"agreement_form IS NULL OR {one_of('agreement_form', AGREEMENT_FORMS)}",
+                    name="agreement_form"),
+    CheckConstraint(f"outcome IS NULL OR {one_of('outcome', OUTCOMES)}", name="outcome"),
+    CheckConstraint(one_of("escalation", ESCALATION_LEVELS), name="escalation"),
+    CheckConstraint("version >= 1", name="version"),
+    Index("ix_cases_received_at", "received_at"),
+    Index("ix_cases_destination_state", "destination", "state"),
+    Index("ix_cases_state", "state"),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_no", String(16), ForeignKey("cases.case_no"), nullable=False),
+    Column("role", String(12), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("id_number", String(18)),
+    Column("phone", String(20)),
+    UniqueConstraint("case_no", "role", "position", name="uq_parties_case_role_position"),
+    CheckConstraint(one_of("role", PARTY_ROLES), name="role"),
+    CheckConstraint("position >= 1", name="position"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("case_no", String(16), ForeignKey("cases.case_no"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("operator", String(40), nullable=False),
+    Column("trigger", String(20), nullable=False),
+    Column("from_state", String(20)),
+    Column("to_state", String(20), nullable=False),
+    Column("destination", String(40)),
+    Column("rule", String(80)),
+    Column("rules_digest", String(80)),
+    Column("reason", Text),
+    Column("details", JSON),
+    UniqueConstraint("case_no", "seq", name="uq_events_case_seq"),
+    CheckConstraint(one_of("trigger", EVENT_TRIGGERS), name="trigger"),
+    CheckConstraint(f"from_state IS NULL OR {one_of('from_state', STATES)}", name="from_state"),
+    CheckConstraint(one_of("to_state", STATES), name="to_state"),
+    CheckConstraint(
+        "(trigger = 'register' AND from_state IS NULL AND seq = 1)"
+        " OR (trigger <> 'register' AND from_state IS NOT NULL AND seq > 1)",
+        name="first",
+    ),
+    CheckConstraint(f"destination IS NULL OR {_DESTINATION}", name="destination"),
+    Index("ix_events_at", "at"),
+)
+
+case_numbers = Table(
+    "case_numbers",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last", Integer, nullable=False),
+    CheckConstraint("year BETWEEN 1900 AND 9999", name="year"),
+    CheckConstraint("last BETWEEN 0 AND 99999", name="last"),
+)

@@ -1,0 +1,86 @@
+"""Shared fixtures.
+
+- ``rules``: the shipped rule set, loaded once per session.
+- ``db_url``: a fresh, empty database URL, parametrised over SQLite (a file in
+  the test's temp dir) and PostgreSQL (``$MEDIATION_TEST_PG``; that param is
+  skipped, saying why, when the variable is unset). Each PostgreSQL test gets a
+  schema of its own (``options=-csearch_path=...`` in the URL), dropped after.
+- ``db``: a :class:`~mediation.store.database.Database` at ``db_url``, migrated
+  to the head revision.
+- ``pg_url``: like ``db_url`` but PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ENV = "MEDIATION_TEST_PG"
+PG_SKIP = (f"PostgreSQL tests need {PG_ENV}, e.g. "
+           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from mediation.rules import load_rules
+
+    return load_rules(ROOT / "rules")
+
+
+def _pg_schema_url(base: str) -> Iterator[str]:
+    """A URL whose connections work in a new schema of their own; the schema is dropped after."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mediation.db'}"
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    yield from _pg_schema_url(base)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    yield from _pg_schema_url(base)
+
+
+def migrated(url: str):
+    """A database at ``url``, created or upgraded to the head revision."""
+    from mediation.store.database import open_database
+    from mediation.store.migrate import upgrade
+
+    database = open_database(url, check=False, create=True)
+    upgrade(database)
+    return database
+
+
+@pytest.fixture
+def db(db_url):
+    database = migrated(db_url)
+    yield database
+    database.dispose()
