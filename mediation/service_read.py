@@ -1,0 +1,207 @@
+"""Reading cases: one case with its timeline, filtered lists, a destination's queue.
+
+Personal data leaves this module masked unless a record was read through
+:func:`mediation.service.reveal` (which records the reveal as an event).
+:func:`case_view` is the JSON shape of ``mediation case show --json``
+(DESIGN §7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from mediation.errors import CalendarError, InputError
+from mediation.personal import party_view
+from mediation.store.records import CASE_COLUMNS, case_from_row, get_case, get_events, get_parties
+from mediation.store.schema import cases
+
+#: Open states in which a case sits at a destination (its queue).
+QUEUE_STATES = ("diverted", "in_progress", "settled", "unsettled", "served")
+SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
+MAX_PAGE = 1000
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """A stored case as read: its row, parties and events (oldest first)."""
+
+    row: dict
+    parties: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    revealed: bool = False
+    #: How many events the call that returned this record wrote (the last ones).
+    written: int = 0
+
+    @property
+    def case_no(self) -> str:
+        return self.row["case_no"]
+
+    @property
+    def state(self) -> str:
+        return self.row["state"]
+
+    @property
+    def version(self) -> int:
+        return self.row["version"]
+
+    def case(self):
+        """The domain :class:`~mediation.domain.Case` (for the rules)."""
+        return case_from_row(self.row, self.parties)
+
+
+def load_record(conn: Connection, case_no: str, *, revealed: bool = False) -> CaseRecord:
+    """The case with its parties and events, inside the caller's transaction."""
+    row = dict(get_case(conn, case_no))
+    return CaseRecord(row, [dict(p) for p in get_parties(conn, case_no)],
+                      [dict(e) for e in get_events(conn, case_no)], revealed)
+
+
+def show(db, case_no: str) -> CaseRecord:
+    """The case ``case_no`` with its timeline (personal data masked in views)."""
+    with db.read() as conn:
+        return load_record(conn, case_no)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing: the rows and how many match in all."""
+
+    rows: list[dict]
+    total: int
+    offset: int
+    limit: int
+
+
+def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def list_cases(db, *, state: str | Iterable[str] | None = None,
+               destination: str | Iterable[str] | None = None,
+               street: str | Iterable[str] | None = None,
+               category: str | Iterable[str] | None = None,
+               received_from: date | None = None, received_to: date | None = None,
+               sort: str = "received_at", descending: bool = False,
+               limit: int = 50, offset: int = 0) -> Page:
+    """Cases matching every filter given (each filter: one id or several), sorted and paged.
+
+    ``received_from``/``received_to`` are inclusive days of ``received_at``. Ties in
+    the sort are broken by case number, so pages never overlap.
+    """
+    if sort not in SORTS:
+        raise InputError(f"cannot sort by {sort!r}", hint=f"sort by one of {', '.join(SORTS)}")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InputError(f"a page holds 1 to {MAX_PAGE} cases, not {limit}")
+    if offset < 0:
+        raise InputError(f"offset must be 0 or more, not {offset}")
+    c = cases.c
+    where = []
+    for column, values in ((c.state, state), (c.destination, destination), (c.street, street),
+                           (c.category, category)):
+        values = _as_tuple(values)
+        if values:
+            where.append(column.in_(values))
+    if received_from is not None:
+        where.append(c.received_at >= datetime.combine(received_from, time.min))
+    if received_to is not None:
+        where.append(c.received_at < datetime.combine(received_to + timedelta(days=1), time.min))
+    key = c[sort]
+    order = [key.desc(), c.case_no.desc()] if descending else [key, c.case_no]
+    with db.read() as conn:
+        total = conn.execute(select(func.count()).select_from(cases).where(*where)).scalar_one()
+        rows = conn.execute(select(cases).where(*where).order_by(*order).limit(limit).offset(offset))
+        return Page([dict(r) for r in rows.mappings()], total, offset, limit)
+
+
+def queue(db, destination: str, *, limit: int = MAX_PAGE) -> list[dict]:
+    """A room's or window's open cases, oldest (by ``received_at``) first."""
+    c = cases.c
+    stmt = (select(cases).where(c.destination == destination, c.state.in_(QUEUE_STATES))
+            .order_by(c.received_at, c.case_no).limit(limit))
+    with db.read() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+# --------------------------------------------------------------------- views
+
+
+def deadline_view(row: Mapping[str, Any], rules) -> dict:
+    """``deadline`` (ISO date or None), ``stage`` and, if the calendar cannot say, ``deadline_error``."""
+    from mediation.deadlines import deadline_of, judicial_confirmation_due
+
+    out: dict[str, Any] = {"deadline": None, "stage": None}
+    try:
+        d = deadline_of(row, rules)
+        if d is not None:
+            out.update(deadline=d.due.isoformat(), stage=d.stage)
+        reminder = judicial_confirmation_due(rules, row)
+        if reminder is not None:
+            out["judicial_confirmation"] = reminder.isoformat()
+    except CalendarError as exc:
+        out["deadline_error"] = str(exc)
+    return out
+
+
+def summary_view(row: Mapping[str, Any], rules) -> dict:
+    """A case as one line of a list or queue (no personal data)."""
+    out = {
+        "case_no": row["case_no"], "received_at": row["received_at"], "state": row["state"],
+        "destination": row["destination"], "category": row["category"], "street": row["street"],
+        "form": row["form"], "request": row["request"],
+    }
+    out.update(deadline_view(row, rules))
+    out["escalation"] = row["escalation"]
+    out["updated_at"] = row["updated_at"]
+    return out
+
+
+def event_view(e: Mapping[str, Any]) -> dict:
+    return {
+        "seq": e["seq"], "at": e["at"], "trigger": e["trigger"], "from": e["from_state"],
+        "to": e["to_state"], "operator": e["operator"], "destination": e["destination"],
+        "rule": e["rule"], "rules_digest": e["rules_digest"], "reason": e["reason"],
+        "details": e["details"],
+    }
+
+
+def parties_view(parties: Sequence[Mapping[str, Any]], revealed: bool) -> dict[str, list[dict]]:
+    from mediation.domain import Party
+
+    out: dict[str, list[dict]] = {"applicants": [], "respondents": []}
+    for p in parties:
+        person = Party(name=p["name"], id_number=p["id_number"], phone=p["phone"])
+        out[p["role"] + "s"].append(party_view(person, reveal=revealed))
+    return out
+
+
+def case_view(record: CaseRecord, rules) -> dict:
+    """The JSON object of ``mediation case show --json`` (and of every state change with --json)."""
+    row = record.row
+    out: dict[str, Any] = {"case_no": row["case_no"], "state": row["state"],
+                           "destination": row["destination"]}
+    out.update(deadline_view(row, rules))
+    out["escalation"] = row["escalation"]
+    out["version"] = row["version"]
+    for name in CASE_COLUMNS:
+        out[name] = row[name]
+    out["petition"] = bool(row["petition"])
+    for flag in ("litigation_pending", "criminal", "party_refuses"):
+        out[flag] = bool(row[flag])
+    out.update(parties_view(record.parties, record.revealed))
+    out["revealed"] = record.revealed
+    for name in ("transfers", "extension_days", "agreement_form", "outcome", "registered_at",
+                 "updated_at", "rules_digest"):
+        out[name] = row[name]
+    out["extended"] = bool(row["extended"])
+    out["events"] = [event_view(e) for e in record.events]
+    return out

@@ -1,0 +1,77 @@
+"""The current stage's deadline on the working-day calendar (DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from mediation.deadlines import (
+    STAGE_OF_STATE,
+    current_deadline,
+    deadline_of,
+    judicial_confirmation_due,
+)
+from mediation.errors import CalendarError
+from mediation.lifecycle import FINAL_STATES, STATES
+
+
+def due(rules, state, start, **kw):
+    d = current_deadline(rules, state=state, stage_at=start, **kw)
+    return d.due if d else None
+
+
+def test_review_counts_working_days_over_national_day_2020(rules):
+    # Friday 25 September: Sunday 27 September is a make-up workday.
+    assert due(rules, "registered", datetime(2020, 9, 25, 10)) == date(2020, 9, 29)
+    assert due(rules, "under_review", date(2020, 9, 25)) == date(2020, 9, 29)
+    # 30 September + 3: the holiday runs 1-8 October; Friday 9 and Saturday 10 October are workdays.
+    assert due(rules, "registered", date(2020, 9, 30)) == date(2020, 10, 12)
+
+
+def test_take_up_counts_from_diversion(rules):
+    assert due(rules, "diverted", date(2020, 9, 29)) == date(2020, 10, 9)
+    assert due(rules, "diverted", date(2020, 10, 8)) == date(2020, 10, 10)
+
+
+def test_mediation_is_calendar_days_labour_fifteen_and_extension(rules):
+    assert due(rules, "in_progress", date(2020, 6, 16), category="medical") == date(2020, 7, 16)
+    assert due(rules, "in_progress", date(2020, 6, 16), category="labor") == date(2020, 7, 1)
+    assert due(rules, "in_progress", date(2020, 6, 16), category="medical",
+               extension_days=30) == date(2020, 8, 15)
+    # the start day is not counted, whatever its time of day
+    assert due(rules, "in_progress", datetime(2020, 6, 16, 23, 59), category="labor") == date(2020, 7, 1)
+
+
+def test_follow_up_after_settled_or_unsettled(rules):
+    d = current_deadline(rules, state="settled", stage_at=date(2020, 7, 1))
+    assert (d.stage, d.due, d.limit, d.days) == ("follow_up", date(2020, 7, 15), 10, "working")
+    assert due(rules, "unsettled", date(2020, 7, 1)) == date(2020, 7, 15)
+
+
+@pytest.mark.parametrize("state", [*FINAL_STATES, "served"])
+def test_no_deadline_in_a_final_state_or_once_served(rules, state):
+    assert current_deadline(rules, state=state, stage_at=date(2020, 7, 1)) is None
+
+
+def test_every_state_is_covered():
+    assert set(STAGE_OF_STATE) | set(FINAL_STATES) | {"served"} == set(STATES)
+
+
+def test_a_year_the_calendar_does_not_know_is_an_error(rules):
+    with pytest.raises(CalendarError, match="2099"):
+        current_deadline(rules, state="registered", stage_at=date(2099, 6, 1))
+
+
+def test_overdue_is_any_day_after(rules):
+    d = current_deadline(rules, state="registered", stage_at=date(2020, 9, 25))
+    assert not d.overdue(date(2020, 9, 29)) and d.overdue(date(2020, 9, 30))
+
+
+def test_from_a_row_and_the_judicial_confirmation_reminder(rules):
+    row = {"state": "settled", "stage_at": datetime(2020, 7, 1, 9), "category": "medical",
+           "destination": "room.medical", "extension_days": 0, "agreement_form": "written"}
+    assert deadline_of(row, rules).due == date(2020, 7, 15)
+    assert judicial_confirmation_due(rules, row) == date(2020, 7, 31)
+    assert judicial_confirmation_due(rules, {**row, "agreement_form": "oral"}) is None
+    assert judicial_confirmation_due(rules, {**row, "state": "closed"}) is None
