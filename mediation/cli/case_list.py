@@ -1,0 +1,81 @@
+"""``mediation case list``: cases by state, destination, street, category and date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mediation.cli.case_common import db_option, label, open_db
+from mediation.cli.common import rules_option
+
+SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
+
+
+@click.command("list")
+@click.option("--state", "states", metavar="STATE", multiple=True,
+              help="Only cases in this state (id or label, e.g. 调解中; repeatable).")
+@click.option("--destination", "destinations", metavar="DEST", multiple=True,
+              help="Only cases at this room or window (repeatable).")
+@click.option("--street", "streets", metavar="UNIT", multiple=True, help="Only from this unit (repeatable).")
+@click.option("--category", "categories", metavar="CAT", multiple=True,
+              help="Only of this category (repeatable).")
+@click.option("--from", "since", metavar="DATE", help="Received on or after DATE.")
+@click.option("--to", "until", metavar="DATE", help="Received on or before DATE.")
+@click.option("--sort", type=click.Choice(SORTS), default="received_at", show_default=True)
+@click.option("--desc", is_flag=True, help="Newest (largest) first.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="Cases per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: total, page and the cases.")
+@db_option
+@rules_option
+def list_cases(states, destinations, streets, categories, since, until, sort, desc, limit, page,
+               as_json: bool, db: str | None, rules_dir: Path | None) -> None:
+    """List cases (no personal data), oldest received first unless --sort/--desc say otherwise."""
+    from mediation import service
+    from mediation.cli.case_common import choose
+    from mediation.cli.common import echo_json, load, parse_day
+    from mediation.service import destination_id
+
+    rules = load(rules_dir)
+    cat = rules.catalogue
+    result = service.list_cases(
+        open_db(db),
+        state=[choose(rules, "state", s, "--state") for s in states],
+        destination=[destination_id(rules, d, option="destination") for d in destinations],
+        street=[cat.resolve("unit", s, field="street") for s in streets],
+        category=[cat.resolve("category", c, field="category") for c in categories],
+        received_from=parse_day(since, "--from"), received_to=parse_day(until, "--to"),
+        sort=sort, descending=desc, limit=limit, offset=(page - 1) * limit,
+    )
+    views = [service.summary_view(r, rules) for r in result.rows]
+    if as_json:
+        echo_json({"total": result.total, "page": page, "limit": limit, "cases": views})
+        return
+    first = result.offset + 1 if views else 0
+    caption = f"第 {first}–{result.offset + len(views)} 件，共 {result.total} 件"
+    print_cases(views, rules, title=None, caption=caption)
+
+
+def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
+                show_destination: bool = True) -> None:
+    """A table of case summaries (list and queue)."""
+    from rich.table import Table
+
+    from mediation.cli.common import console
+
+    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    headings = ["案件编号", "收到时间", "纠纷类型", "街道", "状态"]
+    headings += ["去向"] if show_destination else []
+    headings += ["期限", "督办"]
+    for heading in headings:
+        t.add_column(heading, no_wrap=True)
+    for v in views:
+        cells = [v["case_no"], v["received_at"].strftime("%Y-%m-%d %H:%M"),
+                 label(rules, "category", v["category"]), label(rules, "unit", v["street"]),
+                 label(rules, "state", v["state"])]
+        if show_destination:
+            cells.append(label(rules, "destination", v["destination"]))
+        cells += ["未知" if v.get("deadline_error") else v["deadline"] or "", str(v["escalation"])]
+        t.add_row(*cells)
+    console().print(t)

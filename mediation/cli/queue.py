@@ -1,0 +1,36 @@
+"""``mediation queue DEST``: a room's or window's open cases, oldest first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mediation.cli.case_common import db_option, label, open_db
+from mediation.cli.common import rules_option
+
+
+@click.command()
+@click.argument("destination", metavar="DEST")
+@click.option("--limit", type=click.IntRange(1, 1000), default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the destination and its cases.")
+@db_option
+@rules_option
+def queue(destination: str, limit: int, as_json: bool, db: str | None, rules_dir: Path | None) -> None:
+    """A room's or window's open cases (diverted, in progress, awaiting closing), oldest first.
+
+    DEST is a destination id (room.medical) or its name (医疗纠纷调解室).
+    """
+    from mediation import service
+    from mediation.cli.case_list import print_cases
+    from mediation.cli.common import echo_json, load
+
+    rules = load(rules_dir)
+    dest = service.destination_id(rules, destination, option="destination")
+    rows = service.queue(open_db(db), dest, limit=limit)
+    views = [service.summary_view(r, rules) for r in rows]
+    if as_json:
+        echo_json({"destination": dest, "total": len(views), "cases": views})
+        return
+    print_cases(views, rules, title=f"{label(rules, 'destination', dest)} ({dest})",
+                caption=f"待办 {len(views)} 件", show_destination=False)
