@@ -21,7 +21,6 @@ data is then masked. Every refusal is a one-line :class:`PermissionDenied`.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from mediation.errors import InputError, NotFound, PermissionDenied
@@ -66,6 +65,8 @@ def operator_of(rules: Any, operator_id: str | None):
     staff = rules.staff
     found = staff.get(operator_id)
     if found is None:
+        import difflib
+
         near = difflib.get_close_matches(operator_id, list(staff), n=1)
         hint = f"did you mean {near[0]!r}?" if near else "operators are listed in rules/staff.yaml"
         raise NotFound(f"unknown operator {operator_id!r}", hint=hint)

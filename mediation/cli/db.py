@@ -17,14 +17,14 @@ def init(db: str | None) -> None:
     """
     from mediation.store.database import open_database
     from mediation.store.migrate import upgrade
-    from mediation.store.url import redact
+    from mediation.store.url import display_name
 
     database = open_database(db, check=False, create=True)
     try:
         before, after = upgrade(database)
     finally:
         database.dispose()
-    where = redact(database.url)
+    where = display_name(db)
     if before == after:
         click.echo(f"database {where} is up to date (schema {after})")
     elif before is None:

@@ -168,7 +168,7 @@ events = Table(
     Column("rule", String(80)),
     Column("rules_digest", String(80)),
     Column("reason", Text),
-    Column("details", JSON),
+    Column("details", JSON(none_as_null=True)),  # None is SQL NULL, not JSON 'null'
     UniqueConstraint("case_no", "seq", name="uq_events_case_seq"),
     CheckConstraint(one_of("trigger", EVENT_TRIGGERS), name="trigger"),
     CheckConstraint(f"from_state IS NULL OR {one_of('from_state', STATES)}", name="from_state"),
@@ -179,7 +179,6 @@ events = Table(
         name="first",
     ),
     CheckConstraint(f"destination IS NULL OR {_DESTINATION}", name="destination"),
-    Index("ix_events_at", "at"),
 )
 
 case_numbers = Table(

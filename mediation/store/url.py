@@ -39,6 +39,11 @@ def resolve_url(db: str | None = None) -> str:
     )
 
 
+def display_name(db: str | None = None) -> str:
+    """The database as the user named it (``mediation.db``, a redacted URL), for messages."""
+    return redact((db or os.environ.get(DB_ENV) or DEFAULT_DB).strip())
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

@@ -136,7 +136,6 @@ def upgrade() -> None:
             name="ck_events_first"),
         sa.CheckConstraint(f"destination IS NULL OR {DESTINATION}", name="ck_events_destination"),
     )
-    op.create_index("ix_events_at", "events", ["at"])
 
     op.create_table(
         "case_numbers",
@@ -150,7 +149,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("case_numbers")
-    op.drop_index("ix_events_at", table_name="events")
     op.drop_table("events")
     op.drop_table("parties")
     op.drop_index("ix_cases_state", table_name="cases")
