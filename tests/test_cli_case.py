@@ -207,3 +207,21 @@ def test_case_help_lists_the_verbs_in_lifecycle_order():
              "withdraw", "close", "show", "list"]
     positions = [out.index(f"  {v} ") for v in verbs]
     assert positions == sorted(positions)
+
+
+def test_register_prompts_for_missing_fields_only_at_a_terminal(desk, monkeypatch):
+    monkeypatch.setattr("mediation.cli.case_register.at_terminal", lambda: True)
+    result = desk("case", "register", "--form", "口头", "--at", "2020-06-15T09:30",
+                  stdin="邻里\n相南街道\n楼上噪音（合成示例）\n")
+    assert "纠纷类型 (category):" in result.stdout and "形式" not in result.stdout
+    assert desk.json("case", "show", "XS-2020-00001")["summary"] == "楼上噪音（合成示例）"
+
+
+def test_a_year_the_calendar_does_not_know_is_shown_not_guessed(desk):
+    out = desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
+               "--summary", "旧案（合成示例）", "--at", "2003-05-06T09:00")
+    assert "期限 未知" in out.stdout and "warning: no working-day calendar for 2003" in out.stderr
+    view = desk.json("case", "show", "XS-2003-00001")
+    assert view["deadline"] is None and "calendar.yaml" in view["deadline_error"]
+    shown = " ".join(desk("case", "show", "XS-2003-00001").stdout.split())
+    assert "期限 未知：no working-day calendar for 2003" in shown

@@ -87,6 +87,8 @@ def event_note(rules, e: dict) -> str:
     trigger = e["trigger"]
     if trigger == "review":
         parts.append(f"{label(rules, 'review_outcome', d.get('outcome'))} ({e['rule']})")
+        if d.get("outcome") != "accepted":
+            return parts[0]  # the reason follows on the reject / refer_out event
     elif trigger in ("reject", "refer_out") and d.get("to"):
         to = d["to"]
         name = label(rules, "unit", to) if to in rules.catalogue.units else label(rules, "department", to)

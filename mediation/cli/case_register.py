@@ -107,9 +107,14 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
     echo_change(record, rules, as_json)
 
 
+def at_terminal() -> bool:
+    """Whether a person is typing (prompts only then; a script gets an error instead)."""
+    return sys.stdin.isatty()
+
+
 def _prompt_missing(data: dict, rules) -> None:
     """At a terminal, ask for the required fields not given (by id or Chinese heading)."""
-    if not sys.stdin.isatty():
+    if not at_terminal():
         return
     from mediation.cases import parser_for
 
