@@ -102,6 +102,8 @@ def register(db, rules, data: Mapping[str, Any] | Any, *, operator: str,
     own (a paper record's), which must be new. ``received_at`` defaults to ``at``
     and may not lie after it.
     """
+    from sqlalchemy.exc import IntegrityError
+
     from mediation.cases import parse_case
     from mediation.store.numbers import claim_case_nos, next_case_no
     from mediation.store.records import case_row, event_row, insert_case, party_rows
@@ -127,7 +129,12 @@ def register(db, rules, data: Mapping[str, Any] | Any, *, operator: str,
         row = case_row(case, case_no=case_no, at=at, rules_digest=rules.digest)
         first = event_row("register", None, "registered", at=at, operator=op.id,
                           rules_digest=rules.digest)
-        insert_case(conn, row, party_rows(case, case_no), [first])
+        try:
+            insert_case(conn, row, party_rows(case, case_no), [first])
+        except IntegrityError:  # another desk stored the same given number just now
+            if not case.case_no:
+                raise
+            raise Refused(f"case {case_no} already exists") from None
         record = load_record(conn, case_no)
         record.written = 1
         return record

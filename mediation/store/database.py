@@ -175,7 +175,7 @@ def open_database(db: str | None = None, *, check: bool = True, create: bool = F
 
 def _is_missing_table(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
-    return "no such table" in text or "does not exist" in text and "relation" in text
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def _unreachable(url: str, exc: DBAPIError) -> DatabaseError:
