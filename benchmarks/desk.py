@@ -67,10 +67,12 @@ def main() -> None:
             "case show --json": [exe, "case", "show", case_no, "--json"],
         }
         print(f"{'command':<24} {'median':>8} {'fastest':>8} {'target':>8}   ({args.runs} runs each, "
-              f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'})")
+              f"{'SQLite' if url.startswith('sqlite') else 'PostgreSQL'})")
+        sqlite = url.startswith("sqlite")
         for name, cmd in commands.items():
             times = sorted(timed(cmd, env) for _ in range(args.runs))
-            target = TARGETS.get(name)
+            # the targets are for SQLite; PostgreSQL adds the driver's import and a network round trip
+            target = TARGETS.get(name) if sqlite or name == "mediation --help" else None
             median = statistics.median(times) * 1000
             mark = "" if target is None else ("  ok" if median < target else "  OVER")
             print(f"{name:<24} {median:>6.0f}ms {times[0] * 1000:>6.0f}ms "
