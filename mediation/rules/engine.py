@@ -145,8 +145,24 @@ class RuleSet:
         self.staff = dict(staff)
         self.digest = digest
         self._calendar_section = calendar_section
-        self.domains = Domains(_domains(catalogue), catalogue.outside_units)
-        self._bounds, self._periods = self._compile()
+
+    # Compiled on first use: commands that only show cases need the catalogue, not the code.
+
+    @cached_property
+    def domains(self) -> Domains:
+        """The value sets of the finite fields, which the compiler indexes on."""
+        return Domains(_domains(self.catalogue), self.catalogue.outside_units)
+
+    @cached_property
+    def _periods(self) -> list[_Period]:
+        bounds, periods = self._compile()
+        self.__dict__["_bounds"] = bounds
+        return periods
+
+    @cached_property
+    def _bounds(self) -> list[datetime]:
+        self._periods  # noqa: B018 - compiling sets the bounds
+        return self.__dict__["_bounds"]
 
     def _compile(self) -> tuple[list[datetime], list[_Period]]:
         cuts: set[date] = set()
