@@ -2,16 +2,19 @@
 
 The enumerations below are written out (not imported from the lifecycle) so
 that the store imports quickly and so that a change to the lifecycle shows up
-as a failing test until a migration follows it (``tests/test_store_schema.py``
+as a failing test until a migration follows it (``tests/test_store.py``
 checks they agree). Migration ``0001`` creates exactly these tables; a test
-compares a migrated database with this metadata.
+compares a migrated database with this metadata. Migration ``0002`` adds
+triggers (not part of this metadata) that refuse UPDATE and DELETE on
+``events``, on PostgreSQL and SQLite alike.
 
 - ``cases``: one row per case, keyed by its case number; the fields of
   DESIGN §2, where it is in the lifecycle, and ``version``, which always equals
   the number of its events (the optimistic check: a writer updates the row
   ``WHERE version = <what it read>``).
 - ``parties``: applicants and respondents (personal data: mask when showing).
-- ``events``: append-only, ``seq`` 1, 2, ... per case; never updated or deleted.
+- ``events``: append-only, ``seq`` 1, 2, ... per case; never updated or deleted
+  (the database refuses it: :data:`EVENTS_TRIGGERS`).
 - ``case_numbers``: the last sequence number given out per year.
 """
 
@@ -37,9 +40,18 @@ from sqlalchemy import (
 )
 
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
-HEAD_REVISION = "0001"
-#: Every revision this program knows, oldest first.
-REVISIONS: tuple[str, ...] = ("0001",)
+HEAD_REVISION = "0002"
+#: Every revision this program knows, oldest first: 0001 the tables, 0002 the
+#: triggers that make ``events`` insert-only.
+REVISIONS: tuple[str, ...] = ("0001", "0002")
+
+#: The triggers (migration 0002) refusing UPDATE and DELETE on ``events``, per
+#: dialect (PostgreSQL also refuses TRUNCATE), and the words their errors start with.
+EVENTS_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "postgresql": ("events_insert_only", "events_no_truncate"),
+    "sqlite": ("events_no_update", "events_no_delete"),
+}
+EVENTS_INSERT_ONLY = "events are insert-only"
 
 STATES = (
     "registered", "under_review", "rejected", "referred_out", "diverted", "in_progress",
