@@ -20,7 +20,7 @@ from mediation.rules.testing import (
     run_tests,
     why_not,
 )
-from tests.support import RULES_DIR, ROOT, shipped_rules
+from tests.support import ROOT, RULES_DIR, shipped_rules
 
 
 def write(tmp_path: Path, text: str, name: str = "t.yaml") -> Path:
