@@ -29,13 +29,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mediation.domain import Case, Decision, Review
 from mediation.errors import CaseError, InputError
 from mediation.readers import SPLIT, Table, open_table
-from mediation.replay_cases import CaseConverter, History
+from mediation.replay_cases import CaseConverter, History, padded
 from mediation.replay_summary import Counts, Summary
 
 #: Rows between two progress reports.
@@ -111,7 +112,7 @@ class Converters:
             if not self.parties:
                 case.applicants = case.respondents = ()
             return case, None, []
-        row = [*obj.values(), ""]
+        row = padded(obj)
         return conv.case(row), conv, row
 
 
@@ -184,7 +185,7 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
     csv_conv = convs.csv
     fast = csv_conv.fast if csv_conv is not None else None
     actual_of = csv_conv.actual if csv_conv is not None else None
-    evaluate = rules.evaluate
+    evaluate = rules.evaluate if as_of is None else partial(rules.evaluate, as_of=as_of)
     write = results.write if results is not None else None
     pseudo = _pseudo
     agreed = missing = rejected = read = 0
@@ -206,23 +207,18 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
                 progress(read, table.position(), table.size)
         try:
             if fast is not None:
-                values.append("")
-                case = fast(values)
-                if case is None:
-                    case = csv_conv.case(values)
+                values.append("")  # padded (see CaseConverter)
+                case = fast(values) or csv_conv.case(values)
                 actual = actual_of(values)
-                values.pop()
             else:
                 case, conv, row = convs.object_case(values)
                 actual = conv.actual(row) if conv is not None else None
         except CaseError as exc:
-            if fast is not None:
-                values.pop()
             rejected += 1
             if rejects is not None:
-                rejects.write(line, reason_of(exc), values)
+                rejects.write(line, reason_of(exc), values[:-1] if fast is not None else values)
             continue
-        review, decision = evaluate(case) if as_of is None else evaluate(case, as_of=as_of)
+        review, decision = evaluate(case)
         # Decisions (and most reviews) are shared objects of the rule set: count by identity.
         key = id(decision) if decision is not None else (id(review), case.street)
         n = tally.get(key)

@@ -1,16 +1,16 @@
 """Rows of a case table -> :class:`Case`, fast, with :func:`parse_case` as the reference.
 
 A replay reads millions of rows of the same few columns. The cells of the
-labelled fields (request, channel, referred_by, form, category, street,
-community, parties, the flags, risk) repeat from row to row, so each distinct
-combination is converted once, by ``parse_case`` itself, and remembered as a
-template; the other cells (case number, date, summary, amount, the parties'
-details) are checked per row or per distinct value. Whatever the fast path is
-not sure of (a party list, an unresolvable label, a bad value) goes to
-:func:`mediation.cases.parse_case`, which builds the case or raises the exact
-:class:`CaseError`. So the fast path accepts exactly what ``parse_case``
-accepts and builds the same case; ``tests/test_replay.py`` checks this on
-generated rows.
+labelled fields (request, form, category, risk; channel and referrer; street
+and community; parties and the flags) repeat from row to row, so each
+distinct combination of a group's cells is converted once, by ``parse_case``
+itself, and remembered; the other cells (case number, date, summary, amount,
+the parties' details) are checked per row or per distinct value. Whatever
+the fast path is not sure of (a party list, an unresolvable label, a bad
+value) goes to :func:`mediation.cases.parse_case`, which builds the case or
+raises the exact :class:`CaseError`. So the fast path accepts exactly what
+``parse_case`` accepts and builds the same case; ``tests/test_replay.py``
+checks this on generated rows.
 
 The replay columns (``actual_destination``, ``taken_at``, ``outcome``,
 ``agreement_form``, ``closed_at``) are read into a :class:`History`.
@@ -41,12 +41,17 @@ _CASE_ORDER = ("form", "category", "street", "summary", "received_at", "case_no"
 if tuple(f.name for f in dataclass_fields(Case)) != _CASE_ORDER:  # pragma: no cover - guards a refactor
     raise ImportError("mediation.domain.Case changed its fields: update mediation.replay_cases")
 
-# Fields whose cells repeat: converted once per distinct combination (a template).
+# Fields whose cells repeat, converted once per distinct combination of a group's cells.
 _LABELLED = ("request", "channel", "referred_by", "form", "category", "street", "community", "parties",
              "petition", "litigation_pending", "criminal", "party_refuses", "risk")
-# A template holds the case's values of these fields, in this order.
-_TEMPLATE = ("form", "category", "street", "request", "channel", "referred_by", "community", "parties",
-             "petition", "litigation_pending", "criminal", "party_refuses", "risk")
+# The labelled fields parse_case reads together (a referral names its referrer;
+# a split former unit needs the community); each group is independent of the
+# others, so a combination of cells is accepted when each group's part is.
+_GROUPS = (("request", "form", "category", "risk", "channel", "referred_by"), ("street", "community"),
+           ("parties", "petition", "litigation_pending", "criminal", "party_refuses"))
+if sorted(f for g in _GROUPS for f in g) != sorted(_LABELLED):  # pragma: no cover - guards an edit
+    raise ImportError("every labelled field belongs to exactly one group")
+_MISSING = object()
 # Fields checked row by row.
 _PER_ROW = ("case_no", "received_at", "summary", "amount", "applicants", "respondents")
 _PARTY_CELLS = ("applicant_name", "applicant_id", "applicant_phone", "respondent_name", "respondent_id",
@@ -102,9 +107,12 @@ class CaseConverter:
         self._keep = [i for i, f in enumerate(columns) if f is not None]
         self._history = itemgetter(*(at.get(f, width) for f in HISTORY_FIELDS))
         self.has_history = any(f in at for f in HISTORY_FIELDS)
-        self._templates: dict[Any, tuple | None] = {}
-        self._ids = _Memo(_id_and_birth)
+        self._groups: list[dict[Any, tuple]] = [{} for _ in _GROUPS]
         cat = rules.catalogue
+        # valid values for the required fields a group lacks when it is read on its own
+        self._stand_ins = {"form": "oral", "category": next(iter(cat.categories)), "street": next(iter(cat.units)),
+                           "summary": "-"}
+        self._id_number = _IdNumbers()
         self._destinations = _Memo(lambda v: resolve_destination(rules, v))
         self._outcomes = _Memo(lambda v: _enum(cat, "outcome", v))
         self._agreements = _Memo(lambda v: _enum(cat, "agreement_form", v))
@@ -135,13 +143,13 @@ class CaseConverter:
     def _build_fast(self, at: dict[str, int], width: int, texts: bool):
         """The fast conversion as a closure: everything it touches is a local."""
         p = parser_for(self.rules)
-        present = [f for f in _LABELLED if f in at]
-        labelled = itemgetter(*(at[f] for f in present), width, width)  # two "" keep it a tuple
+        # one getter and one memo per group of labelled fields (see _GROUPS)
+        g_case, g_place, g_people = (itemgetter(*(at.get(f, width) for f in group)) for group in _GROUPS)
+        m_case, m_place, m_people = (memo.get for memo in self._groups)
+        part = self._part
         cells = itemgetter(*(at.get(f, width) for f in _PER_ROW))
         party_cells = itemgetter(*(at.get(f, width) for f in _PARTY_CELLS))
         has_parties = any(f in at for f in (*_PARTY_CELLS, "applicants", "respondents"))
-        templates_get = self._templates.get
-        template = self._template
         amounts = _Memo(p.money)
         person = self._person
         now, keep = self.now, self.keep_parties
@@ -152,12 +160,14 @@ class CaseConverter:
 
         def fast(row: list | tuple) -> Case | None:
             try:
-                # CSV cells are text: one joined string is a cheaper key than a tuple
-                t = templates_get(join(labelled(row)) if texts else _key(labelled(row)))
-                if t is None:
-                    t = template(present, labelled(row))
-                    if t is None:
-                        return None
+                # CSV cells are text: one joined string is a cheaper key than a tuple.
+                # A part missing or refused (an empty tuple) is settled by part().
+                if texts:
+                    c = m_case(join(g_case(row))) or part(0, g_case(row))
+                    w = m_place(join(g_place(row))) or part(1, g_place(row))
+                    n = m_people(join(g_people(row))) or part(2, g_people(row))
+                else:
+                    c, w, n = part(0, g_case(row)), part(1, g_place(row)), part(2, g_people(row))
                 case_no, received, summary, amount, a_list, r_list = cells(row)
                 if received and received.__class__ is str:
                     received_at = fromiso(received)
@@ -178,8 +188,8 @@ class CaseConverter:
                 if not summary:
                     return None
                 amount = _ZERO if amount in blank else amounts[amount]
-                case = new_case(t[0], t[1], t[2], summary, received_at, case_no, t[3], t[4], t[5], t[6], t[7],
-                                amount, t[8], t[9], t[10], t[11], t[12])
+                case = new_case(c[1], c[2], w[0], summary, received_at, case_no, c[0], c[4], c[5], w[1], n[0],
+                                amount, n[1], n[2], n[3], n[4], c[3])
                 if has_parties:
                     if not (a_list in blank and r_list in blank):
                         return None  # party lists: parse_case reads them
@@ -214,22 +224,33 @@ class CaseConverter:
 
         return fast
 
-    def _template(self, present: list[str], labelled: tuple) -> tuple | None:
-        """The labelled fields of a case with these cells, as parse_case reads them; None if it refuses."""
-        key = _key(labelled)
-        if key is not None and key in self._templates:
-            return self._templates[key]
-        data = {f: v for f, v in zip(present, labelled, strict=False) if not (v is None or v == "")}
-        data["summary"] = "-"
+    def _part(self, index: int, cells: tuple) -> tuple:
+        """A group's values for these cells, as parse_case reads them; raises _Bail if it refuses.
+
+        Remembered under :func:`_key` (a refusal as an empty tuple).
+        """
+        group, memo = _GROUPS[index], self._groups[index]
+        key = _key(cells)
+        found = memo.get(key) if key is not None else None
+        if found is None:
+            found = self._group(group, cells) or ()
+            if key is not None and len(memo) < _MEMO_LIMIT:
+                memo[key] = found
+        if not found:
+            raise _Bail
+        return found
+
+    def _group(self, group: tuple[str, ...], cells: tuple) -> tuple | None:
+        """One group's fields as parse_case reads them (other required fields stand in); None if refused."""
+        data = {f: v for f, v in zip(group, cells, strict=True) if not (v is None or v == "")}
+        for f, stand_in in self._stand_ins.items():
+            if f not in group:
+                data[f] = stand_in
         try:
             case = parse_case(data, self.rules, now=self.now)
         except CaseError:
-            found = None
-        else:
-            found = tuple(getattr(case, f) for f in _TEMPLATE)
-        if key is not None and len(self._templates) < _MEMO_LIMIT:
-            self._templates[key] = found
-        return found
+            return None
+        return tuple(getattr(case, f) for f in group)
 
     def _person(self, role: str, name: str | None, id_number: str | None, phone: str | None,
                 received_at: datetime) -> tuple:
@@ -241,7 +262,7 @@ class CaseConverter:
             name = validate_name(parser_for(self.rules).text(name, role, 200), field=f"{role}.name")
         ident = None
         if id_number:
-            ident, born = self._ids[id_number]
+            ident, born = self._id_number(id_number)
             if born > received_at:  # born after the case's day
                 raise _Bail
         if phone and not _MOBILE(phone):
@@ -382,9 +403,62 @@ def resolve_destination(rules, value: Any) -> str:
                     hint=cat.index["destination"].suggest(text) or "a room or window, rejected, or referred_out:<unit>")
 
 
-def _id_and_birth(value: str) -> tuple[str, datetime]:
-    ident = validate_id_number(value, field="id_number")
-    return ident, datetime(int(ident[6:10]), int(ident[10:12]), int(ident[12:14]))
+class _IdNumbers:
+    """ID number -> (the number as validate_id_number returns it, birth as a datetime); raises if not valid.
+
+    A plain 18-character number (ASCII digits, a final digit or X/x) is checked
+    here as validate_id_number checks it, with the checksum summed from
+    remembered parts (the region, the birth date and the sequence repeat);
+    anything else goes to validate_id_number itself.
+    """
+
+    def __init__(self) -> None:
+        self.births: dict[str, datetime | None] = {}
+        self.parts: tuple[dict[str, int], ...] = ({}, {}, {})
+
+    def __call__(self, value: Any) -> tuple[str, datetime]:
+        if value.__class__ is str and len(value) == 18 and value.isascii() and value[:17].isdigit() and (
+                value[17].isdigit() or value[17] in "Xx"):
+            birth = value[6:14]
+            born = self.births.get(birth, _MISSING)
+            if born is _MISSING:
+                born = _birth(birth)
+                if len(self.births) < _MEMO_LIMIT:
+                    self.births[birth] = born
+            if born is None:
+                raise _Bail
+            region, day, sequence = self.parts
+            a, b, c = value[:6], value[6:14], value[14:17]
+            total = (region[a] if a in region else _weigh(region, a, 0)) + (
+                day[b] if b in day else _weigh(day, b, 6)) + (
+                sequence[c] if c in sequence else _weigh(sequence, c, 14))
+            ident = value if value[17] != "x" else value[:17] + "X"
+            if _CHECK[total % 11] != ident[17]:
+                raise _Bail
+            return ident, born
+        ident = validate_id_number(value, field="id_number")
+        return ident, datetime(int(ident[6:10]), int(ident[10:12]), int(ident[12:14]))
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
+_CHECK = "10X98765432"
+
+
+def _weigh(memo: dict[str, int], digits: str, start: int) -> int:
+    """The weighted sum of some of an ID number's digits (from position ``start``), remembered."""
+    total = sum(int(d) * w for d, w in zip(digits, _WEIGHTS[start:start + len(digits)], strict=True))
+    if len(memo) < _MEMO_LIMIT:
+        memo[digits] = total
+    return total
+
+
+def _birth(digits: str) -> datetime | None:
+    """YYYYMMDD as validate_id_number accepts a birth date (a real day, 1900 or later), else None."""
+    try:
+        born = datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+    return born if born.year >= 1900 else None
 
 
 def _moment(value: Any, field: str) -> datetime:

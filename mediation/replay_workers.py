@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from mediation.errors import InputError
 from mediation.readers import Table
 from mediation.replay_output import (
     AtomicFile,
@@ -109,6 +110,12 @@ class Outputs:
         # Named, or beside named results: always written. Otherwise only when there are rejects.
         self.rejects_always = rejects is not None or out is not None
         self.headings = table.headings if table.format == "csv" else None
+        named = [("--out", self.out), ("--rejects", self.rejects)]
+        for option, path in named:
+            if path is not None and _same(path, table.path):
+                raise InputError(f"{option} {path} is the input file itself", hint="write the results elsewhere")
+        if self.out is not None and _same(self.out, self.rejects):
+            raise InputError(f"--out and --rejects are the same file: {self.out}")
         if self.rejects_format == "csv" and table.format == "csv":
             self.rejects_encoding = table.encoding
         else:
@@ -142,6 +149,13 @@ class Outputs:
         else:
             rejects.abort()
         return files
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 # ------------------------------------------------------------ running

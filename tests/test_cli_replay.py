@@ -132,6 +132,16 @@ def test_errors_are_one_line_exit_2(copies, args, message):
     assert result.output.startswith("mediation: error: ") and result.output.count("\n") == 1
 
 
+def test_outputs_never_overwrite_the_input(copies):
+    src = copies / "history-2020.csv"
+    before = src.read_bytes()
+    for args in (["--out", str(src)], ["--rejects", str(src)], ["--out", str(copies / "x.csv"), "--rejects",
+                                                                 str(copies / "x.csv")]):
+        result = run(str(src), *args)
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert src.read_bytes() == before
+
+
 def test_compare_without_the_column(copies):
     src = copies / "c.csv"
     src.write_text("登记时间,形式,纠纷类型,街道,summary\n2020-05-06,口头,邻里,相南,x\n", encoding="utf-8")

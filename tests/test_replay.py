@@ -43,6 +43,9 @@ def _id(born: str, seq: str = "000") -> str:
 
 GOOD_ID, FUTURE_ID = _id("19800101"), _id("20250101")
 BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")
+X_ID = next(i for i in (_id("19800101", f"{n:03d}") for n in range(100)) if i.endswith("X"))
+ODD_IDS = [BAD_ID, FUTURE_ID, X_ID.lower(), "123", " " + GOOD_ID, _id("18991231"), _id("19900230")[:-1] + "0",
+           _id("19900230"), GOOD_ID[:10] + "１" + GOOD_ID[11:], GOOD_ID[:9] + " " + GOOD_ID[9:]]
 
 # ------------------------------------------------------------ the fast path is parse_case
 
@@ -68,7 +71,7 @@ GOOD = {
     "flag": ["", "否", "否", "是", "false", "0"],
     "risk": ["", "low", "高", "medium"],
     "name": ["测试甲", "測試乙"],
-    "id": ["", GOOD_ID],
+    "id": ["", GOOD_ID, X_ID, _id("19000101"), _id("20200630")],
     "phone": ["", "13800001234"],
     "actual_destination": ["", "room.general", "综合调解室", "rejected", "referred_out:duji", "移交:杜集区"],
 }
@@ -89,7 +92,7 @@ ODD = {
     "flag": ["true", "1", "yes", "涉", "maybe", "TRUE", "是的", "無"],
     "risk": ["高风险", "extreme"],
     "name": ["", "张 三", "x" * 51, "a\tb", " 李四 ", "王\u3000五"],
-    "id": [BAD_ID, FUTURE_ID, GOOD_ID.lower(), "123", " " + GOOD_ID],
+    "id": ODD_IDS,
     "phone": ["138 0000 1234", "+8613800001234", "12345", "0561-1234567", "(0561)1234567"],
     "actual_destination": ["nowhere", "referred_out", "不予受理"],
 }
@@ -190,6 +193,12 @@ def test_the_example_history_takes_the_fast_path_only(rules):
         assert conv.fast([*values, ""]) is not None
         n += 1
     assert n == 1847 and conv.fallbacks == 0
+
+
+def test_the_id_number_check_is_gb_11643s():
+    from mediation import personal, replay_cases
+
+    assert (replay_cases._WEIGHTS, replay_cases._CHECK) == (personal._WEIGHTS, personal._CHECK)
 
 
 def test_actual_destinations_accept_ids_labels_and_review_outcomes(rules):
