@@ -138,32 +138,31 @@ class Table:
         offset = first_line - 1  # reader.line_num counts from the start of the range
         last = offset
         raw_lines = _RawLines(self, start, end, first_line, encoding)
+        ranged = end is not None
         while True:
             try:
-                row = next(reader)
-            except StopIteration:
-                break
+                # a for loop is cheaper than next() per row; a csv.Error leaves it and comes back
+                for row in reader:
+                    line, last = last + 1, reader.line_num + offset
+                    if ranged and lines.seen:
+                        if row != [_SENTINEL]:
+                            yield 0, None, SPLIT
+                        return
+                    if len(row) != width:
+                        if row:  # else a blank line
+                            yield line, row, f"row has {len(row)} fields, the header has {width}"
+                        continue
+                    if _decode_errors[0] != decode_errors and any(map(has_undecodable, row)):
+                        yield line, row, f"not valid {self.encoding} text (pass --encoding if the file has another)"
+                        continue
+                    yield line, row, None
+                return
             except csv.Error as exc:
-                if end is not None and lines.seen:
+                if ranged and lines.seen:
                     yield 0, None, SPLIT  # the sentinel fell into an open quoted field
                     return
                 line, last = last + 1, reader.line_num + offset
                 yield line, [raw_lines.text(line, last)], f"not valid CSV: {exc}"
-                continue
-            line, last = last + 1, reader.line_num + offset
-            if end is not None and lines.seen:
-                if row != [_SENTINEL]:
-                    yield 0, None, SPLIT
-                return
-            if not row:
-                continue  # a blank line
-            if len(row) != width:
-                yield line, row, f"row has {len(row)} fields, the header has {width}"
-                continue
-            if _decode_errors[0] != decode_errors and any(map(has_undecodable, row)):
-                yield line, row, f"not valid {self.encoding} text (pass --encoding if the file has another)"
-                continue
-            yield line, row, None
 
     def _jsonl_rows(self, start: int, end: int | None, first_line: int):
         raw = self._open_range(start, end)
@@ -404,6 +403,9 @@ def _header(path: Path, sample: bytes, encoding: str, name: str) -> tuple[list[s
         raise InputError(f"the header row is not valid CSV: {exc}", file=name, line=1) from None
     if reader.line_num != 1:
         raise InputError("the header row spans several lines", file=name, line=1)
+    if not any(h.strip() for h in headings):
+        raise InputError("the first line is not a header row (it is empty)", file=name, line=1,
+                         hint="a CSV file starts with the column headings")
     if any(has_undecodable(h) for h in headings):
         raise InputError(f"the header row is not valid {encoding} text", file=name, line=1,
                          hint="pass --encoding")

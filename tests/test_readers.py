@@ -176,6 +176,13 @@ def test_format_by_name_or_content(tmp_path, rules):
     assert open_table(write(tmp_path, HEADER, name="c.data"), rules).format == "csv"
 
 
+def test_empty_file_or_header(tmp_path, rules):
+    with pytest.raises(InputError, match="is empty"):
+        open_table(write(tmp_path, ""), rules)
+    with pytest.raises(InputError, match="not a header row"):
+        open_table(write(tmp_path, "\n" + HEADER + ROWS), rules)
+
+
 def test_missing_file_and_directory(tmp_path, rules):
     with pytest.raises(InputError, match="cannot read .*nope.csv"):
         open_table(tmp_path / "nope.csv", rules)
