@@ -2,6 +2,7 @@
 
 Reusable pieces (``from tests.crash_support import ...``):
 
+- :func:`table_rows` is every row of every table (equal before and after: nothing written).
 - :func:`database_problems` lists every broken invariant of a database: a case
   without its registration event, an event or party without its case, a version
   that is not the number of events, a sequence with holes, a state that is not
@@ -169,6 +170,20 @@ def run_killed(cmd: list[str], kill_at: int | None, *, env: dict | None = None,
 
 
 # ----------------------------------------------------------------------------- consistency
+
+
+def table_rows(db) -> dict[str, list[dict]]:
+    """Every row of every table, in key order: compare two of these to prove nothing was written."""
+    from sqlalchemy import select
+
+    from mediation.store.schema import case_numbers, cases, events, parties
+
+    out = {}
+    with db.read() as conn:
+        for table in (cases, parties, events, case_numbers):
+            key = list(table.primary_key.columns)
+            out[table.name] = [dict(r) for r in conn.execute(select(table).order_by(*key)).mappings()]
+    return out
 
 
 def database_problems(db) -> list[str]:

@@ -1,0 +1,200 @@
+"""Roles: each role may do what DESIGN and ``rules/staff.yaml`` say, and is refused everything else.
+
+The matrix below is written out from the staff file's comments (not read from
+:mod:`mediation.service_roles`), so that a change to the code's matrix shows up
+here. Every (action, role) pair is tried on a case in a state where the
+lifecycle allows the action: an allowed pair succeeds; a refused one raises
+:class:`PermissionDenied` and leaves every table as it was. Through the CLI a
+refusal is one line on stderr, exit code 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from mediation import service
+from mediation.cli import cli
+from mediation.errors import InputError, NotFound, PermissionDenied
+from tests.crash_support import ROOT, table_rows
+
+T0 = datetime(2020, 6, 15, 9, 0)
+MEDICAL = {"form": "书面", "category": "医疗", "street": "相南街道", "summary": "医疗（合成示例）",
+           "applicant_name": "测试甲", "applicant_phone": "13800001234"}
+CONSULT = {"form": "口头", "category": "邻里", "street": "东街道", "summary": "咨询（合成示例）", "request": "咨询"}
+
+CLERK, OWN, OTHER, SUPERVISOR = "clerk", "mediator at the case's place", "mediator elsewhere", "supervisor"
+ROLES = (CLERK, OWN, OTHER, SUPERVISOR)
+#: action -> the roles allowed it (DESIGN §4, rules/staff.yaml).
+MATRIX = {
+    "register": {CLERK, SUPERVISOR},
+    "review": {CLERK, SUPERVISOR},
+    "divert": {CLERK, SUPERVISOR},
+    "override": {SUPERVISOR},
+    "take": {OWN, SUPERVISOR},
+    "settle": {OWN, SUPERVISOR},
+    "fail": {OWN, SUPERVISOR},
+    "serve": {OWN, SUPERVISOR},
+    "extend": {OWN, SUPERVISOR},
+    "transfer": {OWN, SUPERVISOR},
+    "withdraw": {CLERK, OWN, SUPERVISOR},
+    "close": {CLERK, OWN, SUPERVISOR},
+    "reveal": {CLERK, OWN, SUPERVISOR},
+    "escalate": {SUPERVISOR},
+}
+
+#: action -> (case data, the steps that bring a case to where the action is allowed)
+SETUP = {
+    "register": (None, []),
+    "review": (MEDICAL, []),
+    "divert": (MEDICAL, ["review"]),
+    "override": (MEDICAL, ["review"]),
+    "take": (MEDICAL, ["review", "divert"]),
+    "transfer": (MEDICAL, ["review", "divert"]),
+    "settle": (MEDICAL, ["review", "divert", "take"]),
+    "fail": (MEDICAL, ["review", "divert", "take"]),
+    "extend": (MEDICAL, ["review", "divert", "take"]),
+    "serve": (CONSULT, ["review", "divert", "take"]),
+    "withdraw": (MEDICAL, ["review", "divert"]),
+    "close": (MEDICAL, ["review", "divert", "take", "settle"]),
+    "reveal": (MEDICAL, ["review", "divert"]),
+    "escalate": (None, []),
+}
+#: Where each kind of case goes, and who works there and who does not.
+PLACE = {"room.medical": ("med_medical", "med_labor"), "window.consult": ("med_lawyer", "med_labor")}
+ARGS = {"settle": {"agreement_form": "written"}, "fail": {"routes": ["litigation"]},
+        "extend": {"days": 10, "consent": True}, "transfer": {"to": "room.general", "reason": "涉及多方"}}
+
+
+def operator(role: str, destination: str | None) -> str:
+    own, other = PLACE.get(destination, ("med_medical", "med_labor"))
+    return {CLERK: "clerk01", OWN: own, OTHER: other, SUPERVISOR: "sup01"}[role]
+
+
+def prepared(db, rules, action: str) -> tuple[str | None, str | None]:
+    """A case where ``action`` is allowed by the lifecycle: (case number, destination)."""
+    data, steps = SETUP[action]
+    if data is None:
+        return None, None
+    no = service.register(db, rules, data, operator="clerk01", at=T0).case_no
+    for n, step in enumerate(steps, 1):
+        getattr(service, step)(db, rules, no, operator="sup01", at=T0 + timedelta(minutes=n),
+                               **({"agreement_form": "oral"} if step == "settle" else {}))
+    return no, service.show(db, no).row["destination"]
+
+
+def attempt(db, rules, action: str, no: str | None, who: str, at: datetime):
+    if action == "register":
+        return service.register(db, rules, MEDICAL, operator=who, at=at)
+    if action == "override":
+        return service.divert(db, rules, no, to="room.lawyer", reason="疑难", operator=who, at=at)
+    if action == "escalate":
+        escalation = pytest.importorskip("mediation.escalation")
+        return escalation.escalate(db, rules, operator=who, at=at)
+    return getattr(service, action)(db, rules, no, operator=who, at=at, **ARGS.get(action, {}))
+
+
+@pytest.mark.parametrize("action", sorted(MATRIX))
+def test_each_role_may_do_what_the_matrix_says_and_nothing_else(db, rules, action):
+    for role in ROLES:
+        no, destination = prepared(db, rules, action)
+        who = operator(role, destination)
+        before = table_rows(db)
+        at = T0 + timedelta(hours=1)
+        if role in MATRIX[action]:
+            attempt(db, rules, action, no, who, at)
+            if action != "escalate":  # nothing is overdue: nothing to record
+                assert table_rows(db) != before, (action, role)
+        else:
+            with pytest.raises(PermissionDenied) as info:
+                attempt(db, rules, action, no, who, at)
+            message = str(info.value)
+            assert who in message and "\n" not in message
+            assert table_rows(db) == before, (action, role)
+
+
+def test_the_matrix_covers_every_action_the_code_knows():
+    from mediation.service_roles import PERMISSIONS
+
+    assert set(MATRIX) == set(PERMISSIONS)
+
+
+def test_a_third_transfer_needs_a_supervisor_whoever_asks(db, rules):
+    no, _ = prepared(db, rules, "transfer")
+    service.transfer(db, rules, no, to="room.general", reason="一", operator="med_medical", at=T0 + timedelta(hours=1))
+    service.transfer(db, rules, no, to="room.medical", reason="二", operator="med_general", at=T0 + timedelta(hours=2))
+    before = table_rows(db)
+    with pytest.raises(PermissionDenied, match="third transfer needs a supervisor"):
+        service.transfer(db, rules, no, to="room.lawyer", reason="三", operator="med_medical",
+                         at=T0 + timedelta(hours=3))
+    assert table_rows(db) == before
+    assert service.transfer(db, rules, no, to="room.lawyer", reason="三", operator="sup01",
+                            at=T0 + timedelta(hours=3)).row["transfers"] == 3
+
+
+def test_no_operator_or_an_unknown_one_is_refused_and_writes_nothing(db, rules):
+    no, _ = prepared(db, rules, "take")
+    before = table_rows(db)
+    for who, error in ((None, InputError), ("", InputError), ("med_medica", NotFound), ("'; DROP TABLE cases; --", NotFound)):
+        with pytest.raises(error):
+            service.take(db, rules, no, operator=who, at=T0 + timedelta(hours=1))
+        with pytest.raises(error):
+            service.register(db, rules, MEDICAL, operator=who, at=T0)
+    assert table_rows(db) == before
+
+
+# ----------------------------------------------------------------------- through the CLI
+
+
+def cli_args(action: str, no: str | None) -> list[str]:
+    tail = {"register": ["case", "register", "--form", "书面", "--category", "医疗", "--street", "相南街道",
+                         "--summary", "x"],
+            "override": ["case", "divert", no, "--to", "room.lawyer", "--reason", "疑难"],
+            "settle": ["case", "settle", no, "--agreement", "书面"],
+            "fail": ["case", "fail", no, "--route", "litigation"],
+            "extend": ["case", "extend", no, "--days", "10", "--consent"],
+            "transfer": ["case", "transfer", no, "--to", "room.general", "--reason", "涉及多方"],
+            "reveal": ["case", "show", no, "--reveal"],
+            "escalate": ["escalate"]}.get(action, ["case", action, no or ""])
+    return [*tail, "--at", "2020-06-15T10:00", "--rules", str(ROOT / "rules")]
+
+
+def refused_pairs():
+    return [(action, role) for action in sorted(MATRIX) for role in ROLES if role not in MATRIX[action]]
+
+
+def test_every_refusal_through_the_cli_is_one_line_exit_2_and_writes_nothing(db, rules):
+    from mediation.cli import COMMANDS, _module_exists
+
+    runner = CliRunner()
+    tried = 0
+    for action, role in refused_pairs():
+        if action == "escalate" and not _module_exists(COMMANDS["escalate"][0].split(":")[0]):
+            continue
+        no, destination = prepared(db, rules, action)
+        who = operator(role, destination)
+        before = table_rows(db)
+        result = runner.invoke(cli, cli_args(action, no), env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": who})
+        assert result.exit_code == 2, (action, role, result.output)
+        assert result.stdout == ""
+        assert result.stderr.startswith("mediation: error: ") and result.stderr.count("\n") == 1, result.stderr
+        assert f"{who} (" in result.stderr and "may not" in result.stderr
+        assert table_rows(db) == before, (action, role)
+        tried += 1
+    assert tried >= 25
+
+
+def test_reading_needs_no_operator_and_shows_nothing_personal(db, rules):
+    no, _ = prepared(db, rules, "reveal")
+    runner = CliRunner()
+    env = {"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": None}
+    for args in (["case", "show", no], ["case", "list"], ["queue", "room.medical"]):
+        result = runner.invoke(cli, [*args, "--rules", str(ROOT / "rules")], env=env)
+        assert result.exit_code == 0, result.output
+        assert "测试甲" not in result.output and "13800001234" not in result.output
+    before = table_rows(db)
+    result = runner.invoke(cli, ["case", "show", no, "--reveal", "--rules", str(ROOT / "rules")], env=env)
+    assert result.exit_code == 2 and "needs an operator" in result.stderr
+    assert table_rows(db) == before
