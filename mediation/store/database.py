@@ -10,6 +10,10 @@ transaction starts with ``BEGIN IMMEDIATE``, so two clerks' read-modify-write
 sequences never interleave. PostgreSQL: READ COMMITTED, with the optimistic
 version check on the case row and a row-locked case-number counter.
 
+On both, statement parameters are never shown (``hide_parameters``) and the
+result rows SQLAlchemy logs at DEBUG are blanked: they carry personal data,
+which must not reach a log or the text of a database error.
+
 Alembic is not imported here (it is slow to import): the schema check reads
 ``alembic_version`` with plain SQL and compares it with
 :data:`~mediation.store.schema.HEAD_REVISION`.
@@ -18,6 +22,7 @@ Alembic is not imported here (it is slow to import): the schema check reads
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,6 +65,10 @@ def json_dumps(value: Any) -> str:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with this project's connection settings (see the module doc)."""
+    # Statement parameters and result rows hold personal data (names, ID numbers,
+    # phones): keep them out of SQL logging and out of the text of database errors.
+    kwargs.setdefault("hide_parameters", True)
+    _hide_logged_rows()
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {})
         kwargs["connect_args"].setdefault("timeout", SQLITE_BUSY_TIMEOUT)
@@ -69,6 +78,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", False)
     return create_engine(url, json_serializer=json_dumps, **kwargs)
+
+
+class _RowsHidden(logging.Filter):
+    """Blanks the result rows SQLAlchemy logs at DEBUG (``Row (...)``): they hold personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Row "):
+            record.msg, record.args = "Row (hidden: rows may hold personal data)", ()
+        return True
+
+
+def _hide_logged_rows() -> None:
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _RowsHidden) for f in logger.filters):
+        logger.addFilter(_RowsHidden())
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
