@@ -159,6 +159,11 @@ def _act(db, rules, case_no: str, action: str, build: Build, *, operator: str,
         op = authorise(rules, operator, action, destination=row["destination"], case_no=case_no)
         when = _time(at, row["updated_at"])
         changes, new_events = build(conn, row, op, when)
+        # 督办 levels belong to a deadline: a new stage (or an extension) sets a new
+        # one, so the level starts again at 0 (mediation.escalation; the escalate
+        # events keep the history).
+        if "stage_at" in changes or "extension_days" in changes:
+            changes.setdefault("escalation", 0)
         append(conn, case_no, row["version"], changes, new_events)
         record = load_record(conn, case_no, revealed=reveal)
         record.written = len(new_events)

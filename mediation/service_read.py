@@ -76,6 +76,9 @@ class Page:
     total: int
     offset: int
     limit: int
+    #: With an overdue filter: the open cases whose deadline could not be computed
+    #: (``case_no``, ``state``, ``deadline_error``), left out of ``rows``.
+    unknown: list[dict] = field(default_factory=list)
 
 
 def _as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -92,11 +95,15 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
                category: str | Iterable[str] | None = None,
                received_from: date | None = None, received_to: date | None = None,
                sort: str = "received_at", descending: bool = False,
-               limit: int = 50, offset: int = 0) -> Page:
+               limit: int = 50, offset: int = 0, overdue_on: date | None = None,
+               rules=None) -> Page:
     """Cases matching every filter given (each filter: one id or several), sorted and paged.
 
     ``received_from``/``received_to`` are inclusive days of ``received_at``. Ties in
-    the sort are broken by case number, so pages never overlap.
+    the sort are broken by case number, so pages never overlap. With
+    ``overdue_on`` (and ``rules``), only the open cases overdue on that day
+    (:func:`mediation.escalation.lateness`); cases whose deadline the calendar
+    cannot compute are left out of the page and listed in ``Page.unknown``.
     """
     if sort not in SORTS:
         raise InputError(f"cannot sort by {sort!r}", hint=f"sort by one of {', '.join(SORTS)}")
@@ -117,10 +124,36 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
         where.append(c.received_at < datetime.combine(received_to + timedelta(days=1), time.min))
     key = c[sort]
     order = [key.desc(), c.case_no.desc()] if descending else [key, c.case_no]
+    if overdue_on is not None:
+        return _overdue_page(db, rules, where, order, overdue_on, limit, offset)
     with db.read() as conn:
         total = conn.execute(select(func.count()).select_from(cases).where(*where)).scalar_one()
         rows = conn.execute(select(cases).where(*where).order_by(*order).limit(limit).offset(offset))
         return Page([dict(r) for r in rows.mappings()], total, offset, limit)
+
+
+def _overdue_page(db, rules, where: list, order: list, day: date, limit: int, offset: int) -> Page:
+    """The open cases among ``where`` that are overdue on ``day``, in ``order``, paged.
+
+    Deadlines are computed per case (the working-day calendar is not in the
+    database), so every open candidate is read; open cases are few.
+    """
+    from mediation.escalation import DEADLINE_STATES, lateness
+
+    if rules is None:
+        raise TypeError("listing overdue cases needs the rule set (rules=)")
+    c = cases.c
+    # A deadline never falls before its stage began, so only earlier stages can be overdue.
+    where = [*where, c.state.in_(DEADLINE_STATES), c.stage_at < datetime.combine(day, time.min)]
+    rows, unknown = [], []
+    with db.read() as conn:
+        for r in conn.execute(select(cases).where(*where).order_by(*order)).mappings():
+            late = lateness(r, rules, day)
+            if late.level is None:
+                unknown.append({"case_no": r["case_no"], "state": r["state"], "deadline_error": late.error})
+            elif late.level:
+                rows.append(dict(r))
+    return Page(rows[offset:offset + limit], len(rows), offset, limit, unknown)
 
 
 def queue(db, destination: str, *, limit: int = MAX_PAGE) -> list[dict]:
@@ -152,8 +185,16 @@ def deadline_view(row: Mapping[str, Any], rules) -> dict:
     return out
 
 
-def summary_view(row: Mapping[str, Any], rules) -> dict:
-    """A case as one line of a list or queue (no personal data)."""
+def summary_view(row: Mapping[str, Any], rules, as_of: date | None = None) -> dict:
+    """A case as one line of a list or queue (no personal data).
+
+    Besides the deadline and the recorded 督办 level (``escalation``), it says how
+    late the case is on ``as_of`` (default today): ``overdue_days`` (calendar
+    days after the deadline) and ``overdue_working_days``; both None when the
+    case is not overdue (or its deadline is unknown).
+    """
+    from mediation.escalation import lateness, lateness_view
+
     out = {
         "case_no": row["case_no"], "received_at": row["received_at"], "state": row["state"],
         "destination": row["destination"], "category": row["category"], "street": row["street"],
@@ -161,6 +202,7 @@ def summary_view(row: Mapping[str, Any], rules) -> dict:
     }
     out.update(deadline_view(row, rules))
     out["escalation"] = row["escalation"]
+    out.update(lateness_view(lateness(row, rules, as_of or date.today())))
     out["updated_at"] = row["updated_at"]
     return out
 

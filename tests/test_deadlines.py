@@ -75,3 +75,44 @@ def test_from_a_row_and_the_judicial_confirmation_reminder(rules):
     assert judicial_confirmation_due(rules, row) == date(2020, 7, 31)
     assert judicial_confirmation_due(rules, {**row, "agreement_form": "oral"}) is None
     assert judicial_confirmation_due(rules, {**row, "state": "closed"}) is None
+
+
+# ----------------------------------------------------------------------- 2027 and beyond
+
+
+def test_2027_is_unknown_until_the_calendar_file_adds_it(rules):
+    # Wednesday 30 December 2026 + 3 working days runs into 2027, which the package does not know.
+    with pytest.raises(CalendarError, match=r"no working-day calendar for 2027.*calendar\.yaml"):
+        current_deadline(rules, state="registered", stage_at=date(2026, 12, 30))
+    # Once rules/calendar.yaml has the year (here: only New Year's Day off), it is computed.
+    from types import SimpleNamespace
+
+    from mediation.calendar import WorkCalendar, YearSchedule
+
+    year = YearSchedule(2027, "test notice", holidays=frozenset({date(2027, 1, 1)}))
+    with_2027 = SimpleNamespace(time_limits=rules.time_limits, calendar=WorkCalendar(years={2027: year}))
+    # 31 December (Thursday), 1 January off, 4 and 5 January
+    assert due(with_2027, "registered", date(2026, 12, 30)) == date(2027, 1, 5)
+
+
+def test_a_limit_in_calendar_days_needs_no_working_day_calendar(rules):
+    # Mediation counts calendar days: a December 2026 start ends in 2027 without knowing its holidays.
+    assert due(rules, "in_progress", date(2026, 12, 20), category="medical") == date(2027, 1, 19)
+    assert due(rules, "in_progress", date(2026, 12, 20), category="labor") == date(2027, 1, 4)
+    with pytest.raises(CalendarError, match="2027"):
+        due(rules, "settled", date(2026, 12, 20))  # the follow-up visit counts working days
+
+
+def test_labour_with_an_extension(rules):
+    assert due(rules, "in_progress", date(2020, 9, 28), category="labor", extension_days=30) == date(2020, 11, 12)
+    # the extension lengthens the mediation stage only
+    assert due(rules, "diverted", date(2020, 9, 28), extension_days=30) == date(2020, 9, 30)
+
+
+def test_the_limits_are_those_of_design_section_3(rules):
+    limits = {stage: (t.limit, t.days) for stage, t in rules.time_limits.items()}
+    assert limits == {"review": (3, "working"), "take_up": (2, "working"), "mediation": (30, "calendar"),
+                      "follow_up": (10, "working"), "judicial_confirmation": (30, "calendar")}
+    assert rules.time_limits["mediation"].limit_for(category="labor") == 15
+    assert rules.time_limits["mediation"].extension_days == 30
+    assert rules.escalation_level_2_after == 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -26,12 +27,19 @@ SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
 @click.option("--desc", is_flag=True, help="Newest (largest) first.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="Cases per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--overdue", is_flag=True, help="Only open cases past their deadline (督办 candidates).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge lateness on DATE (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: total, page and the cases.")
 @db_option
 @rules_option
 def list_cases(states, destinations, streets, categories, since, until, sort, desc, limit, page,
-               as_json: bool, db: str | None, rules_dir: Path | None) -> None:
-    """List cases (no personal data), oldest received first unless --sort/--desc say otherwise."""
+               overdue: bool, as_of: str | None, as_json: bool, db: str | None,
+               rules_dir: Path | None) -> None:
+    """List cases (no personal data), oldest received first unless --sort/--desc say otherwise.
+
+    Each case shows its deadline, how many days it is overdue (逾期) and its
+    recorded 督办 level. --overdue keeps only the open cases past their deadline.
+    """
     from mediation import service
     from mediation.cli.case_common import choose
     from mediation.cli.common import echo_json, load, parse_day
@@ -39,6 +47,7 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
 
     rules = load(rules_dir)
     cat = rules.catalogue
+    day = parse_day(as_of, "--as-of") or date.today()
     result = service.list_cases(
         open_db(db),
         state=[choose(rules, "state", s, "--state") for s in states],
@@ -47,14 +56,21 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
         category=[cat.resolve("category", c, field="category") for c in categories],
         received_from=parse_day(since, "--from"), received_to=parse_day(until, "--to"),
         sort=sort, descending=desc, limit=limit, offset=(page - 1) * limit,
+        overdue_on=day if overdue else None, rules=rules,
     )
-    views = [service.summary_view(r, rules) for r in result.rows]
+    views = [service.summary_view(r, rules, day) for r in result.rows]
     if as_json:
-        echo_json({"total": result.total, "page": page, "limit": limit, "cases": views})
-        return
-    first = result.offset + 1 if views else 0
-    caption = f"第 {first}–{result.offset + len(views)} 件，共 {result.total} 件"
-    print_cases(views, rules, title=None, caption=caption)
+        out = {"total": result.total, "page": page, "limit": limit, "cases": views}
+        if overdue:
+            out.update(as_of=day, unknown=result.unknown)
+        echo_json(out)
+    else:
+        first = result.offset + 1 if views else 0
+        caption = f"第 {first}–{result.offset + len(views)} 件，共 {result.total} 件"
+        if overdue:
+            caption = f"{day.isoformat()} 逾期 " + caption
+        print_cases(views, rules, title=None, caption=caption)
+    warn_unknown([v.get("deadline_error") for v in views] + [u["deadline_error"] for u in result.unknown])
 
 
 def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
@@ -67,7 +83,7 @@ def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
     t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
     headings = ["案件编号", "收到时间", "纠纷类型", "街道", "状态"]
     headings += ["去向"] if show_destination else []
-    headings += ["期限", "督办"]
+    headings += ["期限", "逾期", "督办"]
     for heading in headings:
         t.add_column(heading, no_wrap=True)
     for v in views:
@@ -76,6 +92,25 @@ def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
                  label(rules, "state", v["state"])]
         if show_destination:
             cells.append(label(rules, "destination", v["destination"]))
-        cells += ["未知" if v.get("deadline_error") else v["deadline"] or "", str(v["escalation"])]
+        cells += ["未知" if v.get("deadline_error") else v["deadline"] or "", overdue_text(v),
+                  str(v["escalation"])]
         t.add_row(*cells)
     console().print(t)
+
+
+def overdue_text(view: dict) -> str:
+    """``8天/5工作日`` for a case overdue by 8 calendar (5 working) days; empty if not overdue."""
+    days = view.get("overdue_days")
+    if days is None:
+        return ""
+    working = view.get("overdue_working_days")
+    return f"{days}天/{working}工作日" if working is not None else f"{days}天"
+
+
+def warn_unknown(errors) -> None:
+    """One warning line on stderr for the deadlines the calendar could not compute (if any)."""
+    from mediation.escalation import calendar_warning
+
+    line = calendar_warning(errors)
+    if line:
+        click.echo(f"mediation: warning: {line}", err=True)

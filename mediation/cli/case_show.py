@@ -49,8 +49,12 @@ def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, at: st
     view = service.case_view(record, rules)
     if as_json:
         echo_json(view)
-        return
-    render(record, view, rules)
+    else:
+        render(record, view, rules)
+    if view.get("deadline_error"):
+        from mediation.cli.case_list import warn_unknown
+
+        warn_unknown([view["deadline_error"]])
 
 
 def _time(value) -> str:

@@ -13,24 +13,33 @@ from mediation.cli.common import rules_option
 @click.command()
 @click.argument("destination", metavar="DEST")
 @click.option("--limit", type=click.IntRange(1, 1000), default=1000, show_default=True)
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge lateness on DATE (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the destination and its cases.")
 @db_option
 @rules_option
-def queue(destination: str, limit: int, as_json: bool, db: str | None, rules_dir: Path | None) -> None:
+def queue(destination: str, limit: int, as_of: str | None, as_json: bool, db: str | None,
+          rules_dir: Path | None) -> None:
     """A room's or window's open cases (diverted, in progress, awaiting closing), oldest first.
 
-    DEST is a destination id (room.medical) or its name (医疗纠纷调解室).
+    DEST is a destination id (room.medical) or its name (医疗纠纷调解室). Each case
+    shows its deadline, how many days it is overdue (逾期) and its 督办 level.
     """
+    from datetime import date
+
     from mediation import service
-    from mediation.cli.case_list import print_cases
-    from mediation.cli.common import echo_json, load
+    from mediation.cli.case_list import print_cases, warn_unknown
+    from mediation.cli.common import echo_json, load, parse_day
 
     rules = load(rules_dir)
+    day = parse_day(as_of, "--as-of") or date.today()
     dest = service.destination_id(rules, destination, option="destination")
     rows = service.queue(open_db(db), dest, limit=limit)
-    views = [service.summary_view(r, rules) for r in rows]
+    views = [service.summary_view(r, rules, day) for r in rows]
     if as_json:
         echo_json({"destination": dest, "total": len(views), "cases": views})
-        return
-    print_cases(views, rules, title=f"{label(rules, 'destination', dest)} ({dest})",
-                caption=f"待办 {len(views)} 件", show_destination=False)
+    else:
+        late = sum(v["overdue_days"] is not None for v in views)
+        caption = f"待办 {len(views)} 件" + (f"，逾期 {late} 件" if late else "")
+        print_cases(views, rules, title=f"{label(rules, 'destination', dest)} ({dest})",
+                    caption=caption, show_destination=False)
+    warn_unknown(v.get("deadline_error") for v in views)

@@ -1,0 +1,82 @@
+"""``mediation escalate``: record 督办 for the open cases that are overdue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mediation.cli.case_common import (
+    at_option,
+    db_option,
+    label,
+    open_db,
+    operator_option,
+    parse_at,
+)
+from mediation.cli.common import rules_option
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Judge lateness on DATE (default: the day of --at, i.e. today).")
+@operator_option
+@at_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: what was checked, raised, not checkable.")
+@db_option
+@rules_option
+def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: bool, db: str | None,
+             rules_dir: Path | None) -> None:
+    """督办: raise the level of every open case past its deadline (supervisors).
+
+    \b
+    Level 1: overdue (any day after the deadline of its current stage).
+    Level 2: more than 5 working days overdue (rules/sla.yaml, escalation).
+    Each rise is recorded as an escalate event on the case; a case already at
+    the level it is due is left alone, so running it twice changes nothing. A
+    case whose deadline the working-day calendar cannot compute is reported as
+    not checkable, never guessed.
+    """
+    from mediation.cli.common import echo_json, load, parse_day
+    from mediation.escalation import calendar_warning
+    from mediation.escalation import escalate as run_escalation
+
+    rules = load(rules_dir)
+    run = run_escalation(open_db(db), rules, operator=operator, as_of=parse_day(as_of, "--as-of"),
+                         at=parse_at(at))
+    if as_json:
+        echo_json(run.as_dict())
+    else:
+        _print(run, rules)
+    reasons = [u.reason for u in run.not_checkable if "working-day calendar" in u.reason]
+    n = len(reasons)
+    line = calendar_warning(reasons, subject=f"{n} case{'' if n == 1 else 's'} not checkable")
+    if line:
+        click.echo(f"mediation: warning: {line}", err=True)
+
+
+def _print(run, rules) -> None:
+    from rich.table import Table
+
+    from mediation.cli.case_list import overdue_text
+    from mediation.cli.common import console
+
+    out = console()
+    if run.raised:
+        t = Table(title=f"督办 {run.as_of.isoformat()}", title_justify="left")
+        for heading in ("案件编号", "状态", "去向", "阶段", "期限", "逾期", "督办"):
+            t.add_column(heading, no_wrap=True)
+        for r in run.raised:
+            t.add_row(r.case_no, label(rules, "state", r.state), label(rules, "destination", r.destination),
+                      rules.time_limits[r.stage].label, r.deadline.isoformat(),
+                      overdue_text({"overdue_days": r.days_overdue,
+                                    "overdue_working_days": r.working_days_overdue}),
+                      f"{r.previous} → {r.level}")
+        out.print(t)
+    first = sum(r.level == 1 for r in run.raised)
+    second = len(run.raised) - first
+    click.echo(f"{run.as_of.isoformat()} 督办：在办案件 {run.checked} 件，逾期 {run.overdue} 件，"
+               f"新督办 {len(run.raised)} 件（一级 {first} 件，二级 {second} 件），"
+               f"无法判断 {len(run.not_checkable)} 件")
+    for u in run.not_checkable:
+        click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {u.reason}")

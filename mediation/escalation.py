@@ -1,0 +1,276 @@
+"""督办: how late a case is, and recording escalations of overdue cases.
+
+A case is overdue on any day after the deadline of its current stage
+(:mod:`mediation.deadlines`). The level it is due on a day (DESIGN §3):
+
+- 0: not overdue (or no limit runs in its state);
+- 1: overdue;
+- 2: more than ``rules.escalation_level_2_after`` (5) working days overdue,
+  counting the working days after the deadline up to and including that day.
+
+:func:`lateness` judges one stored case row (pure: the day comes in as a
+parameter). :func:`escalate` records, for every open case whose due level is
+above its recorded ``escalation``, an ``escalate`` event (from == to == its
+state; details: level, previous level, stage, deadline, days overdue) and
+raises the recorded level. Levels only rise; a case that moves to a new stage
+starts again at 0 (the service resets the level when the deadline changes).
+So running it twice changes nothing, and two supervisors running it at the
+same moment record each rise once: each case is changed in a transaction of
+its own, re-read inside it, and written with the optimistic version check.
+
+Never a guess: a deadline in a year the working-day calendar does not know
+makes the case *not checkable* (counted and listed, with the reason). When
+the deadline is known and passed but the working days since cannot be counted,
+level 1 is certain and is recorded; level 2 is reported as not checkable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from mediation.deadlines import STAGE_OF_STATE, Deadline, deadline_of
+from mediation.errors import CalendarError, ConcurrentUpdate, Refused
+
+#: States in which a time limit runs (the only ones a case can be overdue in).
+DEADLINE_STATES: tuple[str, ...] = tuple(STAGE_OF_STATE)
+
+#: How often a case changed by another desk meanwhile is re-read before giving up.
+RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Lateness:
+    """How late a case is on ``as_of``.
+
+    ``level`` is the level due that day (0, 1 or 2), or None when the deadline
+    cannot be computed. ``error`` says what the calendar could not answer: then
+    either ``level`` is None, or it is 1 and level 2 could not be judged.
+    """
+
+    as_of: date
+    deadline: Deadline | None
+    level: int | None
+    days: int = 0  # calendar days after the deadline
+    working_days: int | None = 0  # working days after the deadline, up to and including as_of
+    error: str | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.level)
+
+
+def lateness(row: Mapping[str, Any], rules: Any, as_of: date) -> Lateness:
+    """How late the stored case ``row`` (a ``cases`` row mapping) is on ``as_of``."""
+    try:
+        deadline = deadline_of(row, rules)
+    except CalendarError as exc:
+        return Lateness(as_of, None, None, 0, None, str(exc))
+    if deadline is None or as_of <= deadline.due:
+        return Lateness(as_of, deadline, 0)
+    days = (as_of - deadline.due).days
+    try:
+        working = rules.calendar.working_days_between(deadline.due, as_of)
+    except CalendarError as exc:
+        return Lateness(as_of, deadline, 1, days, None, f"level 2 cannot be judged: {exc}")
+    level = 2 if working > rules.escalation_level_2_after else 1
+    return Lateness(as_of, deadline, level, days, working)
+
+
+def lateness_view(late: Lateness) -> dict:
+    """``overdue_days`` and ``overdue_working_days`` for a list or queue line (None if not overdue)."""
+    if not late.overdue:
+        return {"overdue_days": None, "overdue_working_days": None}
+    return {"overdue_days": late.days, "overdue_working_days": late.working_days}
+
+
+# --------------------------------------------------------------------- the warning
+
+_YEAR = re.compile(r"no working-day calendar for (\d{4})")
+
+
+def missing_years(errors: Iterable[str]) -> list[int]:
+    """The years named by calendar errors, ascending."""
+    return sorted({int(m.group(1)) for e in errors if e for m in _YEAR.finditer(e)})
+
+
+def calendar_warning(errors: Iterable[str], *, subject: str | None = None,
+                     calendar_file: str | None = None) -> str | None:
+    """One warning line for what the calendar could not compute, or None if there was nothing.
+
+    Names how many cases (or ``subject``), the missing year(s) and where to add
+    them, e.g. ``deadline unknown for 2 cases: no working-day calendar for 2027:
+    add the year's holidays and make-up workdays under `years: 2027:` in
+    rules/calendar.yaml``.
+    """
+    errors = [e for e in errors if e]
+    if not errors:
+        return None
+    years = missing_years(errors)
+    n = len(errors)
+    if subject is None:
+        subject = f"deadline unknown for {n} case{'' if n == 1 else 's'}"
+    if not years:  # not a missing year: say what the calendar said
+        return f"{subject}: {errors[0]}"
+    where = calendar_file or _file_of(errors) or "rules/calendar.yaml"
+    names = ", ".join(map(str, years))
+    keys = " ".join(f"`years: {y}:`" for y in years)
+    return (f"{subject}: no working-day calendar for {names}: add the year's "
+            f"holidays and make-up workdays under {keys} in {where}")
+
+
+def _file_of(errors: list[str]) -> str | None:
+    m = re.search(r" in (\S+calendar\.yaml)\b", errors[0])
+    return m.group(1) if m else None
+
+
+# --------------------------------------------------------------------- escalating
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """One case whose level was raised: from ``previous`` to ``level``."""
+
+    case_no: str
+    state: str
+    destination: str | None
+    stage: str
+    deadline: date
+    days_overdue: int
+    working_days_overdue: int | None
+    previous: int
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """An open case whose level could not be judged (fully), and why."""
+
+    case_no: str
+    state: str
+    destination: str | None
+    reason: str
+    level: int | None = None  # the level recorded for it, if any
+
+
+@dataclass(slots=True)
+class EscalationRun:
+    """What one :func:`escalate` run found and did."""
+
+    as_of: date
+    at: datetime
+    operator: str
+    checked: int = 0  # open cases in a state with a time limit
+    overdue: int = 0  # of them, overdue on as_of (level 1 or 2 due)
+    raised: list[Raised] = field(default_factory=list)
+    not_checkable: list[Unchecked] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> int:
+        """Overdue cases already at the level they are due."""
+        return self.overdue - len(self.raised)
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(), "at": self.at.isoformat(timespec="seconds"),
+            "operator": self.operator, "checked": self.checked, "overdue": self.overdue,
+            "raised": [dict(asdict(r), deadline=r.deadline.isoformat()) for r in self.raised],
+            "unchanged": self.unchanged,
+            "not_checkable": [asdict(u) for u in self.not_checkable],
+        }
+
+
+def escalate(db, rules, *, operator: str, as_of: date | None = None,
+             at: datetime | None = None) -> EscalationRun:
+    """督办: raise the recorded level of every open case to the level it is due on ``as_of``.
+
+    ``at`` (default now; never in the future) is when the escalations are
+    recorded; ``as_of`` (default ``at``'s day; not after it) is the day lateness
+    is judged on. The operator must be a supervisor. One transaction per case
+    changed; a case changed meanwhile by another desk is re-read and judged
+    again. A case whose last event lies after ``at`` is left alone and reported
+    as not checkable. Returns what was found and done.
+    """
+    from sqlalchemy import func, select
+
+    from mediation.service import now
+    from mediation.service_roles import authorise
+    from mediation.store.schema import cases
+
+    op = authorise(rules, operator, "escalate")
+    current = now()
+    at = at or current
+    if at > current:
+        raise Refused(f"--at {at.isoformat()} lies in the future")
+    as_of = as_of or at.date()
+    if as_of > at.date():
+        raise Refused(f"--as-of {as_of.isoformat()} lies after the time of escalation "
+                      f"({at.isoformat(timespec='minutes')}): lateness cannot be judged ahead")
+    run = EscalationRun(as_of=as_of, at=at, operator=op.id)
+    c = cases.c
+    # Only a stage that began before as_of can be overdue on it (a deadline is never before its start).
+    stmt = (select(*(c[name] for name in _COLUMNS))
+            .where(c.state.in_(DEADLINE_STATES), c.stage_at < datetime.combine(as_of, time.min))
+            .order_by(c.case_no))
+    with db.read() as conn:
+        candidates = [dict(r) for r in conn.execute(stmt).mappings()]
+        run.checked = conn.execute(
+            select(func.count()).select_from(cases).where(c.state.in_(DEADLINE_STATES))).scalar_one()
+    for row in candidates:
+        late = lateness(row, rules, as_of)
+        if late.level is None:
+            run.not_checkable.append(_unchecked(row, late.error))
+            continue
+        if not late.level:
+            continue
+        run.overdue += 1
+        if late.error:
+            run.not_checkable.append(_unchecked(row, late.error))
+        if late.level > row["escalation"]:
+            _raise(db, rules, row["case_no"], op, at, as_of, run)
+    return run
+
+
+_COLUMNS = ("case_no", "state", "destination", "category", "stage_at", "extension_days",
+            "escalation", "version", "updated_at")
+
+
+def _unchecked(row: Mapping[str, Any], reason: str | None) -> Unchecked:
+    return Unchecked(row["case_no"], row["state"], row["destination"], reason or "", row["escalation"])
+
+
+def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: EscalationRun) -> None:
+    """Raise one case's level in a transaction of its own, judging it again as it is now."""
+    from mediation.store.records import append, event_row, get_case
+
+    for _attempt in range(RETRIES):
+        try:
+            with db.write() as conn:
+                row = dict(get_case(conn, case_no))
+                late = lateness(row, rules, as_of)
+                if not late.level or late.level <= row["escalation"]:
+                    return  # moved on, or escalated by someone else meanwhile
+                if row["updated_at"] > at:
+                    run.not_checkable.append(_unchecked(
+                        row, f"its last event ({row['updated_at'].isoformat()}) lies after the time of "
+                             f"escalation ({at.isoformat()})"))
+                    return
+                d = late.deadline
+                details = {"level": late.level, "previous": row["escalation"], "stage": d.stage,
+                           "deadline": d.due.isoformat(), "as_of": as_of.isoformat(),
+                           "days_overdue": late.days, "working_days_overdue": late.working_days}
+                reason = f"{d.label}逾期{late.days}天"
+                ev = event_row("escalate", row["state"], row["state"], at=at, operator=op.id,
+                               destination=row["destination"], rules_digest=rules.digest,
+                               reason=reason, details=details)
+                append(conn, case_no, row["version"], {"escalation": late.level}, [ev])
+                run.raised.append(Raised(case_no, row["state"], row["destination"], d.stage, d.due,
+                                         late.days, late.working_days, row["escalation"], late.level))
+                return
+        except ConcurrentUpdate:
+            continue
+    run.not_checkable.append(Unchecked(case_no, "", None, f"changed by other desks {RETRIES} times "
+                                                            "while it was being escalated: run again"))
