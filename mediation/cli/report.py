@@ -1,0 +1,82 @@
+"""``mediation report``: the centre's statistics for a year or a period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mediation.cli.case_common import db_option
+from mediation.cli.common import rules_option
+
+FORMATS = ("table", "csv", "json")
+
+
+@click.command()
+@click.option("--year", type=int, metavar="YEAR", help="The calendar year (default: the current year).")
+@click.option("--from", "since", metavar="DATE", help="First day of the period (with --to).")
+@click.option("--to", "until", metavar="DATE", help="Last day of the period (with --from).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--chart", "chart", metavar="FILE.png", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw a bar chart of cases per destination and month "
+                   "(needs matplotlib: pip install 'mediation[chart]').")
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge open cases overdue on DATE (default: today).")
+@db_option
+@rules_option
+def report(year: int | None, since: str | None, until: str | None, fmt: str, as_json: bool,
+           chart: Path | None, as_of: str | None, db: str | None, rules_dir: Path | None) -> None:
+    """The statistics of the cases received in a year or a period (by received_at).
+
+    \b
+    Totals, oral and written, by category, channel, request, destination and
+    territorial unit; review outcomes; settled, unsettled, served, withdrawn;
+    the settlement rate (settled / (settled + unsettled)); working days from
+    registration to closing (mean, median); 督办 counts.
+    """
+    from datetime import date
+
+    from mediation.cli.case_common import open_db
+    from mediation.cli.common import parse_day
+    from mediation.report import period
+
+    start, end = period(year, parse_day(since, "--from"), parse_day(until, "--to"), today=date.today())
+    if as_json:
+        fmt = "json"
+    if chart is not None:
+        from mediation.report_chart import check_chart_path, require_matplotlib
+
+        check_chart_path(chart)
+        require_matplotlib()  # before the work: a missing extra is reported at once
+    from mediation.cli.common import load
+    from mediation.report import build_report
+
+    rules = load(rules_dir)
+    result = build_report(open_db(db), rules, start, end, as_of=parse_day(as_of, "--as-of"))
+    _print(result, rules, fmt)
+    if chart is not None:
+        from mediation.report_chart import draw_chart
+
+        for warning in draw_chart(result, rules, chart):
+            click.echo(f"mediation: warning: {warning}", err=True)
+    if result.calendar_errors:
+        from mediation.escalation import calendar_warning
+
+        line = calendar_warning(result.calendar_errors, subject="some cases' dates lie outside the "
+                                "working-day calendar (counted apart in the report)")
+        click.echo(f"mediation: warning: {line}", err=True)
+
+
+def _print(result, rules, fmt: str) -> None:
+    from mediation import report_render as render
+
+    if fmt == "json":
+        from mediation.cli.common import echo_json
+
+        echo_json(render.to_json(result, rules))
+    elif fmt == "csv":
+        click.echo(render.to_csv(result, rules), nl=False)
+    else:
+        from mediation.cli.common import console
+
+        render.print_table(result, rules, console())
