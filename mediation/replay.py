@@ -134,12 +134,18 @@ def replay_rows(table: Table, rules, *, as_of: date | None = None, now: datetime
 
     ``as_of`` routes every case by the rules in force that day (default: its
     own date). ``now`` stands in for a missing ``received_at``. ``span`` =
-    (start byte, end byte, first line) reads only that part of the file.
+    (start byte, end byte, first line) reads only that part of the file
+    (:func:`mediation.replay_workers.plan_spans` cuts a file into spans);
+    :class:`SplitMismatch` if the span does not end where a row ends.
+    ``parties=False`` leaves the applicants and respondents out of the cases
+    (they are checked all the same).
     """
     convs = Converters(table, rules, now=now, parties=parties)
     evaluate = rules.evaluate
     for line, values, error in _rows(table, span):
         if error is not None:
+            if error is SPLIT:
+                raise SplitMismatch(line)
             yield Rejected(line, error, values)
             continue
         try:
