@@ -21,6 +21,18 @@ from mediation.rules.lint_space import Box, Space
 MAX_GAP_BOXES = 3000
 
 
+@dataclass(slots=True)
+class Taker:
+    """How an earlier rule takes some of a later rule's cases."""
+
+    pieces: int = 0  # pairs of boxes (its, the later rule's) through which it takes cases
+    covers: bool = False  # it tests only fields the later rule tests too (it covers, not slices)
+    #: why that looks unintended, and where: ("specific", box) the later rule tests more
+    #: fields; ("conflict", box) the same fields; ("covered", box) the same fields, and a
+    #: whole alternative of the later rule lies inside the earlier one
+    why: tuple[str, Box] | None = None
+
+
 @dataclass
 class Verdict:
     """What the walk found for one rule."""
@@ -29,11 +41,7 @@ class Verdict:
     rule: Any
     boxes: list[Box]
     decided: int = 0  # pieces of the space it decides
-    #: earlier rules that decide some of the cases it matches -> None, or why that
-    #: looks unintended ("specific": this rule tests more fields; "conflict": the
-    #: same fields; "covered": the same fields, and a whole alternative of this
-    #: rule lies inside the earlier one) and where (a box)
-    takers: dict[int, tuple[str, Box] | None] = field(default_factory=dict)
+    takers: dict[int, Taker] = field(default_factory=dict)  # earlier rules that decide some of its cases
 
     @property
     def dead(self) -> bool:
@@ -56,9 +64,15 @@ def walk(space: Space, policy: str, rules: Sequence[Any]) -> Walk:
     box meets a final piece loses those cases to the rule that decides it.
     """
     verdicts = [Verdict(k, r, space.boxes(r)) for k, r in enumerate(rules)]
-    covers = [(-1, b) for b in space.impossible] + [(v.index, b) for v in verdicts for b in v.boxes]
+    # each cover with the fields it tests, as indices and as case fields, for the checks below
+    covers = [(-1, b, None, None) for b in space.impossible]
+    covers += [(v.index, b, space.restricted(b), space.field_names(b)) for v in verdicts for b in v.boxes]
+    covers = [(*c, n) for n, c in enumerate(covers)]  # and a number, to remember pairs already seen
     fallback = len(rules) - 1 if rules and rules[-1].when is None else None
     left: list[Box] = []
+    takers_of = [v.takers for v in verdicts]
+    meet = space.meet
+    seen: set[int] = set()
     for k, node, cs in space.partition(covers):
         if k is None or k < 0:  # no rule matches (a policy without fallback), or no such case
             if k is None:
@@ -68,20 +82,24 @@ def walk(space: Space, policy: str, rules: Sequence[Any]) -> Walk:
         if k == fallback:
             left.append(node)
             continue
-        mine = space.restricted(cs[0][1])
-        for j, c in cs[1:]:
-            if j == k or j < 0:
+        _, c0, mine, names, n0 = cs[0]
+        n0 <<= 32
+        for j, c, theirs, their_names, n in cs[1:]:
+            if j in (k, fallback) or j < 0 or (n0 | n) in seen:
                 continue
-            takers = verdicts[j].takers
-            if takers.get(k) is None:  # not yet known to be suspicious
-                theirs = space.restricted(c)
+            seen.add(n0 | n)  # what a pair of boxes tells is the same in every piece they share
+            found = takers_of[j]
+            taker = found.get(k)
+            if taker is None:
+                taker = found[k] = Taker()
+            taker.pieces += 1
+            if not taker.covers and names <= their_names:
+                taker.covers = True
+            if taker.why is None:
                 if mine < theirs:
-                    takers[k] = ("specific", space.meet(cs[0][1], c))
+                    taker.why = ("specific", meet(c0, c))
                 elif mine == theirs:
-                    # the same fields: an alternative wholly inside the earlier rule, or a shared part
-                    takers[k] = ("covered" if not c & ~cs[0][1] else "conflict", space.meet(cs[0][1], c))
-                else:
-                    takers[k] = None
+                    taker.why = ("covered" if not c & ~c0 else "conflict", meet(c0, c))
     return Walk(policy, rules, verdicts, left)
 
 
@@ -114,23 +132,24 @@ def shadow_issues(space: Space, w: Walk, outcome: Callable[[Any], str]) -> list[
         if not v.dead:
             continue
         approx = any(space.is_opaque(b) for b in v.boxes)
-        takers = _who_takes(space, w, v) if v.boxes else []
-        if not takers:
-            out.append(Issue("error", "never-matches", v.rule, "its condition can never hold: no case matches it",
-                             approx))
-            continue
         if v.index == last:
             out.append(Issue("info", "fallback-unreachable", v.rule,
                              "earlier rules decide every case, so the fallback is never used", approx))
             continue
-        approx = approx or any(space.is_opaque(b) for t, _ in takers for b in t.boxes)
-        covering = [t for t, covers in takers if covers] or [t for t, _ in takers]
+        takers = sorted(((w.verdicts[j], t) for j, t in v.takers.items() if j >= 0),
+                        key=lambda p: (-p[1].pieces, p[0].index))
+        if not takers:
+            out.append(Issue("error", "never-matches", v.rule, "its condition can never hold: no case matches it",
+                             approx))
+            continue
+        approx = approx or any(space.is_opaque(b) for e, _ in takers for b in e.boxes)
+        covering = [e for e, t in takers if t.covers] or [e for e, _ in takers]
         mine = outcome(v.rule)
         names = _refs(covering, outcome)
         others = len(takers) - len(covering)
         share = f", {others} other{'s' * (others != 1)} taking a share" if others else ""
         taken = f"can never fire: every case it matches is taken by earlier rules, chiefly {names}{share}"
-        detail = {"covered_by": [t.rule.id for t in covering], "also": [t.rule.id for t, c in takers if not c]}
+        detail = {"covered_by": [e.rule.id for e in covering], "also": [e.rule.id for e, t in takers if not t.covers]}
         if all(outcome(t.rule) == mine for t in covering):
             out.append(Issue("warning", "redundant", v.rule,
                              f"{taken}; those send them where it would, so it can be removed", approx, detail))
@@ -138,24 +157,6 @@ def shadow_issues(space: Space, w: Walk, outcome: Callable[[Any], str]) -> list[
             out.append(Issue("error", "shadowed", v.rule, f"{taken}; none reaches {mine} through it", approx,
                              detail))
     return out
-
-
-def _who_takes(space: Space, w: Walk, v: Verdict) -> list[tuple[Verdict, bool]]:
-    """The earlier rules that decide a rule's cases, most first, each with whether it covers the rule
-    (tests only fields the rule tests too)."""
-    covers = [(-1, b) for b in space.impossible]
-    covers += [(e.index, b) for e in w.verdicts[: v.index] for b in e.boxes]
-    weight: dict[int, int] = {}
-    covering: dict[int, bool] = {}
-    for box in v.boxes:
-        mine = space.field_names(box)
-        for k, piece, cs in space.partition(covers, start=box):
-            if k is None or k < 0:
-                continue
-            weight[k] = weight.get(k, 0) + space.size(piece)
-            covering[k] = covering.get(k, False) or space.field_names(cs[0][1]) <= mine
-    order = sorted(weight, key=lambda k: (-weight[k], k))
-    return [(w.verdicts[k], covering[k]) for k in order]
 
 
 def overlap_issues(space: Space, w: Walk, outcome: Callable[[Any], str]) -> list[Issue]:
@@ -172,10 +173,11 @@ def overlap_issues(space: Space, w: Walk, outcome: Callable[[Any], str]) -> list
         if v.dead or v.index == len(w.verdicts) - 1:
             continue
         plain = []
-        for j, why in sorted(v.takers.items()):
+        for j, taker in sorted(v.takers.items()):
             e = w.verdicts[j] if j >= 0 else None
             if e is None or outcome(e.rule) == outcome(v.rule):
                 continue
+            why = taker.why
             approx = any(space.is_opaque(b) for b in (*e.boxes, *v.boxes))
             if why is None:
                 plain.append(e)

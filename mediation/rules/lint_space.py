@@ -97,6 +97,7 @@ class Space:
         self.opaque = [self.pos[n] for a, n in self.atoms.items() if a.kind == "opaque"]
         self._restricted: dict[int, tuple[int, ...]] = {}
         self._restricted_set: dict[int, frozenset[int]] = {}
+        self._names: dict[int, frozenset[str]] = {}
         self._boxes = {key: self._to_boxes(terms) for key, terms in raw.items()}
         self.universe = self._universe()
         self.universe_finite = self.union([self.project(u) for u in self.universe])
@@ -236,12 +237,12 @@ class Space:
             rest = nxt
         return inside, rest
 
-    def partition(self, covers: list[tuple[int, Box]],
-                  start: Box | None = None) -> Iterator[tuple[int | None, Box, list[tuple[int, Box]]]]:
+    def partition(self, covers: list[tuple], start: Box | None = None) -> Iterator[tuple[int | None, Box, list]]:
         """Cut the space (or the box ``start``) by ``covers`` (in priority order) into pieces.
 
-        Yields ``(k, piece, covers meeting it)`` where ``k`` is the first cover
-        whose box holds the whole piece, or None where no cover meets it.
+        A cover is a tuple ``(k, box, ...)``. Yields ``(k, piece, covers meeting
+        it)`` where ``k`` is that of the first cover whose box holds the whole
+        piece, or None where no cover meets it.
         """
         full, guard, seg = self.full, self.guard, self.seg
         node = full if start is None else start
@@ -251,18 +252,18 @@ class Space:
             if not cs:
                 yield None, node, cs
                 continue
-            k0, c0 = cs[0]
+            c0 = cs[0][1]
             if not node & ~c0:
-                yield k0, node, cs
+                yield cs[0][0], node, cs
                 continue
             for i in self.restricted_fields(c0):
                 s = seg[i]
                 if node & s & ~c0:
                     break
-            out = node & ~s | (node & s & ~c0)
-            stack.append((out, [(k, c) for k, c in cs[1:] if (out & c) + full & guard == guard]))
-            inside = node & ~s | (node & s & c0)
-            stack.append((inside, [(k, c) for k, c in cs if (inside & c) + full & guard == guard]))
+            # every cover here meets the node; a part differs from it in field s only
+            outside, inside = node & s & ~c0, node & s & c0
+            stack.append((node & ~s | outside, [kc for kc in cs[1:] if outside & kc[1]]))
+            stack.append((node & ~s | inside, [kc for kc in cs if inside & kc[1]]))
 
     def touches(self, region: Iterable[Box], boxes: Sequence[Box]) -> bool:
         full, guard = self.full, self.guard
@@ -294,12 +295,15 @@ class Space:
         return found
 
     def field_names(self, box: Box) -> frozenset[str]:
-        """The case fields a box constrains (a word test counts as its text field)."""
-        out = set()
-        for i in self.restricted_fields(box):
-            atom = self.atom_of.get(self.fields[i])
-            out.add(atom.field if atom is not None and atom.field else self.fields[i])
-        return frozenset(out)
+        """The case fields a box constrains, a word test counting as its text field (memoised: for rule boxes)."""
+        found = self._names.get(box)
+        if found is None:
+            out = set()
+            for i in self.restricted_fields(box):
+                atom = self.atom_of.get(self.fields[i])
+                out.add(atom.field if atom is not None and atom.field else self.fields[i])
+            found = self._names[box] = frozenset(out)
+        return found
 
     def combinations(self, box: Box) -> int:
         """How many combinations of the finite fields a box holds."""
