@@ -16,7 +16,7 @@ def _rule_set_dir(directory: Path | None, rules_dir: Path | None) -> Path:
 
 
 @click.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, metavar="[DIR]", type=click.Path(file_okay=False, path_type=Path))
 @rules_option
 @click.option("--tests", "tests_path", type=click.Path(path_type=Path), metavar="PATH",
               help="A test file or directory (default: DIR/tests).")
@@ -85,7 +85,7 @@ def _wrap(items: list[str], width: int) -> list[str]:
 
 
 @click.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, metavar="[DIR]", type=click.Path(file_okay=False, path_type=Path))
 @rules_option
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option("--verbose", "-v", is_flag=True, help="List every info finding (overlaps where order decides).")

@@ -11,12 +11,17 @@ unknown-id                 error     a reference to an id the catalogue lacks (t
                                      stages, and anything the loader did not already refuse)
 never-matches              error     a rule whose condition no case can satisfy
 shadowed                   error     a rule that can never fire: earlier rules take every
-                                     case it matches, some with another outcome
-redundant                  warning   the same, but every such case gets its outcome anyway
-overlap                    warning   a later rule is more specific than an earlier one
-                                     with another outcome where they overlap: order decides
-overlap                    info      any other earlier rule with another outcome that
-                                     takes some of a rule's cases (the usual first match)
+                                     case it matches, and those that cover it (test only
+                                     fields it tests too) send cases elsewhere
+redundant                  warning   the same, but the rules covering it give its outcome
+overlap                    warning   an earlier rule with another outcome takes some of a
+                                     later rule's cases, and on those the later rule tests
+                                     the same fields or more (an exception pre-empted, two
+                                     rules claiming the same cases, or an alternative of the
+                                     later rule that can never fire): order decides
+overlap                    info      the other earlier rules with another outcome that take
+                                     some of a rule's cases (the usual first-match pattern),
+                                     one finding per rule; shown with --verbose
 gap                        info      combinations of the finite fields that reach only the
                                      fallback (summarised; JSON has the details)
 fallback-unreachable       info      earlier rules decide every case

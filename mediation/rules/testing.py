@@ -40,12 +40,12 @@ or department a case is referred to), ``rule``, ``review_rule``,
 ``department``, ``unit`` and ``mediation_type``; values may be ids or labels.
 In a table, the columns ``name`` and ``as_of`` and the expectation keys are
 what they are in a test; every other column is a case field. A row without a
-name is named after its case values.
+name is named ``row N: field=value, ...`` after its case values.
 
 A file outside ``<rule set>/tests/`` says which rule set it tests with
 ``rules: <dir>`` (relative to the file); ``mediation rules test DIR`` always
 tests DIR. Any problem in a file is a :class:`RuleError` or :class:`CaseError`
-naming the file, line, test and field.
+naming the file, line, test and field (reading files: :mod:`mediation.rules.testing_files`).
 """
 
 from __future__ import annotations
