@@ -160,11 +160,11 @@ class CaseConverter:
         if texts:  # CSV: the same steps, generated for exactly these columns
             from mediation.replay_csv import compile_converter
 
-            return compile_converter(at, groups=_GROUPS, dated=dated, names={
+            return compile_converter(at, groups=_GROUPS, dated=dated, keep=keep, names={
                 "m_case": m_case, "m_place": m_place, "m_people": m_people, "part": part, "g_case": g_case,
                 "g_place": g_place, "g_people": g_people, "join": join, "fromiso": fromiso, "now": now,
                 "number_ok": number_ok, "MAX_SUMMARY": MAX_SUMMARY, "control": control, "amounts": amounts,
-                "ZERO": _ZERO, "new_case": new_case, "person": person, "keep": keep, "mobile": mobile,
+                "ZERO": _ZERO, "new_case": new_case, "person": person, "mobile": mobile,
                 "MAX_NAME": MAX_NAME, "cat": cat, "Bail": _Bail, "CaseError": CaseError})
 
         def fast(row: list | tuple) -> Case | None:

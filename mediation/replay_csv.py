@@ -28,16 +28,21 @@ def fast(row):
         return None
 '''
 
-# A plain name (printable, no space, short) and an 11-digit mobile are kept as
-# they are by validate_name/validate_phone; anything else goes to person().
-_PERSON = '''\
+# Parties kept in the case: person() checks and builds them.
+_KEEP_PERSON = '''\
         name, ident, phone = {name}, {ident}, {phone}
         if {any_cell}:
-            if keep or {has_ident}not name or len(name) > MAX_NAME or " " in name or not (
+            case.{role} = person("{role}", name, ident, phone, received_at)
+'''
+# Parties only checked: a plain name (printable, no space, not too long) and an
+# 11-digit mobile are what validate_name/validate_phone keep as they are, so
+# they are checked here; anything else (an ID number too) goes to person().
+_CHECK_PERSON = '''\
+        name, ident, phone = {name}, {ident}, {phone}
+        if {any_cell}:
+            if {has_ident}not name or len(name) > MAX_NAME or " " in name or not (
                     name.isprintable() and (not phone or mobile(phone))):
-                people = person("{role}", name, ident, phone, received_at)
-                if keep:
-                    case.{role} = people
+                person("{role}", name, ident, phone, received_at)
 '''
 
 
@@ -45,8 +50,12 @@ def _cell(at: dict[str, int], field: str) -> str:
     return f"row[{at[field]}]" if field in at else '""'
 
 
-def compiled_source(at: dict[str, int], *, groups: tuple[tuple[str, ...], ...], dated: bool) -> str:
-    """The source of the converter for a layout (``at``: field id -> column index)."""
+def compiled_source(at: dict[str, int], *, groups: tuple[tuple[str, ...], ...], dated: bool,
+                    keep: bool) -> str:
+    """The source of the converter for a layout (``at``: field id -> column index).
+
+    ``keep``: whether the case keeps its applicants and respondents.
+    """
     case_cells, place_cells, people_cells = (", ".join(_cell(at, f) for f in group) for group in groups)
     if "received_at" in at:
         received = (f"        received_at = row[{at['received_at']}]\n"
@@ -79,7 +88,7 @@ def compiled_source(at: dict[str, int], *, groups: tuple[tuple[str, ...], ...], 
         present = [c for c in cells if c in at]
         if not present:
             continue
-        parties += _PERSON.format(
+        parties += (_KEEP_PERSON if keep else _CHECK_PERSON).format(
             role=role, name=_cell(at, cells[0]), ident=_cell(at, cells[1]), phone=_cell(at, cells[2]),
             any_cell=" or ".join(("name", "ident", "phone")[cells.index(c)] for c in present),
             has_ident="ident or " if cells[1] in at else "",
@@ -96,10 +105,10 @@ def compiled_source(at: dict[str, int], *, groups: tuple[tuple[str, ...], ...], 
                             parties=parties, dated=dated_checks)
 
 
-def compile_converter(at: dict[str, int], *, groups: tuple[tuple[str, ...], ...], dated: bool,
+def compile_converter(at: dict[str, int], *, groups: tuple[tuple[str, ...], ...], dated: bool, keep: bool,
                       names: dict[str, Any]) -> Callable[[list], Any]:
     """The converter function for a layout; ``names`` are the memos and helpers its code uses."""
-    source = compiled_source(at, groups=groups, dated=dated)
+    source = compiled_source(at, groups=groups, dated=dated, keep=keep)
     namespace = dict(names)
     exec(compile(source, "<mediation.replay_csv>", "exec"), namespace)  # noqa: S102 - our own template
     fast = namespace["fast"]
