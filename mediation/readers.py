@@ -134,7 +134,8 @@ class Table:
         lines = stream if end is None else _Sentinel(stream)
         reader = csv.reader(lines, strict=True)
         width = len(self.headings)
-        decode_errors = _decode_errors[0]
+        errors = _decode_errors  # a local: read once per row
+        decode_errors = errors[0]
         offset = first_line - 1  # reader.line_num counts from the start of the range
         last = offset
         raw_lines = _RawLines(self, start, end, first_line, encoding)
@@ -152,7 +153,7 @@ class Table:
                         if row:  # else a blank line
                             yield line, row, f"row has {len(row)} fields, the header has {width}"
                         continue
-                    if _decode_errors[0] != decode_errors and any(map(has_undecodable, row)):
+                    if errors[0] != decode_errors and any(map(has_undecodable, row)):
                         yield line, row, f"not valid {self.encoding} text (pass --encoding if the file has another)"
                         continue
                     yield line, row, None

@@ -191,6 +191,7 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
     csv_conv = convs.csv
     fast = csv_conv.fast if csv_conv is not None else None
     actual_of = csv_conv.actual if csv_conv is not None else None
+    has_history = csv_conv is not None and csv_conv.has_history
     evaluate = rules.evaluate if as_of is None else partial(rules.evaluate, as_of=as_of)
     write = results.write if results is not None else None
     pseudo = _pseudo
@@ -215,7 +216,7 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
             if fast is not None:
                 values.append("")  # padded (see CaseConverter)
                 case = fast(values) or csv_conv.case(values)
-                actual = actual_of(values)
+                actual = actual_of(values) if has_history else None
             else:
                 case, conv, row = convs.object_case(values)
                 actual = conv.actual(row) if conv is not None else None
