@@ -38,6 +38,12 @@ from mediation.errors import CalendarError, ConcurrentUpdate, Refused
 #: States in which a time limit runs (the only ones a case can be overdue in).
 DEADLINE_STATES: tuple[str, ...] = tuple(STAGE_OF_STATE)
 
+#: When a past day's escalation is recorded unless told otherwise.
+END_OF_DAY = time(23, 59, 59)
+
+#: The levels as the timeline names them.
+LEVEL_NAMES = {1: "一级", 2: "二级"}
+
 #: How often a case changed by another desk meanwhile is re-read before giving up.
 RETRIES = 5
 
@@ -166,12 +172,8 @@ class EscalationRun:
     checked: int = 0  # open cases in a state with a time limit
     overdue: int = 0  # of them, overdue on as_of (level 1 or 2 due)
     raised: list[Raised] = field(default_factory=list)
+    unchanged: int = 0  # overdue cases already at the level they are due
     not_checkable: list[Unchecked] = field(default_factory=list)
-
-    @property
-    def unchanged(self) -> int:
-        """Overdue cases already at the level they are due."""
-        return self.overdue - len(self.raised)
 
     def as_dict(self) -> dict:
         return {
@@ -187,12 +189,14 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
              at: datetime | None = None) -> EscalationRun:
     """督办: raise the recorded level of every open case to the level it is due on ``as_of``.
 
-    ``at`` (default now; never in the future) is when the escalations are
-    recorded; ``as_of`` (default ``at``'s day; not after it) is the day lateness
-    is judged on. The operator must be a supervisor. One transaction per case
-    changed; a case changed meanwhile by another desk is re-read and judged
-    again. A case whose last event lies after ``at`` is left alone and reported
-    as not checkable. Returns what was found and done.
+    ``as_of`` is the day lateness is judged on, ``at`` when the escalations are
+    recorded (never in the future; ``as_of`` not after its day). Defaults: now
+    and today; with only a past ``as_of``, the end of that day (the escalation
+    of that day entered after the fact, so that the paper records of the days
+    after it can still follow). The operator must be a supervisor. One
+    transaction per case changed; a case changed meanwhile by another desk is
+    re-read and judged again. A case whose last event lies after ``at`` is left
+    alone and reported as not checkable. Returns what was found and done.
     """
     from sqlalchemy import func, select
 
@@ -202,7 +206,8 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
 
     op = authorise(rules, operator, "escalate")
     current = now()
-    at = at or current
+    if at is None:
+        at = current if as_of is None or as_of >= current.date() else datetime.combine(as_of, END_OF_DAY)
     if at > current:
         raise Refused(f"--at {at.isoformat()} lies in the future")
     as_of = as_of or at.date()
@@ -231,6 +236,8 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
             run.not_checkable.append(_unchecked(row, late.error))
         if late.level > row["escalation"]:
             _raise(db, rules, row["case_no"], op, at, as_of, run)
+        else:
+            run.unchanged += 1
     return run
 
 
@@ -252,7 +259,8 @@ def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: Escalati
                 row = dict(get_case(conn, case_no))
                 late = lateness(row, rules, as_of)
                 if not late.level or late.level <= row["escalation"]:
-                    return  # moved on, or escalated by someone else meanwhile
+                    run.unchanged += bool(late.level)  # escalated by someone else meanwhile
+                    return  # (or moved on to a new stage)
                 if row["updated_at"] > at:
                     run.not_checkable.append(_unchecked(
                         row, f"its last event ({row['updated_at'].isoformat()}) lies after the time of "
@@ -262,7 +270,7 @@ def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: Escalati
                 details = {"level": late.level, "previous": row["escalation"], "stage": d.stage,
                            "deadline": d.due.isoformat(), "as_of": as_of.isoformat(),
                            "days_overdue": late.days, "working_days_overdue": late.working_days}
-                reason = f"{d.label}逾期{late.days}天"
+                reason = f"{LEVEL_NAMES[late.level]}督办：{d.label}逾期{late.days}天"
                 ev = event_row("escalate", row["state"], row["state"], at=at, operator=op.id,
                                destination=row["destination"], rules_digest=rules.digest,
                                reason=reason, details=details)

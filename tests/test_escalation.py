@@ -103,7 +103,7 @@ def test_level_1_then_2_each_recorded_once(db, rules):
         ("registered", "registered", 1), ("registered", "registered", 2)]
     assert evs[-1]["details"] == {"level": 2, "previous": 1, "stage": "review", "deadline": "2020-09-29",
                                   "as_of": "2020-10-14", "days_overdue": 15, "working_days_overdue": 6}
-    assert evs[-1]["operator"] == "sup01" and evs[-1]["reason"] == "受理审查逾期15天"
+    assert evs[-1]["operator"] == "sup01" and evs[-1]["reason"] == "二级督办：受理审查逾期15天"
     from mediation.lifecycle import fold
 
     assert fold(rec.events) == rec.state and rec.version == len(rec.events)
@@ -156,6 +156,16 @@ def test_only_supervisors_and_not_ahead(db, rules):
         escalate(db, rules, operator="sup01", as_of=date(2020, 10, 14), at=datetime(2020, 10, 13, 18))
     with pytest.raises(Refused, match="future"):
         escalate(db, rules, operator="sup01", at=datetime(2099, 1, 1))
+
+
+def test_a_past_day_is_recorded_at_its_end_unless_told(db, rules):
+    no = register(db, rules)
+    run = escalate(db, rules, operator="sup01", as_of=date(2020, 9, 30))
+    assert run.at == datetime(2020, 9, 30, 23, 59, 59) and [r.case_no for r in run.raised] == [no]
+    assert escalations(db, no)[0]["at"] == datetime(2020, 9, 30, 23, 59, 59)
+    service.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 9))  # paper records follow
+    today = escalate(db, rules, operator="sup01")
+    assert today.as_of == today.at.date() == date.today()
 
 
 def test_a_case_changed_after_the_time_of_escalation_is_left_alone(db, rules):
@@ -295,3 +305,26 @@ def test_cli_unknown_deadlines_warn_once(db, rules, desk):
     esc_out = desk("escalate", "--as-of", "2003-12-31", "--at", "2003-12-31T18:00")
     assert "无法判断 2 件" in esc_out.stdout and "XS-2003-00002" in esc_out.stdout
     assert esc_out.stderr.startswith("mediation: warning: 2 cases not checkable: no working-day calendar for 2003")
+
+
+def test_a_case_of_late_december_2026_shows_its_deadline_as_unknown(db, rules, desk):
+    """Registered Wednesday 30 December 2026: its review limit runs into 2027, which no calendar knows."""
+    import json
+
+    from mediation.cases import parse_case
+    from mediation.store.records import case_row, event_row, insert_case
+
+    at = datetime(2026, 12, 30, 9)
+    case = parse_case({"form": "口头", "category": "邻里", "street": "东街道", "summary": "年末纠纷（合成示例）",
+                       "received_at": at.isoformat()}, rules, now=at)
+    no = "XS-2026-00001"
+    with db.write() as conn:  # stored directly: the service refuses a time in the future
+        insert_case(conn, case_row(case, case_no=no, at=at, rules_digest=rules.digest), [],
+                    [event_row("register", None, "registered", at=at, operator="clerk01")])
+    view = json.loads(desk("case", "show", no, "--json").stdout)
+    assert view["deadline"] is None and "no working-day calendar for 2027" in view["deadline_error"]
+    for args in (["case", "show", no], ["case", "list"], ["case", "list", "--overdue", "--as-of", "2026-12-31"]):
+        result = desk(*args)
+        assert result.stderr.count("\n") == 1 and "no working-day calendar for 2027" in result.stderr
+        assert "`years: 2027:` in" in result.stderr and "calendar.yaml" in result.stderr
+    assert "未知" in desk("case", "list").stdout

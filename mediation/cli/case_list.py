@@ -68,7 +68,7 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
         first = result.offset + 1 if views else 0
         caption = f"第 {first}–{result.offset + len(views)} 件，共 {result.total} 件"
         if overdue:
-            caption = f"{day.isoformat()} 逾期 " + caption
+            caption = f"截至 {day.isoformat()} 逾期：" + caption
         print_cases(views, rules, title=None, caption=caption)
     warn_unknown([v.get("deadline_error") for v in views] + [u["deadline_error"] for u in result.unknown])
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from mediation.cli.case_common import (
-    at_option,
     db_option,
     label,
     open_db,
@@ -21,7 +20,9 @@ from mediation.cli.common import rules_option
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Judge lateness on DATE (default: the day of --at, i.e. today).")
 @operator_option
-@at_option
+@click.option("--at", "at", metavar="DATETIME", default=None,
+              help="When the escalations are recorded (default: now; with a past --as-of, "
+                   "the end of that day).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: what was checked, raised, not checkable.")
 @db_option
 @rules_option
@@ -42,8 +43,9 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
     from mediation.escalation import escalate as run_escalation
 
     rules = load(rules_dir)
-    run = run_escalation(open_db(db), rules, operator=operator, as_of=parse_day(as_of, "--as-of"),
-                         at=parse_at(at))
+    with open_db(db) as database:
+        run = run_escalation(database, rules, operator=operator, as_of=parse_day(as_of, "--as-of"),
+                             at=parse_at(at))
     if as_json:
         echo_json(run.as_dict())
     else:

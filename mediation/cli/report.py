@@ -52,7 +52,8 @@ def report(year: int | None, since: str | None, until: str | None, fmt: str, as_
     from mediation.report import build_report
 
     rules = load(rules_dir)
-    result = build_report(open_db(db), rules, start, end, as_of=parse_day(as_of, "--as-of"))
+    with open_db(db) as database:
+        result = build_report(database, rules, start, end, as_of=parse_day(as_of, "--as-of"))
     _print(result, rules, fmt)
     if chart is not None:
         from mediation.report_chart import draw_chart
