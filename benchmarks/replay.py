@@ -1,0 +1,190 @@
+"""Replay benchmark: 1,000,000 synthetic cases through the dry run; prints its figures.
+
+    .venv/bin/python benchmarks/replay.py                 # generates the file into a temp dir
+    .venv/bin/python benchmarks/replay.py --cases 200000  # smaller
+    .venv/bin/python benchmarks/replay.py --keep /tmp/bench  # reuse (or keep) the generated file
+
+The cases come from examples/make_history.py (the example history's columns
+and proportions: parties, replay columns and all), spread over 2010-2020 so
+that case numbers stay XS-YYYY-NNNNN. Each measurement runs in a fresh
+process, which reports its own time and peak resident memory
+(``resource.getrusage``); ``--tracemalloc`` adds a run that reports the peak
+of Python's own allocations.
+
+Two files are measured: A, the example history's 27 columns (parties' names,
+ID numbers and phones, and the replay columns, all of which a dry run
+checks), and B, the same cases with only the 17 case columns of DESIGN §2.
+Peak memory is the process's own (VmHWM; with workers, the parent's: each
+worker is a process of about the same size). When the worker processes are
+no faster than one, look for other processes using the cores; "per CPU s"
+(cases per second of the process's own CPU time) is the steadier figure on a
+shared machine.
+
+Targets (issue 5): dry run >= 250,000 cases/s on one process, peak < 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+YEARS = range(2010, 2021)
+
+# Each measurement: Python code run in a fresh process; it prints a JSON object.
+_PRELUDE = """
+import json, resource, sys, time, gc
+path = sys.argv[1]
+def peak_mb():
+    # VmHWM: this process's own peak (ru_maxrss would include what the parent held when it forked)
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+DICTREADER = _PRELUDE + """
+import csv
+t, c = time.perf_counter(), time.process_time()
+with open(path, encoding="utf-8", newline="") as f:
+    n = sum(1 for _ in csv.DictReader(f))
+s, c = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"rows": n, "seconds": s, "cpu": c, "peak_mb": peak_mb()}))
+"""
+READER = DICTREADER.replace("csv.DictReader(f)", "csv.reader(f)").replace("n = sum", "n = -1 + sum")
+DRY_RUN = _PRELUDE + """
+from mediation.rules import load_rules
+from mediation.replay import dry_run
+from mediation.cli.replay import long_running
+workers, out, trace = int(sys.argv[2]), sys.argv[3] or None, sys.argv[4] == "1"
+long_running()  # the collector as the replay command sets it
+rules = load_rules(sys.argv[5])
+if trace:
+    import tracemalloc
+    tracemalloc.start()
+t, c = time.perf_counter(), time.process_time()
+summary = dry_run(path, rules, workers=workers, out=out)
+s, c = time.perf_counter() - t, time.process_time() - c
+result = {"rows": summary.read, "rejected": summary.rejected, "seconds": s, "cpu": c if workers == 1 else None,
+          "peak_mb": peak_mb()}
+if trace:
+    result["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+print(json.dumps(result))
+"""
+
+
+def generate(path: Path, count: int) -> None:
+    """``count`` cases in the example history's format, written year by year (memory stays flat)."""
+    spec = importlib.util.spec_from_file_location("make_history", ROOT / "examples" / "make_history.py")
+    history = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(history)
+    from mediation.rules import load_rules
+
+    rules = load_rules(ROOT / "rules")
+    per_year = -(-count // len(YEARS))
+    oral_share = history.ORAL / history.TOTAL
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(history.HEADINGS)
+        for year in YEARS:
+            n = min(per_year, count - written)
+            if n <= 0:
+                break
+            w.writerows(history.generate(rules, count=n, oral=round(n * oral_share), year=year))
+            written += n
+
+
+def narrow(wide: Path, path: Path) -> None:
+    """The same cases with the case columns of DESIGN §2 only (no parties, no replay columns)."""
+    drop = {"applicant_name", "applicant_id", "applicant_phone", "respondent_name", "respondent_phone",
+            "actual_destination", "taken_at", "outcome", "agreement_form", "closed_at"}
+    with open(wide, encoding="utf-8", newline="") as f, open(path, "w", encoding="utf-8", newline="") as out:
+        reader, writer = csv.reader(f), csv.writer(out, lineterminator="\n")
+        header = next(reader)
+        keep = [i for i, h in enumerate(header) if h not in drop]
+        writer.writerow([header[i] for i in keep])
+        for row in reader:
+            writer.writerow([row[i] for i in keep])
+
+
+def measure(code: str, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode:
+        raise SystemExit(f"measurement failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="directory for the generated file (reused if there)")
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure with tracemalloc (slower)")
+    args = parser.parse_args()
+
+    tmp = None
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        directory = args.keep
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="mediation-replay-bench-")
+        directory = Path(tmp.name)
+    path = directory / f"history-{args.cases}.csv"
+    if not path.exists():
+        t = time.perf_counter()
+        generate(path, args.cases)
+        print(f"generated {args.cases:,} cases in {time.perf_counter() - t:.1f} s: {path} "
+              f"({path.stat().st_size / 2**20:.0f} MiB)")
+    slim = directory / f"cases-{args.cases}.csv"
+    if not slim.exists():
+        narrow(path, slim)
+    rules = str(ROOT / "rules")
+    out = str(directory / "results.jsonl")
+    cpus = str(os.cpu_count() or 2)
+
+    print(f"A: {path.name}: the example history's 27 columns (parties and replay columns included)")
+    print(f"B: {slim.name}: the 17 case columns of DESIGN §2 only")
+    rows = [
+        ("A  csv.DictReader alone", measure(DICTREADER, str(path))),
+        ("A  csv.reader alone", measure(READER, str(path))),
+        ("A  dry run, 1 process", measure(DRY_RUN, str(path), "1", "", "0", rules)),
+        ("A  dry run, 1 process, --out JSONL", measure(DRY_RUN, str(path), "1", out, "0", rules)),
+        (f"A  dry run, --workers {cpus}", measure(DRY_RUN, str(path), cpus, "", "0", rules)),
+        ("B  csv.DictReader alone", measure(DICTREADER, str(slim))),
+        ("B  dry run, 1 process", measure(DRY_RUN, str(slim), "1", "", "0", rules)),
+        (f"B  dry run, --workers {cpus}", measure(DRY_RUN, str(slim), cpus, "", "0", rules)),
+    ]
+    if args.tracemalloc:
+        rows.append(("A  dry run, 1 process, tracemalloc", measure(DRY_RUN, str(path), "1", "", "1", rules)))
+    # The persisted replay (--db, into SQLite; target >= 15,000 cases/s with all
+    # events) is measured here once mediation.service can store a history:
+    # rows.append(("persisted replay into SQLite", measure(PERSISTED, str(path), ...)))
+
+    print(f"{'':38s} {'cases/s':>10s} {'per CPU s':>10s} {'seconds':>8s} {'peak MB':>8s}")
+    for name, r in rows:
+        rate = r["rows"] / r["seconds"]
+        cpu = f"{r['rows'] / r['cpu']:10,.0f}" if r.get("cpu") else f"{'':10s}"
+        extra = ""
+        if "traced_peak_mb" in r:
+            extra = f"  (Python allocations peak {r['traced_peak_mb']:.0f} MB)"
+        print(f"{name:38s} {rate:10,.0f} {cpu} {r['seconds']:8.2f} {r['peak_mb']:8.0f}{extra}")
+    rate = {name: r["rows"] / r["seconds"] for name, r in rows}
+    for f in "AB":
+        print(f"{f}: dry run / DictReader = {rate[f + '  dry run, 1 process'] / rate[f + '  csv.DictReader alone']:.2f}")
+    print("targets: dry run >= 250,000 cases/s on one process (a third of DictReader), peak < 200 MB")
+    print(f"load average while measuring: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("persisted replay into SQLite: not measured yet (needs the store; target >= 15,000 cases/s)")
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
