@@ -36,8 +36,9 @@ from typing import Any
 from mediation.domain import Case, Decision, Review
 from mediation.errors import CaseError, InputError
 from mediation.readers import SPLIT, Table, open_table
-from mediation.replay_cases import CaseConverter, History, padded
+from mediation.replay_cases import CaseConverter, padded
 from mediation.replay_summary import Counts, Summary
+from mediation.replay_values import History
 
 #: Rows between two progress reports.
 PROGRESS_EVERY = 8192

@@ -23,12 +23,13 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
-from mediation.cases import MAX_SUMMARY, parse_case, parse_datetime, parser_for
+from mediation.cases import MAX_SUMMARY, parse_case, parser_for
 from mediation.domain import Case, Party
 from mediation.errors import CaseError
-from mediation.personal import MAX_NAME, validate_id_number, validate_name, validate_phone
+from mediation.personal import MAX_NAME, validate_name, validate_phone
+from mediation.replay_values import Bail, History, IdNumbers, label, moment, resolve_destination
 from mediation.text import CONTROL
 
 #: Replay columns: what happened to a historical case (DESIGN §7).
@@ -62,20 +63,6 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch  # validate_phone returns such
 _MEMO_LIMIT = 50_000
 _ZERO = Decimal(0)
 _fromisoformat = datetime.fromisoformat
-
-
-class _Bail(Exception):
-    """The fast path is not sure: parse_case decides."""
-
-
-class History(NamedTuple):
-    """What happened to a historical case (the replay columns); None where not given."""
-
-    actual_destination: str | None
-    taken_at: datetime | None
-    outcome: str | None
-    agreement_form: str | None
-    closed_at: datetime | None
 
 
 class CaseConverter:
@@ -112,10 +99,10 @@ class CaseConverter:
         # valid values for the required fields a group lacks when it is read on its own
         self._stand_ins = {"form": "oral", "category": next(iter(cat.categories)), "street": next(iter(cat.units)),
                            "summary": "-"}
-        self._id_number = _IdNumbers()
+        self._id_number = IdNumbers()
         self._destinations = _Memo(lambda v: resolve_destination(rules, v))
-        self._outcomes = _Memo(lambda v: _enum(cat, "outcome", v))
-        self._agreements = _Memo(lambda v: _enum(cat, "agreement_form", v))
+        self._outcomes = _Memo(lambda v: label(cat, "outcome", v))
+        self._agreements = _Memo(lambda v: label(cat, "agreement_form", v))
         self._labels = _Memo(self._history_labels)
         self.fast = self._build_fast(at, width, texts)
         #: Checks the replay columns of a padded row as :meth:`history` does and
@@ -165,7 +152,7 @@ class CaseConverter:
                 "g_place": g_place, "g_people": g_people, "join": join, "fromiso": fromiso, "now": now,
                 "number_ok": number_ok, "MAX_SUMMARY": MAX_SUMMARY, "control": control, "amounts": amounts,
                 "ZERO": _ZERO, "new_case": new_case, "person": person, "mobile": mobile,
-                "MAX_NAME": MAX_NAME, "cat": cat, "Bail": _Bail, "CaseError": CaseError})
+                "MAX_NAME": MAX_NAME, "cat": cat, "Bail": Bail, "CaseError": CaseError})
 
         def fast(row: list | tuple) -> Case | None:
             try:
@@ -228,13 +215,13 @@ class CaseConverter:
                     if case.referred_by is not None:
                         cat.check_valid("department", case.referred_by, day)
                 return case
-            except (_Bail, CaseError, ValueError, TypeError, ArithmeticError):
+            except (Bail, CaseError, ValueError, TypeError, ArithmeticError):
                 return None
 
         return fast
 
     def _part(self, index: int, cells: tuple) -> tuple:
-        """A group's values for these cells, as parse_case reads them; raises _Bail if it refuses.
+        """A group's values for these cells, as parse_case reads them; raises Bail if it refuses.
 
         Remembered under :func:`_key` (a refusal as an empty tuple).
         """
@@ -246,7 +233,7 @@ class CaseConverter:
             if key is not None and len(memo) < _MEMO_LIMIT:
                 memo[key] = found
         if not found:
-            raise _Bail
+            raise Bail
         return found
 
     def _group(self, group: tuple[str, ...], cells: tuple) -> tuple | None:
@@ -265,7 +252,7 @@ class CaseConverter:
                 received_at: datetime) -> tuple:
         """One role's (name, ID, phone) cells, checked as parse_case checks them -> (Party,) or ()."""
         if not name:
-            raise _Bail  # an ID or phone without a name
+            raise Bail  # an ID or phone without a name
         if not (len(name) <= MAX_NAME and name.isprintable() and " " not in name):
             # printable without spaces: text() and validate_name() would return it as it is
             name = validate_name(parser_for(self.rules).text(name, role, 200), field=f"{role}.name")
@@ -273,7 +260,7 @@ class CaseConverter:
         if id_number:
             ident, born = self._id_number(id_number)
             if born > received_at:  # born after the case's day
-                raise _Bail
+                raise Bail
         if phone and not _MOBILE(phone):
             phone = validate_phone(phone, field=f"{role}.phone")
         if not self.keep_parties:
@@ -289,10 +276,10 @@ class CaseConverter:
         dest, taken, outcome, agreement, closed = self._history(row)
         return History(
             actual_destination=None if dest is None or dest == "" else self._destinations[dest],
-            taken_at=None if taken is None or taken == "" else _moment(taken, "taken_at"),
+            taken_at=None if taken is None or taken == "" else moment(taken, "taken_at"),
             outcome=None if outcome is None or outcome == "" else self._outcomes[outcome],
             agreement_form=None if agreement is None or agreement == "" else self._agreements[agreement],
-            closed_at=None if closed is None or closed == "" else _moment(closed, "closed_at"),
+            closed_at=None if closed is None or closed == "" else moment(closed, "closed_at"),
         )
 
     def _build_actual(self):
@@ -307,13 +294,13 @@ class CaseConverter:
                     if fromiso(taken).tzinfo is not None:
                         raise ValueError
                 except (ValueError, TypeError):
-                    _moment(taken, "taken_at")
+                    moment(taken, "taken_at")
             if closed:
                 try:
                     if fromiso(closed).tzinfo is not None:
                         raise ValueError
                 except (ValueError, TypeError):
-                    _moment(closed, "closed_at")
+                    moment(closed, "closed_at")
             cells = (dest, outcome, agreement)
             try:
                 found = labels_get(join(cells), labels)
@@ -382,110 +369,3 @@ def _key(value: Any) -> Any:
     except TypeError:
         return None
     return key
-
-
-def resolve_destination(rules, value: Any) -> str:
-    """A destination id, ``rejected``, ``referred_out`` or ``referred_out:<unit or department>``.
-
-    Accepts ids and Chinese labels (综合调解室, 不予受理, 移交:杜集区); raises :class:`CaseError`.
-    """
-    cat = rules.catalogue
-    if not isinstance(value, str):
-        raise CaseError(f"actual_destination must be a label, not {value!r}", field="actual_destination")
-    text = value.strip()
-    found = cat.index["destination"].get(text)
-    if found is not None:
-        return found
-    head, sep, tail = text.replace("：", ":").partition(":")
-    outcome = cat.index["review_outcome"].get(head)
-    if outcome == "rejected" and not sep:
-        return outcome
-    if outcome == "referred_out":
-        if not sep:
-            return outcome
-        to = cat.index["unit"].get(tail) or cat.index["department"].get(tail)
-        if to is not None:
-            return f"referred_out:{to}"
-        raise CaseError(f"unknown unit or department {tail!r} in actual_destination", field="actual_destination",
-                        hint=cat.index["unit"].suggest(tail) or cat.index["department"].suggest(tail))
-    raise CaseError(f"unknown destination {value!r}", field="actual_destination",
-                    hint=cat.index["destination"].suggest(text) or "a room or window, rejected, or referred_out:<unit>")
-
-
-class _IdNumbers:
-    """ID number -> (the number as validate_id_number returns it, birth as a datetime); raises if not valid.
-
-    A plain 18-character number (ASCII digits, a final digit or X/x) is checked
-    here as validate_id_number checks it, with the checksum summed from
-    remembered parts (the region, the birth date and the sequence repeat);
-    anything else goes to validate_id_number itself.
-    """
-
-    def __init__(self) -> None:
-        self.births: dict[str, datetime | None] = {}
-        self.parts: tuple[dict[str, int], ...] = ({}, {}, {})
-
-    def __call__(self, value: Any) -> tuple[str, datetime]:
-        if value.__class__ is str and len(value) == 18 and value.isascii() and value[:17].isdigit() and (
-                value[17].isdigit() or value[17] in "Xx"):
-            birth = value[6:14]
-            born = self.births.get(birth, _MISSING)
-            if born is _MISSING:
-                born = _birth(birth)
-                if len(self.births) < _MEMO_LIMIT:
-                    self.births[birth] = born
-            if born is None:
-                raise _Bail
-            region, day, sequence = self.parts
-            a, b, c = value[:6], value[6:14], value[14:17]
-            total = (region[a] if a in region else _weigh(region, a, 0)) + (
-                day[b] if b in day else _weigh(day, b, 6)) + (
-                sequence[c] if c in sequence else _weigh(sequence, c, 14))
-            ident = value if value[17] != "x" else value[:17] + "X"
-            if _CHECK[total % 11] != ident[17]:
-                raise _Bail
-            return ident, born
-        ident = validate_id_number(value, field="id_number")
-        return ident, datetime(int(ident[6:10]), int(ident[10:12]), int(ident[12:14]))
-
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
-_CHECK = "10X98765432"
-
-
-def _weigh(memo: dict[str, int], digits: str, start: int) -> int:
-    """The weighted sum of some of an ID number's digits (from position ``start``), remembered."""
-    total = sum(int(d) * w for d, w in zip(digits, _WEIGHTS[start:start + len(digits)], strict=True))
-    if len(memo) < _MEMO_LIMIT:
-        memo[digits] = total
-    return total
-
-
-def _birth(digits: str) -> datetime | None:
-    """YYYYMMDD as validate_id_number accepts a birth date (a real day, 1900 or later), else None."""
-    try:
-        born = datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return None
-    return born if born.year >= 1900 else None
-
-
-def _moment(value: Any, field: str) -> datetime:
-    if value.__class__ is str:
-        try:
-            found = _fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if found.tzinfo is None:
-                return found
-    return parse_datetime(value, field=field)
-
-
-def _enum(cat, kind: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise CaseError(f"{kind} must be a label, not {value!r}", field=kind)
-    found = cat.index[kind].get(value)
-    if found is None:
-        raise CaseError(f"unknown {kind} {value!r}", field=kind, hint=cat.index[kind].suggest(value))
-    return found

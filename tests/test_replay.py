@@ -19,7 +19,8 @@ from mediation.errors import CaseError, InputError
 from mediation.personal import id_check_char
 from mediation.readers import open_table
 from mediation.replay import Rejected, Routed, dry_run, open_cases, outcome_key, replay_rows
-from mediation.replay_cases import CaseConverter, resolve_destination
+from mediation.replay_cases import CaseConverter
+from mediation.replay_values import resolve_destination
 from mediation.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -247,9 +248,9 @@ def test_the_example_history_takes_the_fast_path_only(rules):
 
 
 def test_the_id_number_check_is_gb_11643s():
-    from mediation import personal, replay_cases
+    from mediation import personal, replay_values
 
-    assert (replay_cases._WEIGHTS, replay_cases._CHECK) == (personal._WEIGHTS, personal._CHECK)
+    assert (replay_values._WEIGHTS, replay_values._CHECK) == (personal._WEIGHTS, personal._CHECK)
 
 
 def test_actual_destinations_accept_ids_labels_and_review_outcomes(rules):
