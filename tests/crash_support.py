@@ -8,8 +8,8 @@ Reusable pieces (``from tests.crash_support import ...``):
   that is not the number of events, a sequence with holes, a state that is not
   the fold of the events, a year counter behind the numbers stored.
 - :func:`run_killed` runs a command whose database statements are *traced*: a
-  child about to execute a statement (or to commit) writes ``S`` (``C``) on a
-  pipe and waits for the test to let it go on. The test lets it go until the
+  child about to execute a statement (or to commit) writes ``S <first word>``
+  (``C``) on a pipe and waits for the test to let it go on. The test lets it go until the
   k-th such point and then SIGKILLs the child's whole process group, so the
   child dies exactly before that statement: inside a transaction, before a
   commit, or between two commands. No sleeps, no timing: the kill point is a
@@ -66,14 +66,17 @@ def install_tracer() -> bool:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    event.listen(Engine, "before_cursor_execute", lambda *a, **k: _stop(b"S"))
+    def statement(conn, cursor, sql, *rest) -> None:
+        _stop(b"S " + (sql.split(None, 1) or ["?"])[0].upper().encode())
+
+    event.listen(Engine, "before_cursor_execute", statement)
     event.listen(Engine, "commit", lambda conn: _stop(b"C"))
     return True
 
 
-def _stop(kind: bytes) -> None:
+def _stop(point: bytes) -> None:
     write_fd, ack_fd = _trace
-    os.write(write_fd, kind + b"\n")
+    os.write(write_fd, point + b"\n")
     if not os.read(ack_fd, 1):  # the test stopped listening: run on freely
         _trace.clear()
 
@@ -107,8 +110,10 @@ class Killed:
     killed: bool
     points: int
     done: list[str] = field(default_factory=list)
-    #: Where it died: "commit" (just before one) or "statement" (just before one).
+    #: Where it died: just before "COMMIT" or a statement ("SELECT", "INSERT", "BEGIN" ...).
     died_before: str | None = None
+    #: Whether it died inside a transaction that had already written (UPDATE/INSERT).
+    after_a_write: bool = False
     returncode: int | None = None
     stdout: str = ""
     stderr: str = ""
@@ -134,6 +139,7 @@ def run_killed(cmd: list[str], kill_at: int | None, *, env: dict | None = None,
         os.close(ack_r)
         result = Killed(killed=False, points=0)
         buffer = b""
+        wrote = False  # (a killed PostgreSQL client's transaction ends with its process; so does this)
         try:
             while True:
                 ready, _, _ = select.select([trace_r], [], [], SILENCE_LIMIT)
@@ -153,9 +159,14 @@ def run_killed(cmd: list[str], kill_at: int | None, *, env: dict | None = None,
                     if result.points == kill_at:
                         os.killpg(proc.pid, signal.SIGKILL)
                         result.killed = True
-                        result.died_before = "commit" if line == b"C" else "statement"
+                        result.died_before = "COMMIT" if line == b"C" else line[2:].decode()
+                        result.after_a_write = wrote
                         break
                     os.write(ack_w, b"1")
+                    if line == b"C" or line.startswith(b"S BEGIN"):
+                        wrote = False
+                    elif line.startswith((b"S INSERT", b"S UPDATE", b"S DELETE")):
+                        wrote = True
                 if result.killed:
                     break
         finally:
