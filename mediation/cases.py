@@ -8,7 +8,6 @@ characters, full-width, or pinyin-annotated. Every problem is a
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
@@ -16,12 +15,11 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from mediation.domain import Case, Party
+from mediation.domain import CASE_NO, Case, Party
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
 from mediation.text import CONTROL, normalize_label
 
-CASE_NO = re.compile(r"^XS-(\d{4})-(\d{5})$")
 MAX_SUMMARY = 2000
 MAX_COMMUNITY = 100
 MAX_PARTIES = 100_000
@@ -102,11 +100,21 @@ class CaseParser:
             return self._keys[key]
         except KeyError:
             pass
-        found = key if key in self.allowed else self.cat.index["field"].get(key)
-        self._keys[key] = found
+        found = self.column_of(key)
+        if found not in self.allowed:  # a replay column (outcome ...) is not part of a case
+            found = None
+        if len(self._keys) < 10_000:  # unknown keys from a long file must not grow memory
+            self._keys[key] = found
         return found
 
+    def column_of(self, key: str) -> str | None:
+        """The labelled field a heading stands for: a case field or a replay column (outcome ...)."""
+        return key if key in self.allowed else self.cat.index["field"].get(key)
+
     def unknown_key(self, key: str) -> CaseError:
+        known = self.column_of(key)
+        if known is not None:
+            return CaseError(f"{key!r} ({known}) is a replay column, not a field of a case")
         return CaseError(f"unknown field {key!r}", hint=self.cat.index["field"].suggest(str(key)))
 
     # ------------------------------------------------------------ values

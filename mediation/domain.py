@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -34,6 +35,9 @@ ENUMS: dict[str, tuple[str, ...]] = {
 
 #: Case fields that hold a yes/no flag.
 FLAGS = ("petition", "litigation_pending", "criminal", "party_refuses")
+
+#: A case number: ``XS-{year}-{seq:05d}``, ASCII digits only (so one number has one spelling).
+CASE_NO = re.compile(r"^XS-([0-9]{4})-([0-9]{5})$")
 
 #: Parties at or above this number make a mass dispute (群体性).
 MASS_DISPUTE_PARTIES = 10

@@ -362,14 +362,14 @@ class FieldNames:
         self.parser = parser_for(rules)
         self.index = rules.catalogue.index["field"]
         skip = {str(i).strip() for i in ignore}
-        self.ignored_fields = frozenset(f for f in (self.parser.field_of(i) for i in skip) if f)
+        self.ignored_fields = frozenset(f for f in (self.parser.column_of(i) for i in skip) if f)
         self.ignored = frozenset(skip | IGNORABLE)
 
     def field(self, heading: str, name: str | None = None) -> str | None:
         text = heading.strip() if heading.__class__ is str else str(heading)
         if text in self.ignored:
             return None
-        field_id = self.parser.field_of(text)
+        field_id = self.parser.column_of(text)
         if field_id in self.ignored_fields:
             return None
         if field_id is None:

@@ -36,7 +36,7 @@ from typing import Any
 from mediation.domain import Case, Decision, Review
 from mediation.errors import CaseError, InputError
 from mediation.readers import SPLIT, Table, open_table
-from mediation.replay_cases import CaseConverter, padded
+from mediation.replay_cases import HISTORY_FIELDS, CaseConverter, padded
 from mediation.replay_summary import Counts, Summary
 from mediation.replay_values import History
 
@@ -109,7 +109,7 @@ class Converters:
         if conv is None:
             ignored = self.table.fields
             data = {k: v for k, v in obj.items() if not _ignored(ignored, k)}
-            case = parse_case(data, self.rules, now=self.now)
+            case = parse_case(data, self.rules, now=self.now, ignore=HISTORY_FIELDS)
             if not self.parties:
                 case.applicants = case.respondents = ()
             return case, None, []

@@ -26,7 +26,7 @@ from operator import itemgetter
 from typing import Any
 
 from mediation.cases import MAX_SUMMARY, parse_case, parser_for
-from mediation.domain import Case, Party
+from mediation.domain import CASE_NO, Case, Party
 from mediation.errors import CaseError
 from mediation.personal import MAX_NAME, validate_name, validate_phone
 from mediation.replay_values import Bail, History, IdNumbers, label, moment, resolve_destination
@@ -58,7 +58,6 @@ _PER_ROW = ("case_no", "received_at", "summary", "amount", "applicants", "respon
 _PARTY_CELLS = ("applicant_name", "applicant_id", "applicant_phone", "respondent_name", "respondent_id",
                 "respondent_phone")
 _SEP = "\x00"
-_CASE_NO = re.compile(r"XS-[0-9]{4}-[0-9]{5}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch  # validate_phone returns such a number as it is
 _MEMO_LIMIT = 50_000
 _ZERO = Decimal(0)
@@ -117,7 +116,7 @@ class CaseConverter:
         if found is not None:
             return found
         self.fallbacks += 1
-        case = parse_case(self.mapping(row), self.rules, now=self.now)
+        case = parse_case(self.mapping(row), self.rules, now=self.now, ignore=HISTORY_FIELDS)
         if not self.keep_parties:
             case.applicants = case.respondents = ()
         return case
@@ -141,7 +140,7 @@ class CaseConverter:
         person = self._person
         now, keep = self.now, self.keep_parties
         dated, cat = p._dated, self.rules.catalogue
-        new_case, fromiso, number_ok, control = Case, _fromisoformat, _CASE_NO.fullmatch, CONTROL.search
+        new_case, fromiso, number_ok, control = Case, _fromisoformat, CASE_NO.match, CONTROL.search
         join, mobile = _SEP.join, _MOBILE
         blank = ("", None)
         if texts:  # CSV: the same steps, generated for exactly these columns

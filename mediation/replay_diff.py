@@ -152,7 +152,7 @@ def _case_number(side: _Side):
 
     def from_object(values: dict) -> str | None:
         for key, value in values.items():
-            if side.table.fields.parser.field_of(str(key)) == "case_no" and value:
+            if side.table.fields.parser.column_of(str(key)) == "case_no" and value:
                 return str(value).strip()
         return None
 

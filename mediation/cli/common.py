@@ -175,3 +175,16 @@ def console(stderr: bool = False):
     # A pipe or file gets whole lines rather than the 80 columns rich assumes.
     width = None if stream.isatty() else 240
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def long_running() -> None:
+    """Turn the collector back on (``main`` turns it off for short commands).
+
+    What start-up allocated is frozen out of its way, and it runs less often:
+    a replay allocates millions of short-lived, acyclic objects.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    gc.enable()

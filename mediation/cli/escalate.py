@@ -38,10 +38,11 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
     case whose deadline the working-day calendar cannot compute is reported as
     not checkable, never guessed.
     """
-    from mediation.cli.common import echo_json, load, parse_day
+    from mediation.cli.common import echo_json, load, long_running, parse_day
     from mediation.escalation import calendar_warning
     from mediation.escalation import escalate as run_escalation
 
+    long_running()  # every open case, one transaction each
     rules = load(rules_dir)
     with open_db(db) as database:
         run = run_escalation(database, rules, operator=operator, as_of=parse_day(as_of, "--as-of"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json, load, parse_day, rules_option
+from mediation.cli.common import console, echo_json, load, long_running, parse_day, rules_option
 
 
 @click.command()
@@ -58,19 +58,6 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
         echo_json(summary.as_dict())
     else:
         show_summary(summary.as_dict(), rules)
-
-
-def long_running() -> None:
-    """Turn the collector back on (``main`` turns it off for short commands).
-
-    What start-up allocated is frozen out of its way, and it runs less often:
-    a replay allocates millions of short-lived, acyclic objects.
-    """
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-    gc.enable()
 
 
 class _ProgressBar:

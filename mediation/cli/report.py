@@ -48,9 +48,10 @@ def report(year: int | None, since: str | None, until: str | None, fmt: str, as_
 
         check_chart_path(chart)
         require_matplotlib()  # before the work: a missing extra is reported at once
-    from mediation.cli.common import load
+    from mediation.cli.common import load, long_running
     from mediation.report import build_report
 
+    long_running()  # over many cases
     rules = load(rules_dir)
     with open_db(db) as database:
         result = build_report(database, rules, start, end, as_of=parse_day(as_of, "--as-of"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json, load, parse_day
+from mediation.cli.common import console, echo_json, load, long_running, parse_day
 
 
 @click.command()
@@ -30,7 +30,6 @@ def diff(old: Path, new: Path, cases: str, samples: int, as_of: str | None, all_
     referred_out:<unit>). The moves are listed from the most frequent, each
     with sample case numbers, followed by the rules whose hits change.
     """
-    from mediation.cli.replay import long_running
     from mediation.replay_diff import diff_rules
 
     long_running()

@@ -9,16 +9,15 @@ paper record) raises the counter past it, so later numbers do not collide.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from mediation.domain import CASE_NO
 from mediation.errors import CaseError, Refused
 
 PREFIX = "XS"
-CASE_NO = re.compile(r"^XS-(\d{4})-(\d{5})$")
 MAX_SEQ = 99_999
 
 
