@@ -100,7 +100,10 @@ class RootGroup(LazyGroup):
         except Exception as exc:  # never a traceback for the user
             if os.environ.get("MEDIATION_DEBUG"):
                 raise
-            raise Failure(f"internal error: {type(exc).__name__}: {exc} "
+            # The first line only: a database driver's further lines (DETAIL, the
+            # statement's parameters) may repeat the row, personal data included.
+            lines = str(exc).strip().splitlines() or [""]
+            raise Failure(f"internal error: {type(exc).__name__}: {lines[0][:300]} "
                           "(run with MEDIATION_DEBUG=1 for details)", 1) from None
 
 
