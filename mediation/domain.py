@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 # Enumerations fixed by DESIGN §2; their Chinese labels live in the rule files.
@@ -125,3 +125,16 @@ class Decision:
             "rule": self.rule,
             "rules_digest": self.rules_digest,
         }
+
+
+def jsonable(value: object) -> object:
+    """``json.dumps``'s ``default`` for our values: date-times ISO, decimals as numbers."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

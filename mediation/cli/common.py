@@ -6,12 +6,12 @@ import json
 import os
 import sys
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
+from mediation.domain import jsonable
 from mediation.errors import CaseError, InputError, RuleError
 
 RULES_ENV = "MEDIATION_RULES"
@@ -55,20 +55,8 @@ def load(rules_dir: Path | None):
     return _loaded[key]
 
 
-def json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def dumps(obj: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=indent, default=json_default)
+    return json.dumps(obj, ensure_ascii=False, indent=indent, default=jsonable)
 
 
 def echo_json(obj: Any) -> None:

@@ -164,14 +164,18 @@ class RuleSet:
         self._periods  # noqa: B018 - compiling sets the bounds
         return self.__dict__["_bounds"]
 
-    def _compile(self) -> tuple[list[datetime], list[_Period]]:
+    def change_days(self) -> list[date]:
+        """The days on which the rules in force change (a rule starts, or the day after one ends)."""
         cuts: set[date] = set()
         for r in (*self.review_rules, *self.routing_rules):
             if r.validity.valid_from:
                 cuts.add(r.validity.valid_from)
             if r.validity.valid_until:
                 cuts.add(r.validity.valid_until + timedelta(days=1))
-        starts = sorted(cuts)
+        return sorted(cuts)
+
+    def _compile(self) -> tuple[list[datetime], list[_Period]]:
+        starts = self.change_days()
         probes = [starts[0] - timedelta(days=1)] if starts else [date.min]  # any day: nothing is dated
         probes += starts
         periods = []

@@ -163,13 +163,7 @@ def _outcome(rule) -> str:
 
 def periods(rules) -> list[tuple[date | None, date | None]]:
     """The stretches of days in which the same rules are in force (None: unbounded)."""
-    cuts: set[date] = set()
-    for r in (*rules.review_rules, *rules.routing_rules):
-        if r.validity.valid_from:
-            cuts.add(r.validity.valid_from)
-        if r.validity.valid_until:
-            cuts.add(r.validity.valid_until + timedelta(days=1))
-    starts = [None, *sorted(cuts)]
+    starts = [None, *rules.change_days()]
     return [(s, (starts[i + 1] - timedelta(days=1)) if i + 1 < len(starts) else None) for i, s in enumerate(starts)]
 
 

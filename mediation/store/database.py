@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from mediation.domain import jsonable
 from mediation.errors import MediationError
 from mediation.store.schema import HEAD_REVISION, REVISIONS
 from mediation.store.url import is_sqlite, redact, resolve_url, sqlite_path
@@ -43,24 +44,9 @@ class DatabaseError(MediationError):
     """The database is missing, unreachable or at the wrong schema revision."""
 
 
-def _json_default(value: Any) -> Any:
-    from datetime import date, datetime
-    from decimal import Decimal
-
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def json_dumps(value: Any) -> str:
     """JSON as stored in ``events.details``: UTF-8 text, dates ISO, decimals as numbers."""
-    return json.dumps(value, ensure_ascii=False, default=_json_default, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, default=jsonable, separators=(",", ":"))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
