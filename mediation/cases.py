@@ -18,7 +18,7 @@ from typing import Any
 from mediation.domain import CASE_NO, Case, Party
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
-from mediation.text import CONTROL, normalize_label
+from mediation.text import CONTROL, normalize_label, quoted
 
 MAX_SUMMARY = 2000
 MAX_COMMUNITY = 100
@@ -61,7 +61,7 @@ def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise CaseError(f"{field} is not a date: {value!r}", field=field, hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    raise CaseError(f"{field} is not a date: {quoted(value)}", field=field, hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
 
 
 def _local(value: datetime) -> datetime:
@@ -114,8 +114,8 @@ class CaseParser:
     def unknown_key(self, key: str) -> CaseError:
         known = self.column_of(key)
         if known is not None:
-            return CaseError(f"{key!r} ({known}) is a replay column, not a field of a case")
-        return CaseError(f"unknown field {key!r}", hint=self.cat.index["field"].suggest(str(key)))
+            return CaseError(f"{quoted(key)} ({known}) is a replay column, not a field of a case")
+        return CaseError(f"unknown field {quoted(key)}", hint=self.cat.index["field"].suggest(str(key)))
 
     # ------------------------------------------------------------ values
 
@@ -134,21 +134,21 @@ class CaseParser:
                 if found is not None and len(self._bools) < 1000:
                     self._bools[value] = found
             if found is None:
-                raise CaseError(f"{field} must be true or false (是/否), not {value!r}", field=field)
+                raise CaseError(f"{field} must be true or false (是/否), not {quoted(value)}", field=field)
         return found
 
     def enum(self, name: str, value: Any) -> str:
         if not isinstance(value, str):
-            raise CaseError(f"{name} must be a label, not {value!r}", field=name)
+            raise CaseError(f"{name} must be a label, not {quoted(value)}", field=name)
         found = self.enum_ix[name].get(value)
         if found is None:
-            raise CaseError(f"unknown {name} {value!r}", field=name, hint=self.enum_ix[name].suggest(value))
+            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.enum_ix[name].suggest(value))
         self._enum[name].learn(value, found)
         return found
 
     def ref(self, kind: str, value: Any, field: str) -> str:
         if not isinstance(value, str):
-            raise CaseError(f"{field} must be a label, not {value!r}", field=field)
+            raise CaseError(f"{field} must be a label, not {quoted(value)}", field=field)
         found = self.cat.resolve(kind, value, field=field)
         if kind == "category":
             self._category.learn(value, found)
@@ -177,11 +177,11 @@ class CaseParser:
             try:
                 value = int(unicodedata.normalize("NFKC", value).strip())
             except ValueError:
-                raise CaseError(f"parties must be a whole number ≥ 1, not {value!r}", field="parties") from None
+                raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties") from None
         elif isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or value < 1:
-            raise CaseError(f"parties must be a whole number ≥ 1, not {value!r}", field="parties")
+            raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties")
         if value > MAX_PARTIES:
             raise CaseError(f"parties is implausibly large ({value})", field="parties")
         return value
@@ -208,9 +208,9 @@ class CaseParser:
             else:
                 raise InvalidOperation
         except InvalidOperation:
-            raise CaseError(f"amount must be a number of yuan ≥ 0, not {value!r}", field="amount") from None
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount") from None
         if not number.is_finite() or number < 0:
-            raise CaseError(f"amount must be a number of yuan ≥ 0, not {value!r}", field="amount")
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount")
         if number > MAX_AMOUNT:
             raise CaseError(f"amount is implausibly large ({value})", field="amount")
         return number
@@ -220,7 +220,7 @@ class CaseParser:
             raise CaseError(f"each of {field} is an object {{name, id_number, phone}}", field=field)
         unknown = set(value) - {"name", "id_number", "phone"}
         if unknown:
-            raise CaseError(f"unknown key {sorted(unknown)[0]!r} in {field}", field=field,
+            raise CaseError(f"unknown key {quoted(sorted(unknown)[0])} in {field}", field=field,
                             hint="a party has name, id_number and phone")
         if not value.get("name"):
             raise CaseError(f"a party in {field} has no name", field=field)
@@ -330,7 +330,7 @@ class CaseParser:
                         continue
                     raise self.unknown_key(str(key))
             if field in v:
-                raise CaseError(f"field {field} is given twice (as {key!r})", field=field)
+                raise CaseError(f"field {field} is given twice (as {quoted(key)})", field=field)
             v[field] = value
         return v
 
@@ -369,12 +369,12 @@ class CaseParser:
     def _case_no(value: Any) -> str:
         case_no = unicodedata.normalize("NFKC", str(value)).strip().upper()
         if not CASE_NO.match(case_no):
-            raise CaseError(f"case_no {value!r} is not of the form XS-YYYY-NNNNN", field="case_no")
+            raise CaseError(f"case_no {quoted(value)} is not of the form XS-YYYY-NNNNN", field="case_no")
         return case_no
 
     def _street(self, value: Any, community: str | None) -> str:
         if not isinstance(value, str):
-            raise CaseError(f"street must be a label, not {value!r}", field="street")
+            raise CaseError(f"street must be a label, not {quoted(value)}", field="street")
         return self.cat.resolve_street(value, community)
 
     def _parties(self, v: dict, role: str, today: date) -> tuple[Party, ...]:

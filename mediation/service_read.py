@@ -20,6 +20,7 @@ from mediation.errors import CalendarError, InputError
 from mediation.personal import party_view
 from mediation.store.records import CASE_COLUMNS, case_from_row, get_case, get_events, get_parties
 from mediation.store.schema import cases
+from mediation.text import quoted
 
 #: Open states in which a case sits at a destination (its queue).
 QUEUE_STATES = ("diverted", "in_progress", "settled", "unsettled", "served")
@@ -106,7 +107,7 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
     cannot compute are left out of the page and listed in ``Page.unknown``.
     """
     if sort not in SORTS:
-        raise InputError(f"cannot sort by {sort!r}", hint=f"sort by one of {', '.join(SORTS)}")
+        raise InputError(f"cannot sort by {quoted(sort)}", hint=f"sort by one of {', '.join(SORTS)}")
     if not 1 <= limit <= MAX_PAGE:
         raise InputError(f"a page holds 1 to {MAX_PAGE} cases, not {limit}")
     if offset < 0:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from mediation.errors import InputError, NotFound, PermissionDenied
+from mediation.text import quoted
 
 CLERK, MEDIATOR, SUPERVISOR = "clerk", "mediator", "supervisor"
 
@@ -69,7 +70,7 @@ def operator_of(rules: Any, operator_id: str | None):
 
         near = difflib.get_close_matches(operator_id, list(staff), n=1)
         hint = f"did you mean {near[0]!r}?" if near else "operators are listed in rules/staff.yaml"
-        raise NotFound(f"unknown operator {operator_id!r}", hint=hint)
+        raise NotFound(f"unknown operator {quoted(operator_id)}", hint=hint)
     return found
 
 

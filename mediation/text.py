@@ -27,8 +27,20 @@ _PINYIN = re.compile(
     rf"(?<={_CJK})\((?:[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*|(?=[a-zü]{{2}}){_SYLLABLE})\)"
 )
 _SPACE = re.compile(r"\s+")
-# C0/C1 control characters other than tab and newline; never valid in input.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters other than tab and newline, and the bidirectional
+# formatting characters (which can make a name display reversed): never valid in input.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+#: How much of a refused value an error line repeats.
+QUOTE_LIMIT = 40
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as an error line shows it: ``repr``, cut short when long (input may be huge)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…"
 
 
 @lru_cache(maxsize=1)

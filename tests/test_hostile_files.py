@@ -200,8 +200,6 @@ def test_over_long_text_is_refused_in_one_line(db, field, length, words):
     assert table_rows(db) == before
 
 
-@pytest.mark.xfail(strict=True, reason="a refused value is quoted whole in the error line: 5,000 characters "
-                   "of a case number, category, form, date ... come back (mediation/cases.py, store/numbers.py)")
 @pytest.mark.parametrize("field", ["case-no", "category", "form", "received-at", "parties"])
 def test_an_error_line_quotes_at_most_a_little_of_the_input(db, field):
     message = one_line_refusal(invoke(db.url, *register_args(**{field: "长" * 5000})))
@@ -216,9 +214,6 @@ def test_newlines_and_tabs_in_a_summary_are_kept_and_shown_without_raw_controls(
     assert "第一行" in shown and "第二行" in shown and "\x1b" not in shown
 
 
-@pytest.mark.xfail(strict=True, reason="bidirectional overrides (U+202E ...) pass the control-character check "
-                   "(they are Unicode format characters, Cf): a name or summary can display reversed "
-                   "(mediation/cases.py)")
 @pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f"])
 def test_bidirectional_overrides_are_refused(db, char):
     one_line_refusal(invoke(db.url, *register_args(**{"applicant-name": f"张{char}三"})))

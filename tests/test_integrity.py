@@ -304,8 +304,6 @@ def test_init_takes_a_new_database_to_the_head_and_a_0001_one_up(db_url, tmp_pat
     assert f"upgraded from schema 0001 to {schema.HEAD_REVISION}" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="migration 0001 names its check constraints in full (ck_cases_state) "
-                   "and the metadata's naming convention prefixes them again: ck_cases_ck_cases_state")
 def test_check_constraints_are_named_as_the_models_name_them(db):
     from sqlalchemy import CheckConstraint, inspect
 

@@ -15,7 +15,7 @@ from datetime import date
 from mediation.domain import ENUMS
 from mediation.errors import CaseError, RuleError
 from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
-from mediation.text import normalize_label
+from mediation.text import normalize_label, quoted
 
 #: What each kind of label is called in messages.
 KIND_NAMES = {
@@ -167,7 +167,7 @@ class Catalogue:
         found = ix.get(text)
         if found is None:
             what = KIND_NAMES.get(kind, kind)
-            raise CaseError(f"unknown {what} {text!r}", field=field, hint=ix.suggest(text))
+            raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=ix.suggest(text))
         return found
 
     def resolve_street(self, text: str, community: str | None = None, *, field: str = "street") -> str:
@@ -178,7 +178,7 @@ class Catalogue:
         split = self._split.get(normalize_label(text))
         if split is None:
             raise CaseError(
-                f"unknown territorial unit {text!r}",
+                f"unknown territorial unit {quoted(text)}",
                 field=field,
                 hint=self.index["unit"].suggest(text),
             )
@@ -189,7 +189,7 @@ class Catalogue:
                 if normalize_label(name) in key:
                     return unit
             raise CaseError(
-                f"{split.name} was split and community {community!r} is not one of its communities",
+                f"{split.name} was split and community {quoted(community)} is not one of its communities",
                 field="community",
                 hint=f"give the street directly, or one of {known}",
             )

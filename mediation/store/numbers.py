@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from mediation.domain import CASE_NO
 from mediation.errors import CaseError, Refused
+from mediation.text import quoted
 
 PREFIX = "XS"
 MAX_SEQ = 99_999
@@ -29,7 +30,7 @@ def parse_case_no(case_no: str) -> tuple[int, int]:
     """(year, seq) of a case number; :class:`CaseError` if it is not one."""
     m = CASE_NO.match(case_no)
     if not m:
-        raise CaseError(f"case_no {case_no!r} is not of the form XS-YYYY-NNNNN", field="case_no")
+        raise CaseError(f"case_no {quoted(case_no)} is not of the form XS-YYYY-NNNNN", field="case_no")
     return int(m.group(1)), int(m.group(2))
 
 

@@ -64,28 +64,28 @@ def upgrade() -> None:
         sa.Column("rules_digest", sa.String(80), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("case_no", name="pk_cases"),
-        sa.CheckConstraint("case_no LIKE 'XS-____-_____'", name="ck_cases_case_no"),
+        sa.CheckConstraint("case_no LIKE 'XS-____-_____'", name=op.f("ck_cases_case_no")),
         sa.CheckConstraint(one_of("request", ("mediation", "consultation", "legal_aid", "legal_service",
                                               "petition", "filing", "reconsideration")),
-                           name="ck_cases_request"),
+                           name=op.f("ck_cases_request")),
         sa.CheckConstraint(one_of("channel", ("walk_in", "phone", "hotline_12345", "online", "referral")),
-                           name="ck_cases_channel"),
-        sa.CheckConstraint("(channel = 'referral') = (referred_by IS NOT NULL)", name="ck_cases_referral"),
-        sa.CheckConstraint(one_of("form", ("oral", "written")), name="ck_cases_form"),
-        sa.CheckConstraint(one_of("risk", ("low", "medium", "high")), name="ck_cases_risk"),
-        sa.CheckConstraint("parties >= 1", name="ck_cases_parties"),
-        sa.CheckConstraint("amount >= 0", name="ck_cases_amount"),
-        sa.CheckConstraint(one_of("state", STATES), name="ck_cases_state"),
-        sa.CheckConstraint(f"destination IS NULL OR {DESTINATION}", name="ck_cases_destination"),
-        sa.CheckConstraint("transfers >= 0", name="ck_cases_transfers"),
-        sa.CheckConstraint("extension_days >= 0", name="ck_cases_extension_days"),
+                           name=op.f("ck_cases_channel")),
+        sa.CheckConstraint("(channel = 'referral') = (referred_by IS NOT NULL)", name=op.f("ck_cases_referral")),
+        sa.CheckConstraint(one_of("form", ("oral", "written")), name=op.f("ck_cases_form")),
+        sa.CheckConstraint(one_of("risk", ("low", "medium", "high")), name=op.f("ck_cases_risk")),
+        sa.CheckConstraint("parties >= 1", name=op.f("ck_cases_parties")),
+        sa.CheckConstraint("amount >= 0", name=op.f("ck_cases_amount")),
+        sa.CheckConstraint(one_of("state", STATES), name=op.f("ck_cases_state")),
+        sa.CheckConstraint(f"destination IS NULL OR {DESTINATION}", name=op.f("ck_cases_destination")),
+        sa.CheckConstraint("transfers >= 0", name=op.f("ck_cases_transfers")),
+        sa.CheckConstraint("extension_days >= 0", name=op.f("ck_cases_extension_days")),
         sa.CheckConstraint(f"agreement_form IS NULL OR {one_of('agreement_form', ('oral', 'written'))}",
-                           name="ck_cases_agreement_form"),
+                           name=op.f("ck_cases_agreement_form")),
         sa.CheckConstraint(
             f"outcome IS NULL OR {one_of('outcome', ('settled', 'unsettled', 'served', 'withdrawn'))}",
-            name="ck_cases_outcome"),
-        sa.CheckConstraint(one_of("escalation", (0, 1, 2)), name="ck_cases_escalation"),
-        sa.CheckConstraint("version >= 1", name="ck_cases_version"),
+            name=op.f("ck_cases_outcome")),
+        sa.CheckConstraint(one_of("escalation", (0, 1, 2)), name=op.f("ck_cases_escalation")),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_cases_version")),
     )
     op.create_index("ix_cases_received_at", "cases", ["received_at"])
     op.create_index("ix_cases_destination_state", "cases", ["destination", "state"])
@@ -103,8 +103,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_parties"),
         sa.ForeignKeyConstraint(["case_no"], ["cases.case_no"], name="fk_parties_case_no_cases"),
         sa.UniqueConstraint("case_no", "role", "position", name="uq_parties_case_role_position"),
-        sa.CheckConstraint(one_of("role", ("applicant", "respondent")), name="ck_parties_role"),
-        sa.CheckConstraint("position >= 1", name="ck_parties_position"),
+        sa.CheckConstraint(one_of("role", ("applicant", "respondent")), name=op.f("ck_parties_role")),
+        sa.CheckConstraint("position >= 1", name=op.f("ck_parties_position")),
     )
 
     op.create_table(
@@ -126,15 +126,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_events"),
         sa.ForeignKeyConstraint(["case_no"], ["cases.case_no"], name="fk_events_case_no_cases"),
         sa.UniqueConstraint("case_no", "seq", name="uq_events_case_seq"),
-        sa.CheckConstraint(one_of("trigger", TRIGGERS), name="ck_events_trigger"),
+        sa.CheckConstraint(one_of("trigger", TRIGGERS), name=op.f("ck_events_trigger")),
         sa.CheckConstraint(f"from_state IS NULL OR {one_of('from_state', STATES)}",
-                           name="ck_events_from_state"),
-        sa.CheckConstraint(one_of("to_state", STATES), name="ck_events_to_state"),
+                           name=op.f("ck_events_from_state")),
+        sa.CheckConstraint(one_of("to_state", STATES), name=op.f("ck_events_to_state")),
         sa.CheckConstraint(
             "(trigger = 'register' AND from_state IS NULL AND seq = 1)"
             " OR (trigger <> 'register' AND from_state IS NOT NULL AND seq > 1)",
-            name="ck_events_first"),
-        sa.CheckConstraint(f"destination IS NULL OR {DESTINATION}", name="ck_events_destination"),
+            name=op.f("ck_events_first")),
+        sa.CheckConstraint(f"destination IS NULL OR {DESTINATION}", name=op.f("ck_events_destination")),
     )
 
     op.create_table(
@@ -142,8 +142,8 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("year", name="pk_case_numbers"),
-        sa.CheckConstraint("year BETWEEN 1900 AND 9999", name="ck_case_numbers_year"),
-        sa.CheckConstraint("last BETWEEN 0 AND 99999", name="ck_case_numbers_last"),
+        sa.CheckConstraint("year BETWEEN 1900 AND 9999", name=op.f("ck_case_numbers_year")),
+        sa.CheckConstraint("last BETWEEN 0 AND 99999", name=op.f("ck_case_numbers_last")),
     )
 
 
