@@ -10,7 +10,7 @@ Everything here runs inside a transaction the caller holds (``db.write()`` or
   appends the events with the next sequence numbers, so ``version`` always
   equals the number of events.
 - :func:`insert_cases` inserts whole cases with their parties and events in a
-  few multi-row statements (for bulk loads such as a persisted replay).
+  few statements (for bulk loads), through :mod:`mediation.store.bulk`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ EVENT_COLUMNS = (
 __all__ = [
     "CASE_COLUMNS", "EVENT_COLUMNS", "CaseInsert", "append", "case_from_row", "case_row",
     "event_row", "get_case", "get_events", "get_parties", "insert_case", "insert_cases",
-    "party_rows",
+    "party_rows", "stored_case_nos",
 ]
 
 
@@ -143,8 +143,16 @@ def get_events(conn: Connection, case_no: str) -> list[RowMapping]:
 
 def insert_case(conn: Connection, row: Mapping[str, Any], party_list: Sequence[Mapping[str, Any]],
                 event_list: Sequence[Mapping[str, Any]]) -> None:
-    """Insert one case with its parties and events (numbered 1, 2, ...)."""
-    insert_cases(conn, [CaseInsert(dict(row), list(party_list), list(event_list))])
+    """Insert one case with its parties and events (numbered 1, 2, ...), through SQLAlchemy's
+    own statements (a desk's registration; bulk loads use :func:`insert_cases`)."""
+    case_no = row["case_no"]
+    if not event_list:
+        raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
+    claim_case_nos(conn, [case_no])
+    conn.execute(insert(cases), [dict(row, version=len(event_list), updated_at=event_list[-1]["at"])])
+    if party_list:
+        conn.execute(insert(parties), [dict(p, case_no=case_no) for p in party_list])
+    conn.execute(insert(events), [dict(e, case_no=case_no, seq=n) for n, e in enumerate(event_list, 1)])
 
 
 def append(conn: Connection, case_no: str, read_version: int, changes: Mapping[str, Any],
@@ -192,7 +200,7 @@ class CaseInsert:
 
 
 def insert_cases(conn: Connection, batch: Sequence[CaseInsert], *, skip_existing: bool = False) -> int:
-    """Insert whole cases in three multi-row statements; return how many were inserted.
+    """Insert whole cases in three statements (one per table); return how many were inserted.
 
     With ``skip_existing``, cases whose number is already stored are left out
     (so a rerun of a bulk load inserts each case exactly once); without it a
@@ -200,28 +208,33 @@ def insert_cases(conn: Connection, batch: Sequence[CaseInsert], *, skip_existing
     past the given numbers.
     """
     if skip_existing and batch:
-        wanted = [item.row["case_no"] for item in batch]
-        stored: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            stored.update(conn.execute(select(cases.c.case_no).where(cases.c.case_no.in_(chunk))).scalars())
+        stored = stored_case_nos(conn, [item.row["case_no"] for item in batch])
         batch = [item for item in batch if item.row["case_no"] not in stored]
     if not batch:
         return 0
+    from mediation.store.bulk import bulk_format, insert_rows
+
+    fmt = bulk_format(conn)
     case_list, party_list, event_list = [], [], []
     for item in batch:
         case_no = item.row["case_no"]
         if not item.events:
             raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
-        case_list.append(dict(item.row, version=len(item.events), updated_at=item.events[-1]["at"]))
-        party_list.extend(dict(p, case_no=case_no) for p in item.parties)
-        event_list.extend(dict(e, case_no=case_no, seq=n) for n, e in enumerate(item.events, 1))
-    claim_case_nos(conn, (row["case_no"] for row in case_list))
-    conn.execute(insert(cases), case_list)
-    if party_list:
-        conn.execute(insert(parties), party_list)
-    conn.execute(insert(events), event_list)
+        row = dict(item.row, version=len(item.events), updated_at=item.events[-1]["at"])
+        case_list.append(fmt.case(row))
+        party_list.extend(fmt.party(dict(p, case_no=case_no)) for p in item.parties)
+        event_list.extend(fmt.event(dict(e, case_no=case_no, seq=n)) for n, e in enumerate(item.events, 1))
+    insert_rows(conn, case_list, party_list, event_list)
     return len(case_list)
+
+
+def stored_case_nos(conn: Connection, case_nos: Sequence[str]) -> set[str]:
+    """Which of ``case_nos`` are stored (asked 500 at a time)."""
+    stored: set[str] = set()
+    for start in range(0, len(case_nos), 500):
+        chunk = list(case_nos[start:start + 500])
+        stored.update(conn.execute(select(cases.c.case_no).where(cases.c.case_no.in_(chunk))).scalars())
+    return stored
 
 
 def count_events(conn: Connection, case_no: str) -> int:
