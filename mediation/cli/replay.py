@@ -1,4 +1,4 @@
-"""``mediation replay``: replay historical cases through the rules (dry run, no database)."""
+"""``mediation replay``: replay historical cases through the rules (a dry run), or load them (``--db``)."""
 
 from __future__ import annotations
 
@@ -30,27 +30,47 @@ from mediation.cli.common import console, echo_json, load, long_running, parse_d
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="The file's format (default: "
               "by its name, or its first character).")
 @click.option("--ignore", multiple=True, metavar="COLUMN", help="A column to skip (repeatable).")
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="Store the cases in this database (a SQLite file or a postgresql+psycopg:// URL) with "
+                   "their history; without it nothing is stored.")
+@click.option("--operator", "operator", metavar="ID", envvar="MEDIATION_OPERATOR", default=None,
+              help="With --db: the supervisor importing the history (default: $MEDIATION_OPERATOR).")
+@click.option("--batch", "batch", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="With --db: cases per transaction.")
 def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, as_json: bool, out: Path | None,
            rejects: Path | None, workers: int, encoding: str | None, fmt: str | None,
-           ignore: tuple[str, ...]) -> None:
+           ignore: tuple[str, ...], db: str | None, operator: str | None, batch: int) -> None:
     """Review and route every case in FILE (CSV or JSON Lines) as the rules would.
 
-    Nothing is stored. Each case is routed by the rules in force on its
-    received_at date (or on --as-of). The summary counts review outcomes,
-    destinations, rules and territorial units, and always states
+    Without --db nothing is stored (a dry run). Each case is routed by the rules
+    in force on its received_at date (or on --as-of). The summary counts review
+    outcomes, destinations, rules and territorial units, and always states
     read = routed + rejected. Rows that cannot be read never stop the run: they
     go to the rejects file with their line number and the reason.
-    """
-    from mediation.replay import dry_run
 
+    With --db (and a supervisor's --operator) every case is registered,
+    reviewed and diverted at its received_at and carried through taken_at,
+    outcome and closed_at as the file says, with the events a desk would
+    write. Each row needs its case_no; a rerun adds only what is missing, and a
+    case stored with different content goes to the rejects file, untouched.
+    """
     long_running()
     rules = load(rules_dir)
     day = parse_day(as_of, "--as-of")
+    if db is not None:
+        _check_persisted(as_of=day, workers=workers)
     bar = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
-        summary = dry_run(file, rules, as_of=day, compare=compare, out=out, rejects=rejects, workers=workers,
-                          encoding=encoding, format=fmt, ignore=ignore,
-                          progress=bar.update if bar is not None else None)
+        if db is None:
+            from mediation.replay import dry_run
+
+            summary = dry_run(file, rules, as_of=day, compare=compare, out=out, rejects=rejects, workers=workers,
+                              encoding=encoding, format=fmt, ignore=ignore,
+                              progress=bar.update if bar is not None else None)
+        else:
+            summary = _persisted(file, rules, db, operator=operator, compare=compare, out=out, rejects=rejects,
+                                 encoding=encoding, fmt=fmt, ignore=ignore, batch=batch,
+                                 progress=bar.update if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
@@ -58,6 +78,28 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
         echo_json(summary.as_dict())
     else:
         show_summary(summary.as_dict(), rules)
+
+
+def _check_persisted(*, as_of, workers: int) -> None:
+    from mediation.errors import InputError
+
+    if workers > 1:
+        raise InputError("--workers is for dry runs: a persisted replay (--db) runs on one process "
+                         "(the database takes one writer at a time)")
+    if as_of is not None:
+        raise InputError("--as-of is for dry runs: a persisted replay (--db) routes each case by the rules "
+                         "in force on its own date")
+
+
+def _persisted(file: str, rules, db: str, *, operator: str | None, compare: bool, out, rejects, encoding, fmt,
+               ignore, batch: int, progress):
+    from mediation.replay_persist import importer, persist
+    from mediation.store.database import open_database
+
+    importer(rules, operator)  # before the database is opened: a refusal is the first thing said
+    with open_database(db) as database:
+        return persist(file, rules, database, operator=operator, compare=compare, out=out, rejects=rejects,
+                       encoding=encoding, format=fmt, ignore=ignore, batch_size=batch, progress=progress)
 
 
 class _ProgressBar:
@@ -104,12 +146,18 @@ def show_summary(s: dict, rules) -> None:
     cat = rules.catalogue
     out = console()
     inp = s["input"]
-    out.print(f"[bold]回放[/bold] (dry run)  {inp['file']}  ({inp['format']}, {inp['encoding']})  "
+    stored = s.get("database")
+    mode = f"→ {stored['url']}" if stored else "(dry run)"
+    out.print(f"[bold]回放[/bold] {mode}  {inp['file']}  ({inp['format']}, {inp['encoding']})  "
               f"规则集 {s['rules']['path']} {s['rules']['digest'][:19]}…"
               + (f"  按 {s['as_of']} 的规则" if s["as_of"] else ""))
     rate = f"{s['cases_per_second']:,} 件/秒" if s["cases_per_second"] else ""
     out.print(f"读取 read {s['read']} = 已审查 routed {s['routed']} + 无法读取 rejected {s['rejected']}    "
               f"{s['seconds']:.2f} s  {rate}" + (f"  ({s['workers']} 进程)" if s["workers"] > 1 else ""))
+    if stored:
+        out.print(f"入库 routed {s['routed']} = 已存入 stored {stored['stored']} + 已存在 already present "
+                  f"{stored['already_present']} + 拒绝 refused {stored['refused']}    事件 events "
+                  f"{stored['events']}  操作员 operator {stored['operator']}")
     review = s["review"]
     out.print("审查 review: " + " · ".join(f"{cat.label('review_outcome', k)} {k} {v}" for k, v in review.items()))
 
@@ -156,7 +204,9 @@ def show_summary(s: dict, rules) -> None:
     files = s["files"]
     if files["out"]:
         out.print(f"结果 results → {files['out']}")
-    if files["rejects"]:
+    if files["rejects"] and stored:
+        out.print(f"无法读取或拒绝入库的行 rejects ({s['rejected'] + stored['refused']}) → {files['rejects']}")
+    elif files["rejects"]:
         out.print(f"无法读取的行 rejects ({s['rejected']}) → {files['rejects']}")
     else:
         out.print("无法读取的行 rejects: 0 (no rejects file written)")
