@@ -414,3 +414,27 @@ def test_a_value_a_check_constraint_refuses_fails_the_batch_on_a_bulk_connection
     if db.sqlite:
         with db.engine.connect() as conn:  # the pragmas are back as they were
             assert conn.exec_driver_sql("PRAGMA ignore_check_constraints").scalar() == 0
+
+
+def test_the_same_cases_as_json_lines_are_the_same_content(db, rules, tmp_path, history):
+    """The content digest is of the cases read, not of the text: a JSON Lines copy is already there."""
+    jsonl = tmp_path / "history-2020.jsonl"
+    with open(history, encoding="utf-8", newline="") as f, open(jsonl, "w", encoding="utf-8") as out:
+        for record in csv.DictReader(f):
+            out.write(json.dumps({k: v for k, v in record.items() if v != ""}, ensure_ascii=False) + "\n")
+    persist(history, rules, db, operator="sup01", now=NOW)
+    d = persist(jsonl, rules, db, operator="sup01", now=NOW, out=tmp_path / "results.jsonl").as_dict()
+    assert (d["read"], d["rejected"]) == (1847, 0)
+    assert (d["database"]["stored"], d["database"]["already_present"]) == (0, 1847)
+    results = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(results) == 1847 and json.loads(results[0])["case_no"] == "XS-2020-00001"
+
+
+def test_the_persisted_summary_counts_as_the_dry_run_does(db, rules, history):
+    from mediation.replay import dry_run
+
+    dry = dry_run(history, rules, compare=True).as_dict()
+    stored = persist(history, rules, db, operator="sup01", compare=True, now=NOW).as_dict()
+    for key in ("read", "routed", "rejected", "review", "destinations", "referred_to", "rules_hit", "units",
+                "compare"):
+        assert stored[key] == dry[key], key

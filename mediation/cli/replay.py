@@ -14,17 +14,17 @@ from mediation.cli.common import console, echo_json, load, long_running, parse_d
 @click.argument("file", type=str)
 @rules_option
 @click.option("--as-of", "as_of", metavar="DATE", help="Route every case by the rules in force on DATE "
-              "(default: each case by its own date).")
+              "(default: each case by its own date). Dry runs only.")
 @click.option("--compare", is_flag=True, help="Compare with the file's actual_destination column: agreement "
               "rate and the disagreements.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Write one result per case: JSON Lines (DESIGN §7 shape plus line), or CSV for *.csv.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Where unreadable rows go (line, reason, original columns); default beside --out, "
-                   "else beside FILE.")
+              help="Where unreadable rows go (line, reason, original columns), and with --db the rows "
+                   "not stored; default beside --out, else beside FILE.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes to use; the result is the same as with one.")
+              help="Processes to use; the result is the same as with one. Dry runs only.")
 @click.option("--encoding", metavar="NAME", help="The file's encoding (default: UTF-8, UTF-8 with BOM or "
               "GB18030, detected).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="The file's format (default: "
