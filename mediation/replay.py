@@ -70,14 +70,30 @@ def open_cases(path: str | Path, rules, *, encoding: str | None = None, format: 
     return open_table(path, rules, encoding=encoding, format=format, ignore=ignore, required=("received_at",))
 
 
+#: Stands in for an empty ``received_at`` while reading, so that such a row can be told apart.
+NO_DATE = datetime(9999, 12, 31, 23, 59, 59)
+NO_RECEIVED = "received_at is empty: a replayed case is reviewed and routed by the rules of its day"
+
+
+def dated(case: Case) -> Case:
+    """The case, or :class:`CaseError` if it had no ``received_at`` (see :data:`NO_DATE`)."""
+    if case.received_at == NO_DATE:
+        raise CaseError(NO_RECEIVED, field="received_at")
+    return case
+
+
 class Converters:
-    """The case converter(s) of a table: one for a CSV file, one per key layout for JSON Lines."""
+    """The case converter(s) of a table: one for a CSV file, one per key layout for JSON Lines.
+
+    ``now`` stands in for an empty ``received_at``; by default such a row is
+    read with :data:`NO_DATE`, which the replay loops refuse.
+    """
 
     MAX_LAYOUTS = 256
 
     def __init__(self, table: Table, rules, *, now: datetime | None = None, parties: bool = True) -> None:
         self.table, self.rules, self.parties = table, rules, parties
-        self.now = (now or datetime.now()).replace(microsecond=0)
+        self.now = NO_DATE if now is None else now.replace(microsecond=0)
         self.csv = None
         self._layouts: dict[tuple, CaseConverter | None] = {}
         if table.format == "csv":
@@ -134,7 +150,8 @@ def replay_rows(table: Table, rules, *, as_of: date | None = None, now: datetime
     """Each row of ``table``, in file order, reviewed and routed, or rejected.
 
     ``as_of`` routes every case by the rules in force that day (default: its
-    own date). ``now`` stands in for a missing ``received_at``. ``span`` =
+    own date). ``now`` stands in for an empty ``received_at`` (default: such a
+    row is rejected). ``span`` =
     (start byte, end byte, first line) reads only that part of the file
     (:func:`mediation.replay_workers.plan_spans` cuts a file into spans);
     :class:`SplitMismatch` if the span does not end where a row ends.
@@ -152,9 +169,10 @@ def replay_rows(table: Table, rules, *, as_of: date | None = None, now: datetime
         try:
             if convs.csv is not None:
                 row = values + [""]
-                case, conv = convs.csv.case(row), convs.csv
+                case, conv = dated(convs.csv.case(row)), convs.csv
             else:
                 case, conv, row = convs.object_case(values)
+                dated(case)
             history = conv.history(row) if conv is not None else None
         except CaseError as exc:
             yield Rejected(line, reason_of(exc), values)
@@ -217,9 +235,12 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
             if fast is not None:
                 values.append("")  # padded (see CaseConverter)
                 case = fast(values) or csv_conv.case(values)
+                if case.received_at == NO_DATE:
+                    dated(case)
                 actual = actual_of(values) if has_history else None
             else:
                 case, conv, row = convs.object_case(values)
+                dated(case)
                 actual = conv.actual(row) if conv is not None else None
         except CaseError as exc:
             rejected += 1
@@ -295,7 +316,6 @@ def dry_run(path: str | Path, rules, *, as_of: date | None = None, compare: bool
     if compare and table.format == "csv" and "actual_destination" not in table.columns:
         raise InputError(f"--compare needs an actual_destination ({rules.catalogue.label('field', 'actual_destination')})"
                          " column", file=table.name, line=1)
-    now = (now or datetime.now()).replace(microsecond=0)
     counts, files = run(table, rules, as_of=as_of, compare=compare, out=out, rejects=rejects, workers=workers,
                         now=now, progress=progress)
     return Summary.build(table, rules, counts, as_of=as_of, compare=compare, files=files, workers=workers,

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from mediation.errors import CaseError
-from mediation.replay import Converters, _rows, open_cases, outcome_key, reason_of
+from mediation.replay import Converters, _rows, dated, open_cases, outcome_key, reason_of
 
 #: Where a case goes when a rule set cannot read it.
 INVALID = "invalid"
@@ -63,19 +63,19 @@ class RulesDiff:
 class _Side:
     """One rule set's reading and routing of the rows."""
 
-    def __init__(self, rules, path: Path, *, encoding, format, ignore, now) -> None:
+    def __init__(self, rules, path: Path, *, encoding, format, ignore) -> None:
         self.rules = rules
         self.table = open_cases(path, rules, encoding=encoding, format=format, ignore=ignore)
-        self.convs = Converters(self.table, rules, now=now, parties=False)
+        self.convs = Converters(self.table, rules, parties=False)
         self.hits: dict[tuple[str, str], int] = {}
 
     def place(self, values, as_of: date | None) -> tuple[str | None, str | None]:
         """(where the case ends up, None) or (None, why it cannot be read)."""
         try:
             if self.convs.csv is not None:
-                case = self.convs.csv.case([*values, ""])
+                case = dated(self.convs.csv.case([*values, ""]))
             else:
-                case = self.convs.object_case(values)[0]
+                case = dated(self.convs.object_case(values)[0])
         except CaseError as exc:
             return None, reason_of(exc)
         review, decision = self.rules.evaluate(case, as_of=as_of)
@@ -96,11 +96,9 @@ def diff_rules(old, new, cases: str | Path, *, as_of: date | None = None, sample
     one) per move, the first in file order. Raises :class:`InputError` for a
     file that cannot be read at all.
     """
-    from datetime import datetime
 
-    now = datetime.now().replace(microsecond=0)
-    a = _Side(old, Path(cases), encoding=encoding, format=format, ignore=ignore, now=now)
-    b = _Side(new, Path(cases), encoding=encoding, format=format, ignore=ignore, now=now)
+    a = _Side(old, Path(cases), encoding=encoding, format=format, ignore=ignore)
+    b = _Side(new, Path(cases), encoding=encoding, format=format, ignore=ignore)
     b.table.close()
     matrix: dict[str, dict[str, int]] = {}
     examples: dict[tuple[str, str], list[str]] = {}

@@ -47,11 +47,10 @@ from typing import Any
 from mediation.domain import Case, Decision, Review
 from mediation.errors import MediationError
 from mediation.lifecycle import fire, fold
+from mediation.replay import NO_DATE
 from mediation.store.bulk import BulkFormat
 from mediation.store.database import json_dumps
 
-#: Stands in for an empty ``received_at`` while reading, so that it can be told apart.
-NO_DATE = datetime(9999, 12, 31, 23, 59, 59)
 #: When an event happened: at received_at, taken_at or closed_at.
 RECEIVED, TAKEN, CLOSED = 0, 1, 2
 

@@ -162,7 +162,7 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def run(table: Table, rules, *, as_of: date | None, compare: bool, out, rejects, workers: int,
-        now: datetime, progress=None) -> tuple[Counts, dict]:
+        now: datetime | None, progress=None) -> tuple[Counts, dict]:
     """Run the dry run on ``workers`` processes; return the counts and the files written."""
     outputs = Outputs(table, out, rejects)
     spans = plan_spans(table, workers)
