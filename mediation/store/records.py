@@ -24,10 +24,11 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mediation.domain import Case, Party
+from mediation.domain import CASE_NO, Case, Party
 from mediation.errors import ConcurrentUpdate, NotFound
 from mediation.store.numbers import claim_case_nos
 from mediation.store.schema import cases, events, parties
+from mediation.text import quoted
 
 #: The DESIGN §2 fields stored as columns of ``cases`` (parties live in their own table).
 CASE_COLUMNS = (
@@ -120,9 +121,12 @@ def case_from_row(row: Mapping[str, Any], party_list: Iterable[Mapping[str, Any]
 
 def get_case(conn: Connection, case_no: str) -> RowMapping:
     """The ``cases`` row of ``case_no``; :class:`NotFound` if there is none."""
+    if not isinstance(case_no, str) or not CASE_NO.match(case_no):
+        # never sent to the database: PostgreSQL refuses some text (a NUL) with an error of its own
+        raise NotFound(f"no case {quoted(case_no)}", hint="case numbers look like XS-2020-00001")
     row = conn.execute(select(cases).where(cases.c.case_no == case_no)).mappings().first()
     if row is None:
-        raise NotFound(f"no case {case_no}", hint="case numbers look like XS-2020-00001")
+        raise NotFound(f"no case {case_no}")
     return row
 
 
