@@ -213,7 +213,6 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
     has_history = csv_conv is not None and csv_conv.has_history
     evaluate = rules.evaluate if as_of is None else partial(rules.evaluate, as_of=as_of)
     write = results.write if results is not None else None
-    pseudo = _pseudo
     agreed = missing = rejected = read = 0
     countdown = PROGRESS_EVERY
     for line, values, error in _rows(table, span):
@@ -260,9 +259,8 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
             if actual is None:
                 missing += 1
             else:
-                predicted = decision.destination if decision is not None else pseudo(review)
-                if actual == predicted or (actual == "referred_out" and decision is None
-                                           and review.outcome == "referred_out"):
+                predicted = disagreement(actual, review, decision)
+                if predicted is None:
                     agreed += 1
                 else:
                     pair = (actual, predicted)
@@ -290,6 +288,17 @@ def _pseudo(review: Review) -> str:
 def outcome_key(review: Review, decision: Decision | None) -> str:
     """Where a case ends up: its destination, or its review outcome as a pseudo-destination."""
     return decision.destination if decision is not None else _pseudo(review)
+
+
+def disagreement(actual: str, review: Review, decision: Decision | None) -> str | None:
+    """None when history (``actual_destination``) agrees with the rules, else where the rules send it.
+
+    A bare ``referred_out`` in the file agrees with a referral to anyone.
+    """
+    predicted = outcome_key(review, decision)
+    if actual == predicted or (actual == "referred_out" and decision is None and review.outcome == "referred_out"):
+        return None
+    return predicted
 
 
 def dry_run(path: str | Path, rules, *, as_of: date | None = None, compare: bool = False,

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from mediation.errors import CaseError, InputError, PermissionDenied
-from mediation.replay import PROGRESS_EVERY, Converters, open_cases, reason_of
+from mediation.replay import PROGRESS_EVERY, Converters, disagreement, open_cases, reason_of
 from mediation.replay_persist_plan import NO_DATE, Planner
 from mediation.replay_summary import Counts, Summary
 
@@ -225,9 +225,8 @@ def _run(table, rules, planner: Planner, writer: _Writer, results, *, compare: b
             if actual is None:
                 missing += 1
             else:
-                predicted = decision.destination if decision is not None else (
-                    f"referred_out:{review.to}" if review.outcome == "referred_out" else review.outcome)
-                if actual == predicted or (actual == "referred_out" and review.outcome == "referred_out"):
+                predicted = disagreement(actual, review, decision)
+                if predicted is None:
                     agreed += 1
                 else:
                     confusion[(actual, predicted)] = confusion.get((actual, predicted), 0) + 1
