@@ -205,7 +205,6 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
     counts = Counts()
     tally: dict[Any, int] = {}
     first: dict[Any, tuple] = {}
-    confusion: dict[tuple[str, str | None], int] = {}
     convs = Converters(table, rules, now=now, parties=False)
     csv_conv = convs.csv
     fast = csv_conv.fast if csv_conv is not None else None
@@ -213,7 +212,8 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
     has_history = csv_conv is not None and csv_conv.has_history
     evaluate = rules.evaluate if as_of is None else partial(rules.evaluate, as_of=as_of)
     write = results.write if results is not None else None
-    agreed = missing = rejected = read = 0
+    rejected = read = 0
+    compare_case = counts.compare
     countdown = PROGRESS_EVERY
     for line, values, error in _rows(table, span):
         if error is not None:
@@ -256,20 +256,10 @@ def run_span(table: Table, rules, *, as_of: date | None = None, now: datetime | 
         else:
             tally[key] = n + 1
         if compare:
-            if actual is None:
-                missing += 1
-            else:
-                predicted = disagreement(actual, review, decision)
-                if predicted is None:
-                    agreed += 1
-                else:
-                    pair = (actual, predicted)
-                    confusion[pair] = confusion.get(pair, 0) + 1
+            compare_case(actual, review, decision)
         if write is not None:
             write(line, case, review, decision)
     counts.read, counts.rejected = read, rejected
-    counts.agreed, counts.not_compared = agreed, missing
-    counts.confusion = confusion
     for key, n in tally.items():
         review, decision, street = first[key]
         counts.add(review, decision, street, n)

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from mediation.errors import CaseError, InputError, PermissionDenied
-from mediation.replay import PROGRESS_EVERY, Converters, disagreement, open_cases, reason_of
+from mediation.replay import PROGRESS_EVERY, Converters, open_cases, reason_of
 from mediation.replay_persist_plan import NO_DATE, Planner
 from mediation.replay_summary import Counts, Summary
 
@@ -188,13 +188,13 @@ def _run(table, rules, planner: Planner, writer: _Writer, results, *, compare: b
          progress) -> Counts:
     """The loop: read, review and route, plan, and write in batches (cf. ``replay.run_span``)."""
     counts = Counts()
-    confusion = counts.confusion
     convs = Converters(table, rules, now=NO_DATE, parties=True)
     conv = convs.csv
     evaluate, plan, add = rules.evaluate, planner.plan, counts.add
     write = results.write if results is not None else None
     batch = _Batch()
-    read = rejected = agreed = missing = 0
+    read = rejected = 0
+    compare_case = counts.compare
     countdown = PROGRESS_EVERY
     for line, values, error in table.rows():
         read += 1
@@ -221,15 +221,7 @@ def _run(table, rules, planner: Planner, writer: _Writer, results, *, compare: b
         review, decision = evaluate(case)
         add(review, decision, case.street)
         if compare:
-            actual = history.actual_destination if history is not None else None
-            if actual is None:
-                missing += 1
-            else:
-                predicted = disagreement(actual, review, decision)
-                if predicted is None:
-                    agreed += 1
-                else:
-                    confusion[(actual, predicted)] = confusion.get((actual, predicted), 0) + 1
+            compare_case(history.actual_destination if history is not None else None, review, decision)
         if write is not None:
             write(line, case, review, decision)
         planned = plan(line, case, review, decision, history)
@@ -241,7 +233,7 @@ def _run(table, rules, planner: Planner, writer: _Writer, results, *, compare: b
             writer.submit(batch)
             batch = _Batch()
     writer.submit(batch)
-    counts.read, counts.rejected, counts.agreed, counts.not_compared = read, rejected, agreed, missing
+    counts.read, counts.rejected = read, rejected
     return counts
 
 

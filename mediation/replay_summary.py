@@ -31,6 +31,20 @@ class Counts:
                decision.rule if decision else None, street)
         self.routed[key] = self.routed.get(key, 0) + n
 
+    def compare(self, actual: str | None, review, decision) -> None:
+        """Count one case's history (``actual_destination``) against the rules' decision."""
+        from mediation.replay import disagreement
+
+        if actual is None:
+            self.not_compared += 1
+            return
+        predicted = disagreement(actual, review, decision)
+        if predicted is None:
+            self.agreed += 1
+        else:
+            pair = (actual, predicted)
+            self.confusion[pair] = self.confusion.get(pair, 0) + 1
+
     def merge(self, other: Counts) -> None:
         self.read += other.read
         self.rejected += other.rejected

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from mediation.cases import parse_datetime
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number
+from mediation.text import quoted
 
 _MEMO_LIMIT = 50_000
 _MISSING = object()
@@ -39,7 +40,7 @@ def resolve_destination(rules, value: Any) -> str:
     """
     cat = rules.catalogue
     if not isinstance(value, str):
-        raise CaseError(f"actual_destination must be a label, not {value!r}", field="actual_destination")
+        raise CaseError(f"actual_destination must be a label, not {quoted(value)}", field="actual_destination")
     text = value.strip()
     found = cat.index["destination"].get(text)
     if found is not None:
@@ -54,9 +55,9 @@ def resolve_destination(rules, value: Any) -> str:
         to = cat.index["unit"].get(tail) or cat.index["department"].get(tail)
         if to is not None:
             return f"referred_out:{to}"
-        raise CaseError(f"unknown unit or department {tail!r} in actual_destination", field="actual_destination",
+        raise CaseError(f"unknown unit or department {quoted(tail)} in actual_destination", field="actual_destination",
                         hint=cat.index["unit"].suggest(tail) or cat.index["department"].suggest(tail))
-    raise CaseError(f"unknown destination {value!r}", field="actual_destination",
+    raise CaseError(f"unknown destination {quoted(value)}", field="actual_destination",
                     hint=cat.index["destination"].suggest(text) or "a room or window, rejected, or referred_out:<unit>")
 
 
@@ -134,8 +135,5 @@ def moment(value: Any, field: str) -> datetime:
 def label(cat, kind: str, value: Any) -> str:
     """The id of an enumerated label (``outcome``, ``agreement_form`` ...); raises :class:`CaseError`."""
     if not isinstance(value, str):
-        raise CaseError(f"{kind} must be a label, not {value!r}", field=kind)
-    found = cat.index[kind].get(value)
-    if found is None:
-        raise CaseError(f"unknown {kind} {value!r}", field=kind, hint=cat.index[kind].suggest(value))
-    return found
+        raise CaseError(f"{kind} must be a label, not {quoted(value)}", field=kind)
+    return cat.resolve(kind, value, field=kind)
