@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mediation.rules import load_rules  # noqa: E402
-from mediation.rules.lint import lint  # noqa: E402
+from mediation.rules.lint.findings import lint  # noqa: E402
 
 CATEGORIES = ["marriage_family", "neighbor", "housing_land", "contract", "business", "damages", "forest_land",
               "demolition", "environment", "labor", "consumer", "medical", "traffic", "property", "other"]

@@ -25,7 +25,7 @@ shared machine.
 The persisted replay (``--db``) stores file A into a new SQLite file (and,
 with ``--pg URL``, into a new schema of that PostgreSQL database, dropped
 after): every case with its parties and all its events, as
-:mod:`mediation.replay_persist` writes them; the database is initialised by
+:mod:`mediation.replay.persisted` writes them; the database is initialised by
 a separate process first, so the figures are the load's own. Then the same
 file once more into the SQLite file, where every case is already stored (a
 rerun, or a restart after a crash).
@@ -73,7 +73,7 @@ print(json.dumps({"rows": n, "seconds": s, "cpu": c, "peak_mb": peak_mb()}))
 READER = DICTREADER.replace("csv.DictReader(f)", "csv.reader(f)").replace("n = sum", "n = -1 + sum")
 DRY_RUN = _PRELUDE + """
 from mediation.rules import load_rules
-from mediation.replay import dry_run
+from mediation.replay.dry import dry_run
 from mediation.cli.replay import long_running
 workers, out, trace = int(sys.argv[2]), sys.argv[3] or None, sys.argv[4] == "1"
 long_running()  # the collector as the replay command sets it
@@ -92,7 +92,7 @@ print(json.dumps(result))
 """
 PERSISTED = _PRELUDE + """
 from mediation.rules import load_rules
-from mediation.replay_persist import persist
+from mediation.replay.persisted import persist
 from mediation.store.database import open_database
 from mediation.cli.replay import long_running
 long_running()

@@ -53,11 +53,11 @@ def copies(template, rules, n: int):
 
 
 def main() -> None:
-    from mediation.report import build_report
+    from mediation.report.figures import build_report
     from mediation.rules import load_rules
+    from mediation.store.bulk import insert_cases
     from mediation.store.database import open_database
     from mediation.store.migrate import upgrade
-    from mediation.store.records import insert_cases
     from tests.test_report import history_case, history_rows
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

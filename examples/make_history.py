@@ -33,6 +33,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from mediation.deadlines import calendar_of
 from mediation.domain import Case
 from mediation.personal import id_check_char
 from mediation.rules import load_rules
@@ -125,7 +126,7 @@ def _days(rules, year: int) -> tuple[list[list[date]], list[list[date]]]:
     off: list[list[date]] = [[] for _ in range(12)]
     day = date(year, 1, 1)
     while day.year == year:
-        (work if rules.calendar.is_workday(day) else off)[day.month - 1].append(day)
+        (work if calendar_of(rules).is_workday(day) else off)[day.month - 1].append(day)
         day += timedelta(days=1)
     return work, off
 
@@ -201,7 +202,7 @@ def _history(rng: random.Random, rules, case: Case, review, decision) -> list[st
     actual = decision.destination
     if rng.random() < 0.05:  # deliberately not where today's rules send it
         actual = "room.general" if actual != "room.general" else "window.mediation"
-    calendar = rules.calendar
+    calendar = calendar_of(rules)
     day = case.received_at.date()
     if rng.random() < 0.02:  # withdrawn before anyone took it up
         withdrawn = calendar.add_working_days(day, rng.randint(0, 1))

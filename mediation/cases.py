@@ -15,6 +15,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mediation import clock
+from mediation.clock import to_centre
 from mediation.domain import CASE_NO, Case, Party
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
@@ -45,7 +47,7 @@ _DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y年%m月%
 def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
     """An ISO date or datetime (also ``2020/3/5``, ``2020年3月5日``); a date means midnight."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else _local(value)
+        return value.replace(tzinfo=None) if value.tzinfo is None else to_centre(value)
     if isinstance(value, date):
         return datetime.combine(value, time.min)
     if not isinstance(value, str):
@@ -53,7 +55,7 @@ def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
     text = unicodedata.normalize("NFKC", value).strip()
     try:
         parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo is None else _local(parsed)
+        return parsed if parsed.tzinfo is None else to_centre(parsed)
     except ValueError:
         pass
     for fmt in _DATE_FORMATS:
@@ -62,13 +64,6 @@ def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
         except ValueError:
             continue
     raise CaseError(f"{field} is not a date: {quoted(value)}", field=field, hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
-
-
-def _local(value: datetime) -> datetime:
-    """An aware date-time as the centre's local (China Standard) time, naive."""
-    from datetime import timedelta, timezone
-
-    return value.astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None)
 
 
 class CaseParser:
@@ -252,7 +247,7 @@ class CaseParser:
 
         received = get("received_at")
         if received is None:
-            received_at = (now or datetime.now()).replace(microsecond=0)
+            received_at = (now or clock.now()).replace(microsecond=0)
         else:
             received_at = self._datetime(received)
         community = get("community")
@@ -362,7 +357,7 @@ class CaseParser:
                 parsed = datetime.fromisoformat(value)
             except ValueError:
                 return parse_datetime(value)
-            return parsed if parsed.tzinfo is None else _local(parsed)
+            return parsed if parsed.tzinfo is None else to_centre(parsed)
         return parse_datetime(value)
 
     @staticmethod

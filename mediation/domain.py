@@ -24,6 +24,8 @@ MEDIATION_TYPES = ("people", "administrative", "judicial", "none")
 REVIEW_OUTCOMES = ("accepted", "rejected", "referred_out")
 OUTCOMES = ("settled", "unsettled", "served", "withdrawn")
 AGREEMENT_FORMS = ("oral", "written")
+#: The routes the parties are told of when mediation fails (人民调解法 art. 26).
+ROUTES = ("arbitration", "litigation", "administrative")
 
 #: Enumerated case fields and their allowed ids.
 ENUMS: dict[str, tuple[str, ...]] = {

@@ -13,8 +13,9 @@ from datetime import date
 from mediation.domain import Party
 from mediation.errors import CaseError
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+#: GB 11643-1999: the weights of the first 17 digits, and the check character by sum mod 11.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
 _ID = re.compile(r"^[0-9]{17}[0-9X]$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
@@ -23,7 +24,7 @@ MAX_NAME = 50
 
 def id_check_char(first17: str) -> str:
     """The GB 11643-1999 check character for the first 17 digits."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def validate_id_number(value: str, *, field: str = "id_number", today: date | None = None) -> str:

@@ -9,8 +9,10 @@ simplified (OpenCC ``t2s``), whitespace collapsed.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # A pinyin annotation: a syllable in parentheses right after a CJK character,
@@ -79,3 +81,9 @@ def normalize_label(text: str) -> str:
     ``'  醫療(yī)糾紛 '`` → ``'医疗纠纷'``; ``'ＲＯＯＭ.Medical'`` → ``'room.medical'``.
     """
     return _SPACE.sub("", normalize_text(text)).lower()
+
+
+def did_you_mean(word: object, choices: Iterable[object], *, cutoff: float = 0.5) -> str | None:
+    """``did you mean 'medical'?`` for the choice nearest to ``word``, or None if none is near."""
+    best = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return f"did you mean {best[0]!r}?" if best else None

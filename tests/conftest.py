@@ -32,7 +32,7 @@ CALENDAR_YEARS_AS_WRITTEN = frozenset(range(2004, 2027))
 
 @pytest.fixture(autouse=True)
 def calendar_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    import mediation.calendar as calendar
+    import mediation.deadlines.calendar as calendar
 
     monkeypatch.setattr(calendar, "PACKAGE_YEARS", calendar.PACKAGE_YEARS & CALENDAR_YEARS_AS_WRITTEN)
 

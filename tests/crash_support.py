@@ -273,7 +273,7 @@ def _service_burst(spec: dict) -> None:
     install_tracer()
     from datetime import datetime
 
-    from mediation import service
+    from mediation import desk
     from mediation.errors import ConcurrentUpdate, Refused
     from mediation.rules import load_rules
     from mediation.store.database import open_database
@@ -284,14 +284,14 @@ def _service_burst(spec: dict) -> None:
         at = datetime.fromisoformat(step["at"])
         try:
             if step["verb"] == "register" and step["case_no"] is None:  # the next number: not repeatable
-                record = service.register(db, rules, step["args"], operator=step["operator"], at=at)
+                record = desk.register(db, rules, step["args"], operator=step["operator"], at=at)
                 report(f"{n} {record.case_no}")
                 continue
             if step["verb"] == "register":
-                service.register(db, rules, dict(step["args"], case_no=step["case_no"]),
+                desk.register(db, rules, dict(step["args"], case_no=step["case_no"]),
                                  operator=step["operator"], at=at)
             else:
-                getattr(service, step["verb"])(db, rules, step["case_no"], operator=step["operator"], at=at,
+                getattr(desk, step["verb"])(db, rules, step["case_no"], operator=step["operator"], at=at,
                                                expect_version=step["version"], **step["args"])
         except ConcurrentUpdate:
             report(f"{n} skipped")  # done before the crash: the case has moved on

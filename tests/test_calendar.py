@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediation.calendar import PACKAGE_YEARS, WorkCalendar, load_calendar
+from mediation.deadlines.calendar import PACKAGE_YEARS, WorkCalendar, load_calendar
 from mediation.errors import CalendarError, RuleError
+from mediation.rules.load_calendar import read_calendar
+from mediation.rules.schema import Section
 from mediation.rules.yamlfile import load_yaml_text
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -31,7 +33,7 @@ def cal() -> WorkCalendar:
 def from_yaml(text: str) -> WorkCalendar:
     """A calendar from the text of a calendar file, as the rule-set loader builds it."""
     data = load_yaml_text(textwrap.dedent(text), FILE)
-    return WorkCalendar.from_config(data["calendar"], FILE)
+    return WorkCalendar.of(read_calendar(Section("calendar", data["calendar"], FILE, data.line_of("calendar"))))
 
 
 def rule_error(text: str) -> RuleError:
@@ -334,7 +336,7 @@ def test_an_empty_section_means_the_package_alone():
                   workdays: []
             """,
             5,
-            "unknown key `holiday`",
+            "unknown key 'holiday'",
         ),
         (
             """\
@@ -342,7 +344,7 @@ def test_an_empty_section_means_the_package_alone():
               yeras: {}
             """,
             2,
-            "unknown key `yeras`",
+            "unknown key 'yeras'",
         ),
         (
             """\
@@ -440,7 +442,7 @@ def test_an_empty_section_means_the_package_alone():
                   - {name: x, from: 2020-10-10, to: 2020-10-11}
             """,
             4,
-            "unknown key `from`",
+            "unknown key 'from'",
         ),
         (
             """\
@@ -474,7 +476,7 @@ def test_validation_errors_name_the_file_and_line(text, line, words):
 
 def test_misspelt_keys_get_a_suggestion():
     err = rule_error("calendar:\n  local:\n    day_off: []\n")
-    assert err.hint == "did you mean `days_off`?"
+    assert err.hint == "did you mean 'days_off'?"
 
 
 def test_load_calendar_takes_the_directory_or_the_file(tmp_path):
@@ -499,7 +501,7 @@ def test_load_calendar_reports_an_unquoted_impossible_date_with_its_line(tmp_pat
 def test_load_calendar_needs_the_calendar_key(tmp_path):
     path = tmp_path / "calendar.yaml"
     path.write_text("calender:\n  years: {}\n", encoding="utf-8")
-    with pytest.raises(RuleError, match="unknown key `calender`.*did you mean `calendar`"):
+    with pytest.raises(RuleError, match="unknown key 'calender'.*did you mean 'calendar'"):
         load_calendar(path)
 
 

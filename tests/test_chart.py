@@ -1,4 +1,4 @@
-"""The report chart (mediation.report_chart): a real PNG, and how the CJK font is chosen."""
+"""The report chart (mediation.report.chart): a real PNG, and how the CJK font is chosen."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="the chart needs the optional extra: pip install 'mediation[chart]'")
 
-from mediation import report_chart  # noqa: E402
-from mediation.report import Report  # noqa: E402
-from mediation.report_chart import (  # noqa: E402
+from mediation.report import chart as report_chart  # noqa: E402
+from mediation.report.chart import (  # noqa: E402
     DPI,
     FIGSIZE,
     FONT_ENV,
@@ -21,6 +20,7 @@ from mediation.report_chart import (  # noqa: E402
     draw_chart,
     resolve_font,
 )
+from mediation.report.figures import Report  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -120,7 +120,7 @@ def test_labels_no_font_can_draw_fall_back_to_ids_with_one_warning(tmp_path, rul
 
 
 def test_an_unwritable_chart_is_one_error(tmp_path, rules):
-    from mediation.report_chart import ChartError
+    from mediation.report.chart import ChartError
 
     with pytest.raises(ChartError, match="cannot write the chart"):
         draw_chart(sample_report(), rules, tmp_path / "no" / "such" / "dir.png")

@@ -7,8 +7,8 @@ import re
 from click.testing import CliRunner
 
 from mediation.cli import cli
-from mediation.flow import render_flow
 from mediation.lifecycle import machine
+from mediation.lifecycle.flow import render_flow
 from tests.support import ROOT, RULES_DIR
 
 

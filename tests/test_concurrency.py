@@ -38,9 +38,9 @@ NEXT = {
 }
 
 
-def desk(url: str, seed: int, barrier, results) -> None:
+def one_desk(url: str, seed: int, barrier, results) -> None:
     try:
-        from mediation import service
+        from mediation import desk
         from mediation.errors import ConcurrentUpdate, InvalidTransition, MediationError
         from mediation.rules import load_rules
         from mediation.store.database import open_database
@@ -53,16 +53,16 @@ def desk(url: str, seed: int, barrier, results) -> None:
         barrier.wait()
         mine = []
         for _ in range(REGISTER_EACH):
-            mine.append(service.register(db, rules, DATA, operator="clerk01", at=AT).case_no)
+            mine.append(desk.register(db, rules, DATA, operator="clerk01", at=AT).case_no)
             events += 1
         pool = [f"XS-2020-{n:05d}" for n in range(1, SHARED + 1)]
         for _ in range(MOVES_EACH):
             no = rng.choice(pool if rng.random() < 0.6 else mine)
-            seen = service.show(db, no)
+            seen = desk.show(db, no)
             action, operator, extra = NEXT[seen.state]
             stale = seen.version if rng.random() < 0.5 else None
             try:
-                rec = getattr(service, action)(db, rules, no, operator=operator, at=AT,
+                rec = getattr(desk, action)(db, rules, no, operator=operator, at=AT,
                                                expect_version=stale, **extra)
             except ConcurrentUpdate:
                 tally["conflict"] += 1
@@ -80,17 +80,17 @@ def desk(url: str, seed: int, barrier, results) -> None:
 
 
 def test_desks_at_once_lose_nothing_and_share_no_number(db, rules):
-    from mediation import service
+    from mediation import desk
     from mediation.lifecycle import fold
     from mediation.store.records import get_events
     from mediation.store.schema import cases, events
 
     for _ in range(SHARED):
-        service.register(db, rules, DATA, operator="clerk01", at=AT)
+        desk.register(db, rules, DATA, operator="clerk01", at=AT)
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(DESKS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=desk, args=(db.url, seed, barrier, results)) for seed in range(DESKS)]
+    procs = [ctx.Process(target=one_desk, args=(db.url, seed, barrier, results)) for seed in range(DESKS)]
     for p in procs:
         p.start()
     outcomes = [results.get(timeout=300) for _ in procs]

@@ -33,7 +33,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from mediation import service
+from mediation import desk
 from mediation.lifecycle import FINAL_STATES
 from mediation.store.schema import cases, events
 from tests.crash_support import database_problems
@@ -79,11 +79,11 @@ def operator_for(action: str, destination: str | None, owners: dict, rng: random
 
 
 def act(db, rules, rng: random.Random, no: str, owners: dict):
-    seen = service.show(db, no)
+    seen = desk.show(db, no)
     state, destination = seen.state, seen.row["destination"]
     wrong = rng.random() < 0.25
     if seen.state in FINAL_STATES and not wrong and rng.random() < 0.7:  # a new case comes in instead
-        return service.register(db, rules, rng.choice(KINDS), operator="clerk02", at=AT)
+        return desk.register(db, rules, rng.choice(KINDS), operator="clerk02", at=AT)
     action = rng.choice(ACTIONS) if wrong else natural(state, destination, rng)
     operator = operator_for(action, destination, owners, rng, wrong)
     kw = {"operator": operator, "at": AT}
@@ -93,7 +93,7 @@ def act(db, rules, rng: random.Random, no: str, owners: dict):
     elif action != "reveal" and pick < 0.5:
         kw["expect_version"] = seen.version - 1  # a view that is out of date
     if action == "override":
-        return service.divert(db, rules, no, to=rng.choice(PLACES), reason="改派（测试）", **kw)
+        return desk.divert(db, rules, no, to=rng.choice(PLACES), reason="改派（测试）", **kw)
     if action == "settle":
         kw["agreement_form"] = rng.choice(["oral", "written"])
     elif action == "fail":
@@ -102,10 +102,10 @@ def act(db, rules, rng: random.Random, no: str, owners: dict):
         kw.update(to=rng.choice(PLACES), reason="转办（测试）")
     elif action == "extend":
         kw.update(days=rng.randint(1, 30), consent=True)
-    return getattr(service, action)(db, rules, no, **kw)
+    return getattr(desk, action)(db, rules, no, **kw)
 
 
-def desk(url: str, rules, seed: int, barrier, results) -> None:
+def one_desk(url: str, rules, seed: int, barrier, results) -> None:
     """One desk: OPS_EACH operations; puts (seed, tally, events written, own numbers, unexpected)."""
     unexpected: list[str] = []
     tally: Counter = Counter()
@@ -124,10 +124,10 @@ def desk(url: str, rules, seed: int, barrier, results) -> None:
             roll = rng.random()
             try:
                 if roll < 0.08:
-                    rec = service.register(db, rules, rng.choice(KINDS), operator="clerk01", at=AT)
+                    rec = desk.register(db, rules, rng.choice(KINDS), operator="clerk01", at=AT)
                     mine.append(rec.case_no)
                 elif roll < 0.14:
-                    rec = service.register(db, rules, dict(rng.choice(KINDS), case_no=rng.choice(GIVEN)),
+                    rec = desk.register(db, rules, dict(rng.choice(KINDS), case_no=rng.choice(GIVEN)),
                                            operator=rng.choice(["clerk01", "clerk02"]), at=AT)
                 else:
                     no = rng.choice(shared if rng.random() < 0.7 or not mine else mine)
@@ -162,13 +162,13 @@ def stored_events(db) -> list[tuple]:
 
 def test_eight_desks_lose_nothing_share_no_number_and_refuse_only_with_typed_errors(db, rules):
     for n in range(SHARED):
-        service.register(db, rules, KINDS[n % len(KINDS)], operator="clerk01", at=AT)
+        desk.register(db, rules, KINDS[n % len(KINDS)], operator="clerk01", at=AT)
     before = stored_events(db)
     db.engine.dispose()  # the desks are forked: they must not share the parent's connections
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(DESKS)
     results = ctx.Queue()
-    procs = [ctx.Process(target=desk, args=(db.url, rules, seed, barrier, results)) for seed in range(DESKS)]
+    procs = [ctx.Process(target=one_desk, args=(db.url, rules, seed, barrier, results)) for seed in range(DESKS)]
     for p in procs:
         p.start()
     outcomes = [results.get(timeout=600) for _ in procs]

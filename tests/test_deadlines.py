@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from mediation.deadlines import (
+from mediation.deadlines.limits import (
     STAGE_OF_STATE,
     current_deadline,
     deadline_of,
@@ -85,12 +85,15 @@ def test_2027_is_unknown_until_the_calendar_file_adds_it(rules):
     with pytest.raises(CalendarError, match=r"no working-day calendar for 2027.*calendar\.yaml"):
         current_deadline(rules, state="registered", stage_at=date(2026, 12, 30))
     # Once rules/calendar.yaml has the year (here: only New Year's Day off), it is computed.
-    from types import SimpleNamespace
-
-    from mediation.calendar import WorkCalendar, YearSchedule
+    from mediation.rules.model import CalendarSpec, YearSchedule
 
     year = YearSchedule(2027, "test notice", holidays=frozenset({date(2027, 1, 1)}))
-    with_2027 = SimpleNamespace(time_limits=rules.time_limits, calendar=WorkCalendar(years={2027: year}))
+
+    class With2027:  # the shipped limits, and a calendar file that adds 2027
+        time_limits = rules.time_limits
+        calendar_spec = CalendarSpec(years={2027: year})
+
+    with_2027 = With2027()
     # 31 December (Thursday), 1 January off, 4 and 5 January
     assert due(with_2027, "registered", date(2026, 12, 30)) == date(2027, 1, 5)
 

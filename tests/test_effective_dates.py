@@ -22,7 +22,7 @@ from mediation.cases import parse_case
 from mediation.cli import cli
 from mediation.errors import CaseError
 from mediation.rules import load_rules
-from mediation.rules.lint import lint
+from mediation.rules.lint.findings import lint
 from tests.support import ROOT
 
 DATED = ROOT / "tests" / "lint_sets" / "dated"
@@ -110,7 +110,7 @@ def test_route_as_of_on_the_command_line(tmp_path):
 
 
 def test_the_dated_rule_tests_pass_and_the_dated_set_lints_clean():
-    from mediation.rules.testing import run_rule_tests
+    from mediation.rules.testing.run import run_rule_tests
 
     run, errors = run_rule_tests(dated())
     assert errors == [] and run.failed == 0 and run.passed == 7

@@ -1,4 +1,4 @@
-"""督办 (mediation.escalation): levels at their exact boundary days, idempotence, resets,
+"""督办 (mediation.desk.escalation): levels at their exact boundary days, idempotence, resets,
 concurrency, and cases the working-day calendar cannot judge."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from datetime import date, datetime, time
 
 import pytest
 
-from mediation import service
+from mediation import clock, desk
+from mediation.deadlines import calendar_of
+from mediation.deadlines.overdue import calendar_warning, lateness, missing_years
+from mediation.desk.escalation import escalate
 from mediation.errors import PermissionDenied, Refused
-from mediation.escalation import calendar_warning, escalate, lateness, missing_years
 
 # Registered Friday 25 September 2020: review due Tuesday 29 September (Sunday 27th
 # is a make-up workday). Working days after that: 30 September (1), then the
@@ -75,7 +77,7 @@ def test_the_warning_names_the_year_and_the_file():
 def register(db, rules, at=REGISTERED, **over):
     data = {"form": "口头", "category": "邻里", "street": "东街道", "summary": "楼上漏水（合成示例）"}
     data.update(over)
-    return service.register(db, rules, data, operator="clerk01", at=at).case_no
+    return desk.register(db, rules, data, operator="clerk01", at=at).case_no
 
 
 def esc(db, rules, day: date):
@@ -84,7 +86,7 @@ def esc(db, rules, day: date):
 
 
 def escalations(db, no):
-    return [e for e in service.show(db, no).events if e["trigger"] == "escalate"]
+    return [e for e in desk.show(db, no).events if e["trigger"] == "escalate"]
 
 
 def test_level_1_then_2_each_recorded_once(db, rules):
@@ -96,7 +98,7 @@ def test_level_1_then_2_each_recorded_once(db, rules):
     assert esc(db, rules, date(2020, 10, 13)).raised == []  # still level 1
     run = esc(db, rules, date(2020, 10, 14))
     assert [(r.previous, r.level, r.days_overdue, r.working_days_overdue) for r in run.raised] == [(1, 2, 15, 6)]
-    rec = service.show(db, no)
+    rec = desk.show(db, no)
     assert rec.row["escalation"] == 2 and rec.state == "registered"
     evs = escalations(db, no)
     assert [(e["from_state"], e["to_state"], e["details"]["level"]) for e in evs] == [
@@ -113,10 +115,10 @@ def test_running_twice_changes_nothing(db, rules):
     nos = [register(db, rules), register(db, rules, at=datetime(2020, 10, 9, 9))]
     first = esc(db, rules, date(2020, 10, 20))
     assert sorted((r.case_no, r.level) for r in first.raised) == [(nos[0], 2), (nos[1], 1)]
-    versions = [service.show(db, no).version for no in nos]
+    versions = [desk.show(db, no).version for no in nos]
     again = esc(db, rules, date(2020, 10, 20))
     assert again.raised == [] and (again.overdue, again.unchanged) == (2, 2)
-    assert [service.show(db, no).version for no in nos] == versions
+    assert [desk.show(db, no).version for no in nos] == versions
     # straight to level 2 when first run late: one event
     assert [e["details"]["level"] for e in escalations(db, nos[0])] == [2]
 
@@ -124,9 +126,9 @@ def test_running_twice_changes_nothing(db, rules):
 def test_a_new_stage_starts_again_at_level_0(db, rules):
     no = register(db, rules)
     esc(db, rules, date(2020, 9, 30))
-    service.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 9))
-    assert service.show(db, no).row["escalation"] == 1  # reviewing stays in the review stage
-    rec = service.divert(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 10))
+    desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 9))
+    assert desk.show(db, no).row["escalation"] == 1  # reviewing stays in the review stage
+    rec = desk.divert(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 10))
     assert rec.row["escalation"] == 0
     # take-up due 12 October (9 October + 2 working days: Saturday 10 and Monday 12 October)
     run = esc(db, rules, date(2020, 10, 14))
@@ -135,13 +137,13 @@ def test_a_new_stage_starts_again_at_level_0(db, rules):
 
 def test_an_extension_moves_the_deadline_and_resets_the_level(db, rules):
     no = register(db, rules, category="劳动争议")
-    service.review(db, rules, no, operator="clerk01", at=datetime(2020, 9, 25, 10))
-    service.divert(db, rules, no, operator="clerk01", at=datetime(2020, 9, 25, 11))
-    service.take(db, rules, no, operator="med_labor", at=datetime(2020, 9, 28, 9))
+    desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 9, 25, 10))
+    desk.divert(db, rules, no, operator="clerk01", at=datetime(2020, 9, 25, 11))
+    desk.take(db, rules, no, operator="med_labor", at=datetime(2020, 9, 28, 9))
     # labour: 15 calendar days from taking up -> 13 October
     run = esc(db, rules, date(2020, 10, 14))
     assert [(r.stage, r.deadline, r.level) for r in run.raised] == [("mediation", date(2020, 10, 13), 1)]
-    rec = service.extend(db, rules, no, days=10, consent=True, operator="med_labor", at=datetime(2020, 10, 15, 9))
+    rec = desk.extend(db, rules, no, days=10, consent=True, operator="med_labor", at=datetime(2020, 10, 15, 9))
     assert rec.row["escalation"] == 0
     assert esc(db, rules, date(2020, 10, 23)).raised == []  # due 23 October
     run = esc(db, rules, date(2020, 10, 24))
@@ -163,14 +165,14 @@ def test_a_past_day_is_recorded_at_its_end_unless_told(db, rules):
     run = escalate(db, rules, operator="sup01", as_of=date(2020, 9, 30))
     assert run.at == datetime(2020, 9, 30, 23, 59, 59) and [r.case_no for r in run.raised] == [no]
     assert escalations(db, no)[0]["at"] == datetime(2020, 9, 30, 23, 59, 59)
-    service.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 9))  # paper records follow
+    desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 9, 9))  # paper records follow
     today = escalate(db, rules, operator="sup01")
-    assert today.as_of == today.at.date() == date.today()
+    assert today.as_of == today.at.date() == clock.today()
 
 
 def test_a_case_changed_after_the_time_of_escalation_is_left_alone(db, rules):
     no = register(db, rules)
-    service.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 12, 9))
+    desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 10, 12, 9))
     run = escalate(db, rules, operator="sup01", as_of=date(2020, 10, 9), at=datetime(2020, 10, 9, 18))
     assert run.raised == [] and [u.case_no for u in run.not_checkable] == [no]
     assert "lies after the time of escalation" in run.not_checkable[0].reason
@@ -184,7 +186,7 @@ def test_cases_the_calendar_cannot_judge_are_counted_and_listed(db, rules):
     assert [r.case_no for r in run.raised] == [judged]
     assert [(u.case_no, u.state) for u in run.not_checkable] == [(old, "registered")]
     assert "no working-day calendar for 2003" in run.not_checkable[0].reason
-    assert service.show(db, old).row["escalation"] == 0 and escalations(db, old) == []
+    assert desk.show(db, old).row["escalation"] == 0 and escalations(db, old) == []
     assert run.as_dict()["not_checkable"][0]["case_no"] == old
 
 
@@ -208,17 +210,17 @@ def test_concurrent_runs_record_each_rise_once(db, rules, workers):
         t.join()
     assert errors == []
     for no in nos:
-        rec = service.show(db, no)
+        rec = desk.show(db, no)
         assert [e["details"]["level"] for e in escalations(db, no)] == [2]
         assert rec.version == len(rec.events) == 2
 
 
 def test_a_concurrent_change_is_read_again_not_lost(db, rules, monkeypatch):
+    import mediation.desk.escalation as escalating
     from mediation.errors import ConcurrentUpdate
-    from mediation.store import records
 
     no = register(db, rules)
-    real = records.append
+    real = escalating.append
     calls = []
 
     def flaky(conn, case_no, version, changes, events):
@@ -227,7 +229,7 @@ def test_a_concurrent_change_is_read_again_not_lost(db, rules, monkeypatch):
             raise ConcurrentUpdate(f"{case_no} was changed by someone else")
         return real(conn, case_no, version, changes, events)
 
-    monkeypatch.setattr(records, "append", flaky)
+    monkeypatch.setattr(escalating, "append", flaky)
     run = esc(db, rules, date(2020, 9, 30))
     assert calls == [no, no] and [r.level for r in run.raised] == [1]
     assert [e["details"]["level"] for e in escalations(db, no)] == [1]
@@ -237,7 +239,7 @@ def test_a_concurrent_change_is_read_again_not_lost(db, rules, monkeypatch):
 
 
 @pytest.fixture
-def desk(db):
+def cli_run(db):
     from click.testing import CliRunner
 
     from mediation.cli import cli
@@ -252,62 +254,62 @@ def desk(db):
     return run
 
 
-def test_cli_escalate_then_list_overdue_and_queue(db, rules, desk):
+def test_cli_escalate_then_list_overdue_and_queue(db, rules, cli_run):
     import json
 
     late = register(db, rules)
-    service.review(db, rules, late, operator="clerk01", at=datetime(2020, 9, 25, 10))
-    service.divert(db, rules, late, operator="clerk01", at=datetime(2020, 9, 25, 11))  # take up due Monday 28 September (Sunday 27th is a workday)
+    desk.review(db, rules, late, operator="clerk01", at=datetime(2020, 9, 25, 10))
+    desk.divert(db, rules, late, operator="clerk01", at=datetime(2020, 9, 25, 11))  # take up due Monday 28 September (Sunday 27th is a workday)
     fresh = register(db, rules, at=datetime(2020, 10, 13, 9))
-    out = desk("escalate", "--as-of", "2020-10-14", "--at", "2020-10-14T18:00").stdout
+    out = cli_run("escalate", "--as-of", "2020-10-14", "--at", "2020-10-14T18:00").stdout
     assert late in out and "分流承办" in out and "0 → 2" in out and fresh not in out.split("督办：")[0]
     assert "在办案件 2 件，逾期 1 件，新督办 1 件（一级 0 件，二级 1 件），无法判断 0 件" in out
-    data = json.loads(desk("escalate", "--as-of", "2020-10-14", "--at", "2020-10-14T18:05", "--json").stdout)
+    data = json.loads(cli_run("escalate", "--as-of", "2020-10-14", "--at", "2020-10-14T18:05", "--json").stdout)
     assert (data["raised"], data["overdue"], data["unchanged"]) == ([], 1, 1)
 
-    page = json.loads(desk("case", "list", "--overdue", "--as-of", "2020-10-14", "--json").stdout)
+    page = json.loads(cli_run("case", "list", "--overdue", "--as-of", "2020-10-14", "--json").stdout)
     assert [c["case_no"] for c in page["cases"]] == [late] and page["total"] == 1
     view = page["cases"][0]
     assert (view["deadline"], view["escalation"], view["overdue_days"], view["overdue_working_days"]) == (
         "2020-09-28", 2, 16, 7)
-    table = desk("case", "list", "--overdue", "--as-of", "2020-10-14").stdout
+    table = cli_run("case", "list", "--overdue", "--as-of", "2020-10-14").stdout
     assert "逾期" in table and "督办" in table and "16天/7工作日" in table and fresh not in table
-    queue = desk("queue", "综合调解窗口", "--as-of", "2020-10-14").stdout
+    queue = cli_run("queue", "综合调解窗口", "--as-of", "2020-10-14").stdout
     assert "16天/7工作日" in queue and "逾期 1 件" in queue
-    assert json.loads(desk("case", "list", "--overdue", "--as-of", "2020-09-28", "--json").stdout)["total"] == 0
+    assert json.loads(cli_run("case", "list", "--overdue", "--as-of", "2020-09-28", "--json").stdout)["total"] == 0
 
 
-def test_cli_escalate_needs_a_supervisor_and_an_operator(db, rules, desk):
+def test_cli_escalate_needs_a_supervisor_and_an_operator(db, rules, cli_run):
     register(db, rules)
-    err = desk("escalate", code=2, operator="clerk01").stderr
+    err = cli_run("escalate", code=2, operator="clerk01").stderr
     assert err.startswith("mediation: error: clerk01 (clerk) may not escalate") and err.count("\n") == 1
-    assert "needs an operator" in desk("escalate", code=2, operator=None).stderr
-    assert "--as-of must be a date" in desk("escalate", "--as-of", "soon", code=2).stderr
+    assert "needs an operator" in cli_run("escalate", code=2, operator=None).stderr
+    assert "--as-of must be a date" in cli_run("escalate", "--as-of", "soon", code=2).stderr
 
 
-def test_cli_unknown_deadlines_warn_once(db, rules, desk):
+def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):
     for _ in range(2):
         register(db, rules, at=datetime(2003, 5, 6, 9))
-    result = desk("case", "list")
+    result = cli_run("case", "list")
     assert result.stdout.count("未知") == 2
     warnings = result.stderr.splitlines()
     assert warnings == ["mediation: warning: deadline unknown for 2 cases: no working-day calendar for 2003: "
                         "add the year's holidays and make-up workdays under `years: 2003:` in "
-                        f"{rules.calendar.file}"]
-    shown = desk("case", "show", "XS-2003-00001")
+                        f"{calendar_of(rules).file}"]
+    shown = cli_run("case", "show", "XS-2003-00001")
     assert "期限 未知" in " ".join(shown.stdout.split()) and len(shown.stderr.splitlines()) == 1
-    overdue = desk("case", "list", "--overdue", "--as-of", "2003-12-31", "--json")
+    overdue = cli_run("case", "list", "--overdue", "--as-of", "2003-12-31", "--json")
     import json
 
     data = json.loads(overdue.stdout)
     assert data["total"] == 0 and [u["case_no"] for u in data["unknown"]] == ["XS-2003-00001", "XS-2003-00002"]
     assert "deadline unknown for 2 cases" in overdue.stderr
-    esc_out = desk("escalate", "--as-of", "2003-12-31", "--at", "2003-12-31T18:00")
+    esc_out = cli_run("escalate", "--as-of", "2003-12-31", "--at", "2003-12-31T18:00")
     assert "无法判断 2 件" in esc_out.stdout and "XS-2003-00002" in esc_out.stdout
     assert esc_out.stderr.startswith("mediation: warning: 2 cases not checkable: no working-day calendar for 2003")
 
 
-def test_a_case_of_late_december_2026_shows_its_deadline_as_unknown(db, rules, desk):
+def test_a_case_of_late_december_2026_shows_its_deadline_as_unknown(db, rules, cli_run):
     """Registered Wednesday 30 December 2026: its review limit runs into 2027, which no calendar knows."""
     import json
 
@@ -321,10 +323,10 @@ def test_a_case_of_late_december_2026_shows_its_deadline_as_unknown(db, rules, d
     with db.write() as conn:  # stored directly: the service refuses a time in the future
         insert_case(conn, case_row(case, case_no=no, at=at, rules_digest=rules.digest), [],
                     [event_row("register", None, "registered", at=at, operator="clerk01")])
-    view = json.loads(desk("case", "show", no, "--json").stdout)
+    view = json.loads(cli_run("case", "show", no, "--json").stdout)
     assert view["deadline"] is None and "no working-day calendar for 2027" in view["deadline_error"]
     for args in (["case", "show", no], ["case", "list"], ["case", "list", "--overdue", "--as-of", "2026-12-31"]):
-        result = desk(*args)
+        result = cli_run(*args)
         assert result.stderr.count("\n") == 1 and "no working-day calendar for 2027" in result.stderr
         assert "`years: 2027:` in" in result.stderr and "calendar.yaml" in result.stderr
-    assert "未知" in desk("case", "list").stdout
+    assert "未知" in cli_run("case", "list").stdout

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from mediation.errors import InputError
-from mediation.flow import render_flow
 from mediation.lifecycle import machine
+from mediation.lifecycle.flow import render_flow
 
 MERMAID_EDGE = re.compile(r"^    (\w+) --> (\w+) : (.+)$")
 DOT_EDGE = re.compile(r'^    "(\w+)" -> "(\w+)" \[label="((?:[^"\\]|\\.)*)"\];$')

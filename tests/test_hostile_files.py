@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediation import service
+from mediation import desk
 from mediation.cases import parse_case
 from mediation.cli import COMMANDS, _module_exists, cli
 from mediation.errors import CaseError
@@ -68,10 +68,10 @@ def one_line_refusal(result) -> str:
 def test_sql_looking_text_is_stored_and_shown_verbatim(db, rules):
     for n, text in enumerate(SQLISH):
         data = dict(BASE, summary=f"纠纷 {text}", community=text[:100], applicant_name=f"O'{n}{text[:20]}")
-        no = service.register(db, rules, data, operator="clerk01").case_no
+        no = desk.register(db, rules, data, operator="clerk01").case_no
         view = json.loads(invoke(db.url, "case", "show", no, "--json").stdout)
         assert view["summary"] == f"纠纷 {text}" and view["community"] == text[:100]
-        revealed = service.case_view(service.reveal(db, rules, no, operator="clerk01"), rules)
+        revealed = desk.case_view(desk.reveal(db, rules, no, operator="clerk01"), rules)
         assert revealed["applicants"][0]["name"] == f"O'{n}{text[:20]}"
     # through the CLI's flags as well
     for text in SQLISH[:8]:
@@ -96,8 +96,8 @@ def test_any_accepted_text_comes_back_exactly_as_parsed(db, rules, summary, comm
         case = parse_case(data, rules)
     except CaseError:
         return  # refused before the database (control characters, too long, blank)
-    record = service.register(db, rules, data, operator="clerk01")
-    stored = service.show(db, record.case_no).row
+    record = desk.register(db, rules, data, operator="clerk01")
+    stored = desk.show(db, record.case_no).row
     assert (stored["summary"], stored["community"]) == (case.summary, case.community)
 
 
@@ -108,7 +108,7 @@ def test_any_accepted_text_comes_back_exactly_as_parsed(db, rules, summary, comm
                                     "XS-2020-00001;DELETE FROM events", "%", "", " ", "XS-2020-000001",
                                     "x" * 10_000, "XS-2020-00001\n", "XS-2020-00001\x1b[2J"])
 def test_hostile_case_numbers_find_nothing(db, rules, number):
-    service.register(db, rules, BASE, operator="clerk01")
+    desk.register(db, rules, BASE, operator="clerk01")
     before = table_rows(db)
     for args in (["case", "show", number], ["case", "review", number], ["case", "show", number, "--json"]):
         one_line_refusal(invoke(db.url, *args))
@@ -119,11 +119,11 @@ def test_a_case_number_with_a_nul_byte_is_not_found(db, rules):
     # (not reachable from a shell: argv cannot hold NUL; it is from the library and CliRunner)
     from mediation.errors import NotFound
 
-    no = service.register(db, rules, BASE, operator="clerk01").case_no
+    no = desk.register(db, rules, BASE, operator="clerk01").case_no
     with pytest.raises(NotFound):
-        service.show(db, no + "\x00")
+        desk.show(db, no + "\x00")
     with pytest.raises(NotFound):
-        service.review(db, rules, no + "\x00", operator="clerk01")
+        desk.review(db, rules, no + "\x00", operator="clerk01")
 
 
 def test_hostile_filters_are_refused_in_one_line(db):
@@ -305,7 +305,7 @@ COLUMNS = ["received_at", "form", "category", "street", "summary", "parties", "a
 @given(st.lists(st.lists(HOSTILE_CELLS, min_size=len(COLUMNS), max_size=len(COLUMNS)), min_size=1, max_size=6),
        st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
 def test_random_hostile_rows_are_each_routed_or_rejected(tmp_path_factory, rows, encoding):
-    from mediation.replay import dry_run
+    from mediation.replay.dry import dry_run
     from mediation.rules import load_rules
 
     rules = load_rules(ROOT / "rules")

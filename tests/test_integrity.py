@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mediation import service
+from mediation import desk
 from mediation.cli import cli
 from mediation.store import schema
 from mediation.store.database import DatabaseError, open_database
@@ -41,9 +41,9 @@ DATA = {"form": "书面", "category": "医疗", "street": "相南街道", "summa
 
 def moved(db, rules) -> str:
     """A case registered, reviewed and diverted: three events."""
-    no = service.register(db, rules, DATA, operator="clerk01", at=AT).case_no
-    service.review(db, rules, no, operator="clerk01", at=AT)
-    service.divert(db, rules, no, operator="clerk01", at=AT)
+    no = desk.register(db, rules, DATA, operator="clerk01", at=AT).case_no
+    desk.review(db, rules, no, operator="clerk01", at=AT)
+    desk.divert(db, rules, no, operator="clerk01", at=AT)
     return no
 
 
@@ -118,7 +118,7 @@ def test_no_orphan_events_or_parties_and_no_case_deleted_from_under_its_events(d
     "version = 0", "parties = 0", "amount = -1", "case_no = 'XS-2020-1'", "referred_by = 'court'",
 ])
 def test_a_raw_update_outside_an_enumeration_is_refused(db, rules, assignment):
-    no = service.register(db, rules, DATA, operator="clerk01", at=AT).case_no
+    no = desk.register(db, rules, DATA, operator="clerk01", at=AT).case_no
     before = snapshot(db)
     column = assignment.split()[0]
     constraint = "referral" if column == "referred_by" else column  # referred_by goes with channel
@@ -127,7 +127,7 @@ def test_a_raw_update_outside_an_enumeration_is_refused(db, rules, assignment):
 
 
 def test_a_raw_event_outside_the_enumerations_is_refused(db, rules):
-    no = service.register(db, rules, DATA, operator="clerk01", at=AT).case_no
+    no = desk.register(db, rules, DATA, operator="clerk01", at=AT).case_no
     columns = "case_no, seq, at, operator, trigger, from_state, to_state"
     good = f"'{no}', 2, '2020-06-15 09:31:00', 'clerk01', 'review', 'registered', 'under_review'"
     for bad in (good.replace("'review'", "'bogus'"), good.replace("'under_review'", "'limbo'"),
@@ -153,7 +153,7 @@ def test_events_refuse_update_and_delete(db, rules):
         refused(db, "TRUNCATE events CASCADE", schema.EVENTS_INSERT_ONLY)
     assert snapshot(db) == before
     # appending still works, and the program's own writes never touch old events
-    service.take(db, rules, no, operator="med_medical", at=AT)
+    desk.take(db, rules, no, operator="med_medical", at=AT)
     after = snapshot(db)
     assert after["events"][:3] == before["events"]
     assert len(after["events"]) == 4
@@ -236,7 +236,7 @@ def test_0002_upgrades_a_database_at_0001_with_its_data_intact(db_url, rules):
         with pytest.raises(DatabaseError, match="older than this program: run `mediation init`"):
             database.check_schema()
         nos = [moved(database, rules), moved(database, rules)]
-        service.withdraw(database, rules, nos[1], operator="clerk01", at=AT)
+        desk.withdraw(database, rules, nos[1], operator="clerk01", at=AT)
         with database.write() as conn:  # at 0001 nothing stopped this
             conn.exec_driver_sql(f"UPDATE events SET reason = 'before 0002' WHERE case_no = '{nos[0]}' AND seq = 1")
         before = snapshot(database)
@@ -246,8 +246,8 @@ def test_0002_upgrades_a_database_at_0001_with_its_data_intact(db_url, rules):
         refused(database, f"UPDATE events SET reason = 'after 0002' WHERE case_no = '{nos[0]}'",
                 schema.EVENTS_INSERT_ONLY)
         refused(database, "DELETE FROM events", schema.EVENTS_INSERT_ONLY)
-        rec = service.take(database, rules, nos[0], operator="med_medical", at=AT)
-        assert rec.version == 4 and service.register(database, rules, DATA, operator="clerk01",
+        rec = desk.take(database, rules, nos[0], operator="med_medical", at=AT)
+        assert rec.version == 4 and desk.register(database, rules, DATA, operator="clerk01",
                                                      at=AT).case_no == "XS-2020-00003"
     finally:
         database.dispose()

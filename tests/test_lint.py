@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from mediation.errors import RuleError
 from mediation.rules import load_rules
-from mediation.rules.lint import Finding, check, lint
-from mediation.rules.lint_space import Space
-from mediation.rules.lint_values import describe_regions, regions_for
+from mediation.rules.lint.findings import Finding, check, lint
+from mediation.rules.lint.space import Space
+from mediation.rules.lint.values import describe_regions, regions_for
 from mediation.rules.model import Cmp
 from tests.support import ROOT, make_case, shipped_rules
 
@@ -298,7 +298,7 @@ def test_the_rules_that_take_a_rules_cases_are_exactly_those_found_by_brute_forc
     import yaml
 
     from mediation.rules.compile import compile_rules
-    from mediation.rules.lint_policy import walk
+    from mediation.rules.lint.policy import walk
 
     folder = tmp_path_factory.mktemp("gen")
     routing = [{"id": f"r{i}", "when": c, "to": destinations[i]} for i, c in enumerate(conditions)]

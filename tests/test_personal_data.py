@@ -182,14 +182,14 @@ def test_a_reveal_shows_the_data_and_leaves_an_event_saying_who_and_when(db_url)
 
 
 def test_an_internal_database_error_is_one_line_without_the_row(db_url, monkeypatch):
-    import mediation.store.records as records
+    import mediation.desk.registration as registering
 
-    real = records.party_rows
+    real = registering.party_rows
 
     def broken(case, case_no):  # a bug that writes a bad row with the party's data in it
         return [dict(row, role="witness") for row in real(case, case_no)]
 
-    monkeypatch.setattr(records, "party_rows", broken)
+    monkeypatch.setattr(registering, "party_rows", broken)
     s = Session(db_url)
     s("init")
     result = s(*register_flags(), code=1)
@@ -201,10 +201,10 @@ def test_a_database_errors_text_never_holds_the_statements_parameters(db, rules)
     from sqlalchemy import insert
     from sqlalchemy.exc import IntegrityError
 
-    from mediation import service
+    from mediation import desk
     from mediation.store.schema import parties
 
-    no = service.register(db, rules, {"form": "oral", "category": "neighbor", "street": "dongjie",
+    no = desk.register(db, rules, {"form": "oral", "category": "neighbor", "street": "dongjie",
                                       "summary": "x"}, operator="clerk01").case_no
     with pytest.raises(IntegrityError) as info, db.write() as conn:
         conn.execute(insert(parties).values(case_no=no, role="witness", position=1, name=APPLICANT,

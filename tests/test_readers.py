@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mediation import readers
 from mediation.errors import InputError
-from mediation.readers import SPLIT, detect_encoding, detect_format, open_table
+from mediation.replay import readers
+from mediation.replay.readers import SPLIT, detect_encoding, detect_format, open_table
 from mediation.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]

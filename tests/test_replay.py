@@ -13,15 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mediation.cases import parse_case
-from mediation.cli.route import route_result
 from mediation.domain import Case
 from mediation.errors import CaseError, InputError
 from mediation.personal import id_check_char
-from mediation.readers import open_table
-from mediation.replay import Rejected, Routed, dry_run, open_cases, outcome_key, replay_rows
-from mediation.replay_cases import HISTORY_FIELDS, CaseConverter
-from mediation.replay_values import resolve_destination
+from mediation.replay.convert import HISTORY_FIELDS, CaseConverter
+from mediation.replay.dry import dry_run
+from mediation.replay.pipeline import open_cases
+from mediation.replay.readers import open_table
+from mediation.replay.summary import outcome_key
+from mediation.replay.values import resolve_destination
 from mediation.rules import load_rules
+from mediation.rules.results import route_result
+from tests.support import Rejected, Routed, replay_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "examples" / "history-2020.csv"
@@ -127,7 +130,7 @@ def _changed(base: tuple, changes: list) -> list:
 
 
 COLUMNS = open_table.__globals__["FieldNames"](RULES).columns(HEADINGS)
-# CSV converters run generated code (mediation.replay_csv); the general closure is the other kind
+# CSV converters run generated code (mediation.replay.convert_csv); the general closure is the other kind
 CONVERTER = CaseConverter(RULES, COLUMNS, headings=HEADINGS, now=NOW, texts=True)
 DRY_CONVERTER = CaseConverter(RULES, COLUMNS, headings=HEADINGS, now=NOW, texts=True, parties=False)
 GENERAL = CaseConverter(RULES, COLUMNS, headings=HEADINGS, now=NOW)
@@ -247,12 +250,6 @@ def test_the_example_history_takes_the_fast_path_only(rules):
     assert n == 1847 and conv.fallbacks == 0
 
 
-def test_the_id_number_check_is_gb_11643s():
-    from mediation import personal, replay_values
-
-    assert (replay_values._WEIGHTS, replay_values._CHECK) == (personal._WEIGHTS, personal._CHECK)
-
-
 def test_actual_destinations_accept_ids_labels_and_review_outcomes(rules):
     assert resolve_destination(rules, "room.general") == "room.general"
     assert resolve_destination(rules, "律师调解室") == "room.lawyer"
@@ -270,7 +267,7 @@ def test_actual_destinations_accept_ids_labels_and_review_outcomes(rules):
 
 def test_replay_rows_yield_every_row_in_order_routed_or_rejected(rules):
     table = open_cases(MALFORMED, rules)
-    results = list(replay_rows(table, rules, now=NOW))
+    results = (replay_rows(table, rules))
     lines = [r.line for r in results]
     assert lines == sorted(lines)
     routed = [r for r in results if isinstance(r, Routed)]
@@ -286,7 +283,7 @@ def test_replay_rows_yield_every_row_in_order_routed_or_rejected(rules):
 def test_dry_run_accounting_and_rejects_file(tmp_path, rules):
     src = tmp_path / "malformed.csv"
     shutil.copy(MALFORMED, src)
-    summary = dry_run(src, rules, now=NOW)
+    summary = dry_run(src, rules)
     assert summary.read == summary.routed + summary.rejected
     assert (summary.read, summary.routed, summary.rejected) == (16, 5, 11)
     path = tmp_path / "malformed.rejects.csv"
@@ -317,17 +314,17 @@ def test_dry_run_accounting_and_rejects_file(tmp_path, rules):
 def test_no_rejects_file_without_rejects_unless_asked(tmp_path, rules):
     src = tmp_path / "h.csv"
     shutil.copy(HISTORY, src)
-    summary = dry_run(src, rules, now=NOW)
+    summary = dry_run(src, rules)
     assert summary.rejected == 0 and summary.files["rejects"] is None
     assert not (tmp_path / "h.rejects.csv").exists()
-    summary = dry_run(src, rules, now=NOW, rejects=tmp_path / "r.csv")
+    summary = dry_run(src, rules, rejects=tmp_path / "r.csv")
     assert summary.files["rejects"] == str(tmp_path / "r.csv")
     assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines() == [
         "line,reason," + HISTORY.read_text(encoding="utf-8").splitlines()[0]]
 
 
 def test_summary_counts_agree_with_routing_each_case_by_hand(rules):
-    summary = dry_run(HISTORY, rules, now=NOW)
+    summary = dry_run(HISTORY, rules)
     expected_dest: dict[str, int] = {}
     expected_units: dict[str, int] = {}
     review: dict[str, int] = {}
@@ -350,7 +347,7 @@ def test_summary_counts_agree_with_routing_each_case_by_hand(rules):
 
 
 def test_compare_counts_agreement_against_actual_destination(rules):
-    summary = dry_run(HISTORY, rules, compare=True, now=NOW)
+    summary = dry_run(HISTORY, rules, compare=True)
     agreed = differ = 0
     with open(HISTORY, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
@@ -376,7 +373,7 @@ def test_compare_needs_the_column(tmp_path, rules):
 
 
 def test_as_of_routes_by_the_rules_of_that_day(tmp_path, rules):
-    summary = dry_run(HISTORY, rules, as_of=date(2021, 1, 4), now=NOW)
+    summary = dry_run(HISTORY, rules, as_of=date(2021, 1, 4))
     assert summary.as_of == date(2021, 1, 4) and summary.read == 1847
 
 
@@ -385,7 +382,7 @@ def test_as_of_routes_by_the_rules_of_that_day(tmp_path, rules):
 
 def test_results_jsonl_are_route_results_with_the_line(tmp_path, rules):
     out = tmp_path / "r.jsonl"
-    dry_run(HISTORY, rules, out=out, now=NOW)
+    dry_run(HISTORY, rules, out=out)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1847
     with open(HISTORY, encoding="utf-8", newline="") as f:
@@ -399,7 +396,7 @@ def test_results_jsonl_are_route_results_with_the_line(tmp_path, rules):
 
 def test_results_csv(tmp_path, rules):
     out = tmp_path / "r.csv"
-    dry_run(HISTORY, rules, out=out, now=NOW)
+    dry_run(HISTORY, rules, out=out)
     with open(out, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1847
@@ -421,7 +418,7 @@ def test_an_interrupted_run_leaves_no_files(tmp_path, rules):
         header, *body = f.read().splitlines(keepends=True)
     big.write_text(header + "".join(body * 6), encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
-        dry_run(big, rules, out=out, progress=stop, now=NOW)
+        dry_run(big, rules, out=out, progress=stop)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
 
 
@@ -439,8 +436,8 @@ def _without_time(summary) -> dict:
 def test_two_workers_give_what_one_gives(tmp_path, rules, source):
     src = tmp_path / source.name
     shutil.copy(source, src)
-    one = dry_run(src, rules, compare=True, out=tmp_path / "one.jsonl", workers=1, now=NOW)
-    two = dry_run(src, rules, compare=True, out=tmp_path / "two.jsonl", workers=2, now=NOW)
+    one = dry_run(src, rules, compare=True, out=tmp_path / "one.jsonl", workers=1)
+    two = dry_run(src, rules, compare=True, out=tmp_path / "two.jsonl", workers=2)
     assert _without_time(one) == _without_time(two)
     assert two.workers == 2
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
@@ -456,8 +453,8 @@ def test_workers_with_a_stray_quote_still_agree(tmp_path, rules):
     body[10] = body[10].replace("（合成示例）", '（合成"示例）', 1)
     src = tmp_path / "stray.csv"
     src.write_text(header + "".join(body), encoding="utf-8")
-    one = dry_run(src, rules, out=tmp_path / "one.jsonl", now=NOW)
-    two = dry_run(src, rules, out=tmp_path / "two.jsonl", workers=2, now=NOW)
+    one = dry_run(src, rules, out=tmp_path / "one.jsonl")
+    two = dry_run(src, rules, out=tmp_path / "two.jsonl", workers=2)
     assert _without_time(one) == _without_time(two)
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
 
@@ -469,12 +466,12 @@ def test_jsonl_input(tmp_path, rules):
             row["parties"] = int(row["parties"])
             row["amount"] = int(row["amount"])
             out.write(json.dumps({k: v for k, v in row.items() if v != ""}, ensure_ascii=False) + "\n")
-    from_csv = dry_run(HISTORY, rules, compare=True, now=NOW)
-    from_json = dry_run(src, rules, compare=True, now=NOW)
+    from_csv = dry_run(HISTORY, rules, compare=True)
+    from_json = dry_run(src, rules, compare=True)
     a, b = _without_time(from_csv), _without_time(from_json)
     a.pop("input"), b.pop("input")
     assert a == b
-    two = dry_run(src, rules, compare=True, now=NOW, workers=2, out=tmp_path / "o.jsonl")
+    two = dry_run(src, rules, compare=True, workers=2, out=tmp_path / "o.jsonl")
     assert _without_time(two) == _without_time(from_json)
 
 
@@ -489,8 +486,8 @@ def test_the_generated_rows_are_often_whole_cases():
 def test_replay_rows_and_the_dry_run_agree_row_by_row(tmp_path, rules, source):
     # a persisted replay will consume replay_rows; the dry run has its own faster loop
     out, rejects = tmp_path / "r.jsonl", tmp_path / "r.rejects.jsonl"
-    dry_run(source, rules, out=out, rejects=rejects, now=NOW)
-    results = list(replay_rows(open_cases(source, rules), rules, now=NOW))
+    dry_run(source, rules, out=out, rejects=rejects)
+    results = (replay_rows(open_cases(source, rules), rules))
     routed = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     refused = [json.loads(x) for x in rejects.read_text(encoding="utf-8").splitlines()]
     assert [(r["line"], r["review"]["outcome"], (r["decision"] or {}).get("destination")) for r in routed] == [

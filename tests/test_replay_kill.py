@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from mediation.cli import cli
-from mediation.replay_persist import persist
+from mediation.replay.persisted import persist
 from mediation.store.schema import cases
 from tests.conftest import migrated
 from tests.crash_support import database_problems, run_killed, table_rows, traced_cli

@@ -12,15 +12,17 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from mediation import service
+from mediation import desk
 from mediation.cli import cli
 from mediation.errors import InputError, NotFound, PermissionDenied
-from mediation.replay import open_cases, replay_rows
-from mediation.replay_persist import DIFFERENT, persist
-from mediation.replay_persist_plan import HISTORICAL
+from mediation.replay.dry import dry_run
+from mediation.replay.persisted import DIFFERENT, persist
+from mediation.replay.pipeline import open_cases
+from mediation.replay.plan import HISTORICAL
 from mediation.store.schema import cases, events, parties
 from tests.conftest import migrated
 from tests.crash_support import database_problems, table_rows
+from tests.support import replay_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "examples" / "history-2020.csv"
@@ -84,7 +86,7 @@ def test_the_example_history_is_stored_whole_and_consistent(db, rules, history):
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"
     # the counters moved past the numbers given: a desk's next case does not collide
-    assert service.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道", "summary": "s"},
+    assert desk.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道", "summary": "s"},
                             operator="clerk01", at=datetime(2020, 12, 31, 17)).case_no == "XS-2020-01848"
 
 
@@ -144,21 +146,21 @@ def _live(db, rules, r) -> None:
     """The case of replayed row ``r`` entered at the desk, step by step, at its historical times."""
     case, h = r.case, r.history
     at = case.received_at
-    service.register(db, rules, case, operator="sup01", at=at)
-    service.review(db, rules, case.case_no, operator="sup01", at=at)
+    desk.register(db, rules, case, operator="sup01", at=at)
+    desk.review(db, rules, case.case_no, operator="sup01", at=at)
     if r.decision is None:
         return
-    service.divert(db, rules, case.case_no, operator="sup01", at=at)
+    desk.divert(db, rules, case.case_no, operator="sup01", at=at)
     if h.taken_at:
-        service.take(db, rules, case.case_no, operator="sup01", at=h.taken_at)
-    step = {"settled": lambda **kw: service.settle(agreement_form=h.agreement_form, **kw),
-            "unsettled": lambda **kw: service.fail(routes=["arbitration"] if case.category == "labor"
+        desk.take(db, rules, case.case_no, operator="sup01", at=h.taken_at)
+    step = {"settled": lambda **kw: desk.settle(agreement_form=h.agreement_form, **kw),
+            "unsettled": lambda **kw: desk.fail(routes=["arbitration"] if case.category == "labor"
                                                    else ["litigation"], **kw),
-            "served": service.serve, "withdrawn": service.withdraw}.get(h.outcome)
+            "served": desk.serve, "withdrawn": desk.withdraw}.get(h.outcome)
     if step is not None:
         step(db=db, rules=rules, case_no=case.case_no, operator="sup01", at=h.closed_at)
     if h.outcome in ("settled", "unsettled", "served"):
-        service.close(db, rules, case.case_no, operator="sup01", at=h.closed_at)
+        desk.close(db, rules, case.case_no, operator="sup01", at=h.closed_at)
 
 
 def test_events_are_those_a_desk_writes(db, rules, tmp_path, history):
@@ -166,11 +168,11 @@ def test_events_are_those_a_desk_writes(db, rules, tmp_path, history):
     assert {"rejected", "referred_out", "settled-taken-written", "settled-taken-oral", "unsettled-taken",
             "served-taken", "withdrawn", "withdrawn-taken"} <= set(shapes)
     persist(history, rules, db, operator="sup01", now=NOW)
-    desk = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
+    live_db = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
     try:
         for kind, r in shapes.items():
-            _live(desk, rules, r)
-            replayed, live = service.show(db, r.case.case_no), service.show(desk, r.case.case_no)
+            _live(live_db, rules, r)
+            replayed, live = desk.show(db, r.case.case_no), desk.show(live_db, r.case.case_no)
             assert replayed.row == live.row, kind
             assert [{k: v for k, v in p.items() if k != "id"} for p in replayed.parties] == [
                 {k: v for k, v in p.items() if k != "id"} for p in live.parties], kind
@@ -190,7 +192,7 @@ def test_events_are_those_a_desk_writes(db, rules, tmp_path, history):
                 else:
                     assert d == dd, (kind, mine["trigger"])
     finally:
-        desk.dispose()
+        live_db.dispose()
 
 
 def test_a_case_that_went_elsewhere_is_stored_where_it_went(db, rules, tmp_path):
@@ -201,16 +203,16 @@ def test_a_case_that_went_elsewhere_is_stored_where_it_went(db, rules, tmp_path)
                                           row(3, actual_destination="referred_out:duji")])
     d = persist(path, rules, db, operator="sup01", now=NOW, compare=True).as_dict()
     assert d["compare"]["disagreed"] == 3 and d["database"]["stored"] == 3
-    general = service.show(db, "XS-2020-00001")
+    general = desk.show(db, "XS-2020-00001")
     assert (general.state, general.row["destination"], general.row["outcome"]) == ("closed", "room.general", "settled")
     divert = general.events[2]
     assert (divert["trigger"], divert["destination"], divert["rule"]) == ("divert", "room.general", "small_oral")
     assert divert["reason"].startswith(HISTORICAL) and "window.mediation" in divert["reason"]
     assert divert["details"]["historical"] == {"routed": "window.mediation"}
     assert divert["details"]["decision"]["destination"] == "window.mediation"
-    rejected = service.show(db, "XS-2020-00002")
+    rejected = desk.show(db, "XS-2020-00002")
     assert rejected.state == "rejected" and rejected.events[2]["details"]["historical"] == {"routed": "window.mediation"}
-    referred = service.show(db, "XS-2020-00003")
+    referred = desk.show(db, "XS-2020-00003")
     assert referred.state == "referred_out" and referred.events[2]["details"]["to"] == "duji"
     assert database_problems(db) == []
 
@@ -240,7 +242,7 @@ IMPOSSIBLE = {
     12: (dict(actual_destination="room.general", taken_at="2020-03-02 10:00", outcome="withdrawn",
               closed_at="2031-01-01 10:00"), "closed_at 2031-01-01T10:00:00 lies in the future"),
     13: (dict(case_no=""), "a persisted replay needs case_no"),
-    14: (dict(received_at=""), "a persisted replay needs received_at"),
+    14: (dict(received_at=""), "received_at is empty"),  # rejected, as by a dry run: not routed
 }
 
 
@@ -250,13 +252,16 @@ def test_impossible_histories_go_to_the_rejects_and_nothing_of_them_is_written(d
                     closed_at="2020-03-03 10:00"))  # possible
     path = write_csv(tmp_path / "h.csv", rows)
     d = persist(path, rules, db, operator="sup01", now=NOW).as_dict()
-    assert (d["read"], d["routed"], d["rejected"]) == (14, 14, 0)
-    assert d["database"]["stored"] == 1 and d["database"]["refused"] == 13
+    assert (d["read"], d["routed"], d["rejected"], d["refused"]) == (14, 13, 1, 11)
+    assert d["database"]["stored"] == 1 and d["database"]["refused"] == 11 and d["database"]["unnumbered"] == 1
+    # the dry run counts the same rows the same way
+    s = dry_run(path, rules, now=NOW, rejects=tmp_path / "dry.rejects.csv")
+    assert (s.read, s.routed, s.rejected, s.refused) == (14, 13, 1, 11)
     reasons = rejects_of(Path(d["files"]["rejects"]))
     assert set(reasons) == set(IMPOSSIBLE)
     for line, (_, expected) in IMPOSSIBLE.items():
         assert expected in reasons[line], (line, reasons[line])
-    assert count(db, cases) == 1 and service.show(db, "XS-2020-00099").state == "withdrawn"
+    assert count(db, cases) == 1 and desk.show(db, "XS-2020-00099").state == "withdrawn"
     assert database_problems(db) == []
 
 
@@ -267,31 +272,31 @@ def test_a_case_stored_with_different_content_is_reported_and_left_alone(db, rul
     changed = dict(row(2), summary="邻里漏水（合成示例）")
     second = write_csv(tmp_path / "b.csv", [row(1), changed, row(3), dict(row(3), street="dongjie")])
     d = persist(second, rules, db, operator="sup01", now=NOW).as_dict()["database"]
-    assert (d["stored"], d["already_present"], d["refused"]) == (1, 1, 2)
+    assert (d["stored"], d["already_present"], d["refused"], d["conflicts"]) == (1, 1, 0, 2)
     reasons = rejects_of(tmp_path / "b.rejects.csv")
     assert reasons[3] == DIFFERENT
     assert reasons[5].startswith(DIFFERENT) and "line 4 of this file" in reasons[5]
     after = table_rows(db)
     assert [r for r in after["cases"] if r["case_no"] != "XS-2020-00003"] == before["cases"]
-    assert service.show(db, "XS-2020-00003").row["street"] == "xiangnan"
+    assert desk.show(db, "XS-2020-00003").row["street"] == "xiangnan"
 
 
 def test_a_desk_registered_case_with_the_same_number_is_not_overwritten(db, rules, tmp_path):
-    service.register(db, rules, {"case_no": "XS-2020-00001", "form": "口头", "category": "邻里", "street": "相南街道",
+    desk.register(db, rules, {"case_no": "XS-2020-00001", "form": "口头", "category": "邻里", "street": "相南街道",
                                  "summary": "邻里噪音（合成示例）", "received_at": "2020-03-02 09:00"},
                      operator="clerk01", at=datetime(2020, 3, 2, 9, 0))
     path = write_csv(tmp_path / "h.csv", [row(1)])
     d = persist(path, rules, db, operator="sup01", now=NOW).as_dict()["database"]
-    assert (d["stored"], d["refused"]) == (0, 1)
+    assert (d["stored"], d["refused"], d["conflicts"]) == (0, 0, 1)
     assert rejects_of(tmp_path / "h.rejects.csv") == {2: DIFFERENT}
-    assert service.show(db, "XS-2020-00001").state == "registered"
+    assert desk.show(db, "XS-2020-00001").state == "registered"
 
 
 def test_unreadable_rows_and_refused_rows_share_the_rejects_file_in_line_order(db, rules, tmp_path):
     path = Path(shutil.copy(MALFORMED, tmp_path / MALFORMED.name))
     d = persist(path, rules, db, operator="sup01", now=NOW).as_dict()
     assert (d["read"], d["routed"], d["rejected"]) == (16, 5, 11)
-    assert d["database"]["stored"] + d["database"]["refused"] == 5
+    assert d["database"]["stored"] + d["database"]["refused"] == 5 and d["refused"] == d["database"]["refused"]
     lines = list(rejects_of(Path(d["files"]["rejects"])))
     assert lines == sorted(lines) and len(lines) == 11 + d["database"]["refused"]
 
@@ -337,7 +342,8 @@ def test_cli_operator_from_the_environment_and_json(db, db_url, history):
     data = json.loads(result.output)
     assert data["read"] == data["routed"] + data["rejected"] == 1847
     assert data["database"] == {"url": data["database"]["url"], "operator": "sup01", "stored": 1847,
-                                "already_present": 0, "refused": 0, "events": count(db, events),
+                                "already_present": 0, "refused": 0, "conflicts": 0, "unnumbered": 0,
+                                "events": count(db, events),
                                 "parties": count(db, parties), "batches": 3, "batch_size": 700}
     again = json.loads(run(str(history), "--db", db_url, "--json", env={"MEDIATION_OPERATOR": "sup01"}).output)
     assert (again["database"]["stored"], again["database"]["already_present"]) == (0, 1847)
@@ -353,8 +359,8 @@ def test_an_uninitialised_database_is_one_line(tmp_path, history):
 
 def test_bulk_rows_are_stored_exactly_as_sqlalchemy_stores_them(db, rules):
     """A case inserted as prepared tuples reads back, raw, as the same case inserted through SQLAlchemy."""
-    from mediation.store.bulk import bulk_format, insert_rows
-    from mediation.store.records import CaseInsert, case_row, event_row, insert_case, party_rows
+    from mediation.store.bulk import CaseInsert, bulk_format, insert_rows
+    from mediation.store.records import case_row, event_row, insert_case, party_rows
 
     data = {"form": "书面", "category": "医疗", "street": "相南街道", "summary": "s", "amount": "86000.5",
             "received_at": "2020-03-02 09:00", "petition": "是", "applicant_name": "张三",
@@ -431,7 +437,7 @@ def test_the_same_cases_as_json_lines_are_the_same_content(db, rules, tmp_path, 
 
 
 def test_the_persisted_summary_counts_as_the_dry_run_does(db, rules, history):
-    from mediation.replay import dry_run
+    from mediation.replay.dry import dry_run
 
     dry = dry_run(history, rules, compare=True).as_dict()
     stored = persist(history, rules, db, operator="sup01", compare=True, now=NOW).as_dict()

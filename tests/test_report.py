@@ -1,4 +1,4 @@
-"""The centre's statistics (mediation.report, mediation.report_render) over a database.
+"""The centre's statistics (mediation.report.figures, mediation.report.render) over a database.
 
 The database is loaded with the example history of 2020 (``examples/history-2020.csv``,
 1847 disputes, 1292 oral, 555 written) by :func:`load_history`, which stores
@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from mediation.cases import parse_case
+from mediation.deadlines import calendar_of
 from mediation.errors import InputError
-from mediation.report import build_report, period
-from mediation.report_render import headline, sections, summary, to_csv, to_json
+from mediation.report.figures import build_report, period
+from mediation.report.render import headline, sections, summary, to_csv, to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "examples" / "history-2020.csv"
@@ -35,7 +36,8 @@ def history_rows(path: Path = HISTORY) -> list[dict]:
 
 def history_case(rules, data: dict):
     """A :class:`CaseInsert` for one history row: the case and the events of what happened to it."""
-    from mediation.store.records import CaseInsert, case_row, event_row, party_rows
+    from mediation.store.bulk import CaseInsert
+    from mediation.store.records import case_row, event_row, party_rows
 
     data = dict(data)
     hist = {k: data.pop(k) or None for k in HISTORY_COLUMNS}
@@ -78,7 +80,7 @@ def history_case(rules, data: dict):
 
 def load_history(db, rules, path: Path = HISTORY) -> int:
     """Store every case of the history file; returns how many."""
-    from mediation.store.records import insert_cases
+    from mediation.store.bulk import insert_cases
 
     batch = [history_case(rules, data) for data in history_rows(path)]
     with db.write() as conn:
@@ -123,7 +125,7 @@ def test_the_2020_figures_agree_with_the_file(history_db, rules):
 
 
 def test_working_days_to_close_on_the_official_calendar(history_db, rules):
-    cal = rules.calendar
+    cal = calendar_of(rules)
     closed = [cal.working_days_between(datetime.fromisoformat(r["登记时间"]).date(),
                                        datetime.fromisoformat(r["closed_at"]).date())
               for r in history_rows() if r["outcome"] in ("settled", "unsettled", "served")]
@@ -202,19 +204,19 @@ def test_the_current_year_says_up_to_when(db, rules):
 
 
 def test_dates_outside_the_calendar_are_counted_apart_not_guessed(db, rules):
-    from mediation import service
+    from mediation import desk
 
     # A paper record of 2003: the calendar knows 2004 onwards.
-    no = service.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道",
+    no = desk.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道",
                                       "summary": "旧案（合成示例）"}, operator="clerk01",
                           at=datetime(2003, 5, 6, 9)).case_no
-    service.review(db, rules, no, operator="clerk01", at=datetime(2003, 5, 6, 10))
-    service.divert(db, rules, no, operator="clerk01", at=datetime(2003, 5, 6, 11))
+    desk.review(db, rules, no, operator="clerk01", at=datetime(2003, 5, 6, 10))
+    desk.divert(db, rules, no, operator="clerk01", at=datetime(2003, 5, 6, 11))
     report = build_report(db, rules, date(2003, 1, 1), date(2003, 12, 31), as_of=date(2003, 6, 30))
     assert report.escalations.not_checkable == 1 and report.escalations.overdue == 0
-    service.take(db, rules, no, operator="sup01", at=datetime(2003, 5, 7, 9))
-    service.serve(db, rules, no, operator="sup01", at=datetime(2003, 5, 8, 9))
-    service.close(db, rules, no, operator="sup01", at=datetime(2003, 5, 9, 9))
+    desk.take(db, rules, no, operator="sup01", at=datetime(2003, 5, 7, 9))
+    desk.serve(db, rules, no, operator="sup01", at=datetime(2003, 5, 8, 9))
+    desk.close(db, rules, no, operator="sup01", at=datetime(2003, 5, 9, 9))
     report = build_report(db, rules, date(2003, 1, 1), date(2003, 12, 31))
     ct = report.close_times
     assert (ct.closed, ct.measured, ct.outside_calendar, ct.mean, ct.median) == (1, 0, 1, None, None)

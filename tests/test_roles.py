@@ -1,7 +1,7 @@
 """Roles: each role may do what DESIGN and ``rules/staff.yaml`` say, and is refused everything else.
 
 The matrix below is written out from the staff file's comments (not read from
-:mod:`mediation.service_roles`), so that a change to the code's matrix shows up
+:mod:`mediation.desk.roles`), so that a change to the code's matrix shows up
 here. Every (action, role) pair is tried on a case in a state where the
 lifecycle allows the action: an allowed pair succeeds; a refused one raises
 :class:`PermissionDenied` and leaves every table as it was. Through the CLI a
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from mediation import service
+from mediation import desk
 from mediation.cli import cli
 from mediation.errors import InputError, NotFound, PermissionDenied
 from tests.crash_support import ROOT, table_rows
@@ -78,22 +78,22 @@ def prepared(db, rules, action: str) -> tuple[str | None, str | None]:
     data, steps = SETUP[action]
     if data is None:
         return None, None
-    no = service.register(db, rules, data, operator="clerk01", at=T0).case_no
+    no = desk.register(db, rules, data, operator="clerk01", at=T0).case_no
     for n, step in enumerate(steps, 1):
-        getattr(service, step)(db, rules, no, operator="sup01", at=T0 + timedelta(minutes=n),
+        getattr(desk, step)(db, rules, no, operator="sup01", at=T0 + timedelta(minutes=n),
                                **({"agreement_form": "oral"} if step == "settle" else {}))
-    return no, service.show(db, no).row["destination"]
+    return no, desk.show(db, no).row["destination"]
 
 
 def attempt(db, rules, action: str, no: str | None, who: str, at: datetime):
     if action == "register":
-        return service.register(db, rules, MEDICAL, operator=who, at=at)
+        return desk.register(db, rules, MEDICAL, operator=who, at=at)
     if action == "override":
-        return service.divert(db, rules, no, to="room.lawyer", reason="疑难", operator=who, at=at)
+        return desk.divert(db, rules, no, to="room.lawyer", reason="疑难", operator=who, at=at)
     if action == "escalate":
-        escalation = pytest.importorskip("mediation.escalation")
+        escalation = pytest.importorskip("mediation.desk.escalation")
         return escalation.escalate(db, rules, operator=who, at=at)
-    return getattr(service, action)(db, rules, no, operator=who, at=at, **ARGS.get(action, {}))
+    return getattr(desk, action)(db, rules, no, operator=who, at=at, **ARGS.get(action, {}))
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
@@ -116,21 +116,21 @@ def test_each_role_may_do_what_the_matrix_says_and_nothing_else(db, rules, actio
 
 
 def test_the_matrix_covers_every_action_the_code_knows():
-    from mediation.service_roles import PERMISSIONS
+    from mediation.desk.roles import PERMISSIONS
 
     assert set(MATRIX) == set(PERMISSIONS)
 
 
 def test_a_third_transfer_needs_a_supervisor_whoever_asks(db, rules):
     no, _ = prepared(db, rules, "transfer")
-    service.transfer(db, rules, no, to="room.general", reason="一", operator="med_medical", at=T0 + timedelta(hours=1))
-    service.transfer(db, rules, no, to="room.medical", reason="二", operator="med_general", at=T0 + timedelta(hours=2))
+    desk.transfer(db, rules, no, to="room.general", reason="一", operator="med_medical", at=T0 + timedelta(hours=1))
+    desk.transfer(db, rules, no, to="room.medical", reason="二", operator="med_general", at=T0 + timedelta(hours=2))
     before = table_rows(db)
     with pytest.raises(PermissionDenied, match="third transfer needs a supervisor"):
-        service.transfer(db, rules, no, to="room.lawyer", reason="三", operator="med_medical",
+        desk.transfer(db, rules, no, to="room.lawyer", reason="三", operator="med_medical",
                          at=T0 + timedelta(hours=3))
     assert table_rows(db) == before
-    assert service.transfer(db, rules, no, to="room.lawyer", reason="三", operator="sup01",
+    assert desk.transfer(db, rules, no, to="room.lawyer", reason="三", operator="sup01",
                             at=T0 + timedelta(hours=3)).row["transfers"] == 3
 
 
@@ -139,9 +139,9 @@ def test_no_operator_or_an_unknown_one_is_refused_and_writes_nothing(db, rules):
     before = table_rows(db)
     for who, error in ((None, InputError), ("", InputError), ("med_medica", NotFound), ("'; DROP TABLE cases; --", NotFound)):
         with pytest.raises(error):
-            service.take(db, rules, no, operator=who, at=T0 + timedelta(hours=1))
+            desk.take(db, rules, no, operator=who, at=T0 + timedelta(hours=1))
         with pytest.raises(error):
-            service.register(db, rules, MEDICAL, operator=who, at=T0)
+            desk.register(db, rules, MEDICAL, operator=who, at=T0)
     assert table_rows(db) == before
 
 

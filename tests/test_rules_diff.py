@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mediation.cases import parse_case
 from mediation.cli import cli
-from mediation.replay_diff import INVALID, diff_rules
+from mediation.replay.diff import INVALID, diff_rules
 from mediation.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,9 +84,9 @@ def test_unreadable_rows_are_counted_not_moved(tmp_path, old, new):
     src = tmp_path / "m.csv"
     shutil.copy(MALFORMED, src)
     result = diff_rules(old, new, src)
-    # the diff reads the case columns only: line 12's unknown outcome does not matter to it
-    assert (result.read, result.rejected, result.compared) == (16, 10, 6)
-    assert [r["line"] for r in result.rejects] == [3, 4, 6, 7, 8, 9, 14, 15, 17, 19]
+    # the diff reads rows as a dry run does: line 12's unknown outcome rejects it here too
+    assert (result.read, result.rejected, result.compared) == (16, 11, 5)
+    assert [r["line"] for r in result.rejects] == [3, 4, 6, 7, 8, 9, 12, 14, 15, 17, 19]
     assert INVALID not in result.matrix
 
 

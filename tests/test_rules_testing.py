@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from mediation.errors import CaseError, InputError, RuleError
-from mediation.rules.testing import (
+from mediation.rules.testing.files import (
     DEFAULT_RECEIVED_AT,
-    Coverage,
-    format_failure,
     is_rule_test_file,
     load_test_file,
     load_tests,
+)
+from mediation.rules.testing.run import (
+    Coverage,
+    format_failure,
     run_rule_tests,
     run_test,
     run_tests,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from mediation import service
+from mediation import clock, desk
 from mediation.errors import (
     CaseError,
     ConcurrentUpdate,
@@ -38,13 +38,13 @@ def data(**over) -> dict:
 
 
 def registered(db, rules, at=T0, **over):
-    return service.register(db, rules, data(**over), operator="clerk01", at=at)
+    return desk.register(db, rules, data(**over), operator="clerk01", at=at)
 
 
 def diverted(db, rules, **over):
     no = registered(db, rules, **over).case_no
-    service.review(db, rules, no, operator="clerk01", at=t(1))
-    return service.divert(db, rules, no, operator="clerk01", at=t(2))
+    desk.review(db, rules, no, operator="clerk01", at=t(1))
+    return desk.divert(db, rules, no, operator="clerk01", at=t(2))
 
 
 def triggers(record) -> list[str]:
@@ -64,16 +64,16 @@ def test_a_room_case_from_registration_to_closing(db, rules):
     rec = registered(db, rules, applicant_name="张三", applicant_phone="13812345678")
     assert rec.case_no == "XS-2020-00001" and rec.state == "registered" and rec.written == 1
     no = rec.case_no
-    rec = service.review(db, rules, no, operator="clerk01", at=t(1))
+    rec = desk.review(db, rules, no, operator="clerk01", at=t(1))
     assert rec.state == "under_review"
     review = rec.events[-1]
     assert (review["rule"], review["details"]["outcome"]) == ("accept", "accepted")
-    rec = service.divert(db, rules, no, operator="clerk01", at=t(2))
+    rec = desk.divert(db, rules, no, operator="clerk01", at=t(2))
     assert (rec.state, rec.row["destination"]) == ("diverted", "room.medical")
-    rec = service.take(db, rules, no, operator="med_medical", at=t(60 * 24))
-    rec = service.settle(db, rules, no, agreement_form="written", operator="med_medical", at=t(60 * 24 * 10))
+    rec = desk.take(db, rules, no, operator="med_medical", at=t(60 * 24))
+    rec = desk.settle(db, rules, no, agreement_form="written", operator="med_medical", at=t(60 * 24 * 10))
     assert (rec.state, rec.row["outcome"], rec.row["agreement_form"]) == ("settled", "settled", "written")
-    rec = service.close(db, rules, no, operator="clerk01", at=t(60 * 24 * 20))
+    rec = desk.close(db, rules, no, operator="clerk01", at=t(60 * 24 * 20))
     assert rec.state == "closed"
     assert triggers(rec) == ["register", "review", "divert", "take", "settle", "close"]
     assert [e["operator"] for e in rec.events] == ["clerk01"] * 3 + ["med_medical"] * 2 + ["clerk01"]
@@ -83,26 +83,26 @@ def test_a_room_case_from_registration_to_closing(db, rules):
 
 def test_a_window_case_is_served(db, rules):
     no = registered(db, rules, request="法律咨询", form="口头").case_no
-    service.review(db, rules, no, operator="clerk01", at=t(1))
-    rec = service.divert(db, rules, no, operator="clerk01", at=t(2))
+    desk.review(db, rules, no, operator="clerk01", at=t(1))
+    rec = desk.divert(db, rules, no, operator="clerk01", at=t(2))
     assert rec.row["destination"] == "window.consult"
-    service.take(db, rules, no, operator="med_lawyer", at=t(3))
+    desk.take(db, rules, no, operator="med_lawyer", at=t(3))
     with pytest.raises(Refused, match="settle is for mediation rooms"):
-        service.settle(db, rules, no, agreement_form="oral", operator="med_lawyer", at=t(4))
-    rec = service.serve(db, rules, no, operator="med_lawyer", at=t(4))
+        desk.settle(db, rules, no, agreement_form="oral", operator="med_lawyer", at=t(4))
+    rec = desk.serve(db, rules, no, operator="med_lawyer", at=t(4))
     assert (rec.state, rec.row["outcome"]) == ("served", "served")
-    consistent(service.close(db, rules, no, operator="clerk01", at=t(5)))
+    consistent(desk.close(db, rules, no, operator="clerk01", at=t(5)))
 
 
 def test_review_rejects_and_refers_out_by_the_rules(db, rules):
     rec = registered(db, rules, litigation_pending=True)
-    rec = service.review(db, rules, rec.case_no, operator="clerk01", at=t(1))
+    rec = desk.review(db, rules, rec.case_no, operator="clerk01", at=t(1))
     assert rec.state == "rejected" and rec.written == 2
     assert triggers(rec) == ["register", "review", "reject"]
     assert rec.events[-1]["rule"] == rec.events[-2]["rule"] and rec.events[-1]["reason"]
     consistent(rec)
     rec = registered(db, rules, street="杜集区")
-    rec = service.review(db, rules, rec.case_no, operator="clerk01", at=t(1))
+    rec = desk.review(db, rules, rec.case_no, operator="clerk01", at=t(1))
     assert rec.state == "referred_out"
     assert rec.events[-1]["details"] == {"to": "duji"}
     consistent(rec)
@@ -121,9 +121,9 @@ def test_divert_stores_the_decision_and_its_explanation(db, rules):
 def test_invalid_trigger_names_the_state(db, rules):
     no = registered(db, rules).case_no
     with pytest.raises(InvalidTransition, match="cannot take a case that is registered: allowed from registered: review, withdraw"):
-        service.take(db, rules, no, operator="sup01", at=t(1))
+        desk.take(db, rules, no, operator="sup01", at=t(1))
     with pytest.raises(NotFound, match="no case XS-2020-00099"):
-        service.review(db, rules, "XS-2020-00099", operator="clerk01")
+        desk.review(db, rules, "XS-2020-00099", operator="clerk01")
 
 
 # ----------------------------------------------------------------------- override and roles
@@ -131,14 +131,14 @@ def test_invalid_trigger_names_the_state(db, rules):
 
 def test_only_a_supervisor_overrides_routing_with_a_reason(db, rules):
     no = registered(db, rules).case_no
-    service.review(db, rules, no, operator="clerk01", at=t(1))
+    desk.review(db, rules, no, operator="clerk01", at=t(1))
     with pytest.raises(PermissionDenied, match=r"clerk01 \(clerk\) may not override XS-2020-00001: only supervisors may"):
-        service.divert(db, rules, no, operator="clerk01", at=t(2), to="room.lawyer", reason="疑难")
+        desk.divert(db, rules, no, operator="clerk01", at=t(2), to="room.lawyer", reason="疑难")
     with pytest.raises(InputError, match="needs a reason"):
-        service.divert(db, rules, no, operator="sup01", at=t(2), to="room.lawyer")
+        desk.divert(db, rules, no, operator="sup01", at=t(2), to="room.lawyer")
     with pytest.raises(Refused, match="already send XS-2020-00001 to room.medical"):
-        service.divert(db, rules, no, operator="sup01", at=t(2), to="医疗纠纷调解室", reason="x")
-    rec = service.divert(db, rules, no, operator="sup01", at=t(2), to="律师调解室", reason="涉法涉诉，疑难复杂")
+        desk.divert(db, rules, no, operator="sup01", at=t(2), to="医疗纠纷调解室", reason="x")
+    rec = desk.divert(db, rules, no, operator="sup01", at=t(2), to="律师调解室", reason="涉法涉诉，疑难复杂")
     assert rec.row["destination"] == "room.lawyer" and rec.written == 2
     override, divert = rec.events[-2:]
     assert (override["trigger"], override["from_state"], override["to_state"]) == (
@@ -159,26 +159,26 @@ def test_roles_refuse(db, rules, action, operator, message):
     rec = diverted(db, rules)
     with pytest.raises(PermissionDenied, match=message):
         if action == "register":
-            service.register(db, rules, data(), operator=operator, at=t(3))
+            desk.register(db, rules, data(), operator=operator, at=t(3))
         else:
-            getattr(service, action)(db, rules, rec.case_no, operator=operator, at=t(3))
-    assert service.show(db, rec.case_no).version == rec.version
+            getattr(desk, action)(db, rules, rec.case_no, operator=operator, at=t(3))
+    assert desk.show(db, rec.case_no).version == rec.version
 
 
 def test_operator_is_required_and_known(db, rules):
     with pytest.raises(InputError, match="needs an operator"):
-        service.register(db, rules, data(), operator=None, at=T0)
+        desk.register(db, rules, data(), operator=None, at=T0)
     with pytest.raises(NotFound, match="unknown operator 'clerk1'.*did you mean 'clerk01'"):
-        service.register(db, rules, data(), operator="clerk1", at=T0)
+        desk.register(db, rules, data(), operator="clerk1", at=T0)
 
 
 def test_third_transfer_needs_a_supervisor(db, rules):
     no = diverted(db, rules).case_no
-    service.transfer(db, rules, no, to="room.general", reason="涉及多方", operator="med_medical", at=t(3))
-    service.transfer(db, rules, no, to="room.medical", reason="回到医调委", operator="med_general", at=t(4))
+    desk.transfer(db, rules, no, to="room.general", reason="涉及多方", operator="med_medical", at=t(3))
+    desk.transfer(db, rules, no, to="room.medical", reason="回到医调委", operator="med_general", at=t(4))
     with pytest.raises(PermissionDenied, match="third transfer needs a supervisor"):
-        service.transfer(db, rules, no, to="room.lawyer", reason="再转", operator="med_medical", at=t(5))
-    rec = service.transfer(db, rules, no, to="律师调解室", reason="疑难", operator="sup01", at=t(5))
+        desk.transfer(db, rules, no, to="room.lawyer", reason="再转", operator="med_medical", at=t(5))
+    rec = desk.transfer(db, rules, no, to="律师调解室", reason="疑难", operator="sup01", at=t(5))
     assert (rec.row["transfers"], rec.row["destination"], rec.state) == (3, "room.lawyer", "diverted")
     assert rec.events[-1]["details"] == {"from": "room.medical"}
     consistent(rec)
@@ -186,25 +186,25 @@ def test_third_transfer_needs_a_supervisor(db, rules):
 
 def test_extend_once_with_consent(db, rules):
     no = diverted(db, rules).case_no
-    service.take(db, rules, no, operator="med_medical", at=t(3))
+    desk.take(db, rules, no, operator="med_medical", at=t(3))
     with pytest.raises(Refused, match="consent"):
-        service.extend(db, rules, no, days=10, consent=None, operator="med_medical", at=t(4))
+        desk.extend(db, rules, no, days=10, consent=None, operator="med_medical", at=t(4))
     with pytest.raises(Refused, match="at most 30 days"):
-        service.extend(db, rules, no, days=31, consent=True, operator="med_medical", at=t(4))
-    rec = service.extend(db, rules, no, days=10, consent=True, operator="med_medical", at=t(4))
+        desk.extend(db, rules, no, days=31, consent=True, operator="med_medical", at=t(4))
+    rec = desk.extend(db, rules, no, days=10, consent=True, operator="med_medical", at=t(4))
     assert (rec.row["extended"], rec.row["extension_days"], rec.state) == (True, 10, "in_progress")
     with pytest.raises(Refused, match="already extended once"):
-        service.extend(db, rules, no, days=5, consent=True, operator="med_medical", at=t(5))
+        desk.extend(db, rules, no, days=5, consent=True, operator="med_medical", at=t(5))
 
 
 def test_fail_records_the_routes_and_withdraw_any_open_case(db, rules):
     no = diverted(db, rules).case_no
-    service.take(db, rules, no, operator="med_medical", at=t(3))
-    rec = service.fail(db, rules, no, routes=["litigation", "arbitration"], operator="med_medical", at=t(4))
+    desk.take(db, rules, no, operator="med_medical", at=t(3))
+    rec = desk.fail(db, rules, no, routes=["litigation", "arbitration"], operator="med_medical", at=t(4))
     assert (rec.state, rec.row["outcome"]) == ("unsettled", "unsettled")
     assert rec.events[-1]["details"] == {"routes": ["litigation", "arbitration"]}
     other = registered(db, rules).case_no
-    rec = service.withdraw(db, rules, other, operator="clerk01", at=t(1), reason="申请人撤回")
+    rec = desk.withdraw(db, rules, other, operator="clerk01", at=t(1), reason="申请人撤回")
     assert (rec.state, rec.row["outcome"], rec.events[-1]["reason"]) == ("withdrawn", "withdrawn", "申请人撤回")
 
 
@@ -213,19 +213,19 @@ def test_fail_records_the_routes_and_withdraw_any_open_case(db, rules):
 
 def test_at_may_not_lie_in_the_future_nor_before_the_last_event(db, rules):
     with pytest.raises(Refused, match="lies in the future"):
-        service.register(db, rules, data(), operator="clerk01", at=datetime.now() + timedelta(hours=1))
+        desk.register(db, rules, data(), operator="clerk01", at=clock.now() + timedelta(hours=1))
     no = registered(db, rules).case_no
     with pytest.raises(Refused, match=r"lies before the case's last event \(2020-06-15T09:30:00\)"):
-        service.review(db, rules, no, operator="clerk01", at=T0 - timedelta(seconds=1))
-    assert service.review(db, rules, no, operator="clerk01", at=T0).state == "under_review"
+        desk.review(db, rules, no, operator="clerk01", at=T0 - timedelta(seconds=1))
+    assert desk.review(db, rules, no, operator="clerk01", at=T0).state == "under_review"
     with pytest.raises(CaseError, match="received_at .* lies after the registration"):
-        service.register(db, rules, data(received_at="2020-06-16"), operator="clerk01", at=T0)
+        desk.register(db, rules, data(received_at="2020-06-16"), operator="clerk01", at=T0)
 
 
 def test_at_defaults_to_now(db, rules):
-    before = datetime.now().replace(microsecond=0)
-    rec = service.register(db, rules, data(), operator="clerk01")
-    assert before <= rec.row["registered_at"] <= datetime.now()
+    before = clock.now()
+    rec = desk.register(db, rules, data(), operator="clerk01")
+    assert before <= rec.row["registered_at"] <= clock.now()
     assert rec.row["received_at"] == rec.row["registered_at"]
     assert rec.case_no.startswith(f"XS-{before.year}-")
 
@@ -250,10 +250,10 @@ def test_case_numbers_run_per_year_and_respect_given_ones(db, rules):
 
 def test_a_stale_version_is_a_conflict_and_writes_nothing(db, rules):
     rec = registered(db, rules)
-    service.review(db, rules, rec.case_no, operator="clerk01", at=t(1), expect_version=1)
+    desk.review(db, rules, rec.case_no, operator="clerk01", at=t(1), expect_version=1)
     with pytest.raises(ConcurrentUpdate, match="has changed since you looked at it"):
-        service.divert(db, rules, rec.case_no, operator="clerk01", at=t(2), expect_version=1)
-    assert service.show(db, rec.case_no).state == "under_review"
+        desk.divert(db, rules, rec.case_no, operator="clerk01", at=t(2), expect_version=1)
+    assert desk.show(db, rec.case_no).state == "under_review"
 
 
 def test_append_checks_the_version(db, rules):
@@ -265,7 +265,7 @@ def test_append_checks_the_version(db, rules):
         append(conn, rec.case_no, 0, {"state": "under_review"}, [ev])
     with db.write() as conn:
         assert append(conn, rec.case_no, 1, {"state": "under_review"}, [ev]) == 2
-    consistent(service.show(db, rec.case_no))
+    consistent(desk.show(db, rec.case_no))
 
 
 # ----------------------------------------------------------------------- personal data
@@ -275,16 +275,16 @@ def test_parties_are_masked_unless_revealed_and_a_reveal_is_an_event(db, rules):
     pid = person_id()
     rec = registered(db, rules, applicants=[{"name": "张三丰", "id_number": pid, "phone": "13812345678"}],
                      respondent_name="李四")
-    view = service.case_view(service.show(db, rec.case_no), rules)
+    view = desk.case_view(desk.show(db, rec.case_no), rules)
     assert view["applicants"] == [{"name": "张**", "id_number": pid[:6] + "********" + pid[-4:],
                                    "phone": "138****5678"}]
     assert view["respondents"][0]["name"] == "李*" and view["revealed"] is False
     text = repr(view)
     assert "张三丰" not in text and pid not in text and "13812345678" not in text
     with pytest.raises(InputError, match="needs an operator"):
-        service.reveal(db, rules, rec.case_no, operator=None)
-    rec = service.reveal(db, rules, rec.case_no, operator="clerk01", at=t(1), reason="回访联系")
-    view = service.case_view(rec, rules)
+        desk.reveal(db, rules, rec.case_no, operator=None)
+    rec = desk.reveal(db, rules, rec.case_no, operator="clerk01", at=t(1), reason="回访联系")
+    view = desk.case_view(rec, rules)
     assert view["applicants"][0] == {"name": "张三丰", "id_number": pid, "phone": "13812345678"}
     last = rec.events[-1]
     assert (last["trigger"], last["from_state"], last["to_state"], last["operator"]) == (
@@ -295,8 +295,8 @@ def test_parties_are_masked_unless_revealed_and_a_reveal_is_an_event(db, rules):
 def test_a_mediator_reveals_only_at_their_own_destination(db, rules):
     no = diverted(db, rules).case_no
     with pytest.raises(PermissionDenied):
-        service.reveal(db, rules, no, operator="med_labor", at=t(3))
-    assert service.reveal(db, rules, no, operator="med_medical", at=t(3)).revealed
+        desk.reveal(db, rules, no, operator="med_labor", at=t(3))
+    assert desk.reveal(db, rules, no, operator="med_medical", at=t(3)).revealed
 
 
 # ----------------------------------------------------------------------- reading
@@ -307,35 +307,35 @@ def test_list_filters_sorts_and_pages(db, rules):
                                             ("劳动争议", "曲阳街道")]):
         registered(db, rules, at=datetime(2020, 3 + n, 1, 9), category=category, street=street,
                    form="口头", amount=0)
-    page = service.list_cases(db)
+    page = desk.list_cases(db)
     assert page.total == 4 and [r["case_no"][-1] for r in page.rows] == ["1", "2", "3", "4"]
-    assert service.list_cases(db, category="medical").total == 2
-    assert service.list_cases(db, category="medical", street="dongjie").total == 1
-    assert service.list_cases(db, street=["dongjie", "quyang"]).total == 3
-    assert service.list_cases(db, state="diverted").total == 0
-    dated = service.list_cases(db, received_from=datetime(2020, 4, 1).date(),
+    assert desk.list_cases(db, category="medical").total == 2
+    assert desk.list_cases(db, category="medical", street="dongjie").total == 1
+    assert desk.list_cases(db, street=["dongjie", "quyang"]).total == 3
+    assert desk.list_cases(db, state="diverted").total == 0
+    dated = desk.list_cases(db, received_from=datetime(2020, 4, 1).date(),
                                received_to=datetime(2020, 5, 1).date())
     assert [r["case_no"] for r in dated.rows] == ["XS-2020-00002", "XS-2020-00003"]
-    second = service.list_cases(db, limit=3, offset=3, sort="case_no", descending=True)
+    second = desk.list_cases(db, limit=3, offset=3, sort="case_no", descending=True)
     assert (second.total, [r["case_no"] for r in second.rows]) == (4, ["XS-2020-00001"])
     with pytest.raises(InputError, match="cannot sort by 'summary'"):
-        service.list_cases(db, sort="summary")
+        desk.list_cases(db, sort="summary")
 
 
 def test_queue_holds_a_destinations_open_cases_oldest_first(db, rules):
     first = diverted(db, rules).case_no
     second = diverted(db, rules).case_no
-    service.take(db, rules, first, operator="med_medical", at=t(3))
+    desk.take(db, rules, first, operator="med_medical", at=t(3))
     other = diverted(db, rules, category="劳动争议").case_no
-    assert [r["case_no"] for r in service.queue(db, "room.medical")] == [first, second]
-    assert [r["case_no"] for r in service.queue(db, "room.labor")] == [other]
-    service.withdraw(db, rules, second, operator="clerk01", at=t(4))
-    assert [r["case_no"] for r in service.queue(db, "room.medical")] == [first]
+    assert [r["case_no"] for r in desk.queue(db, "room.medical")] == [first, second]
+    assert [r["case_no"] for r in desk.queue(db, "room.labor")] == [other]
+    desk.withdraw(db, rules, second, operator="clerk01", at=t(4))
+    assert [r["case_no"] for r in desk.queue(db, "room.medical")] == [first]
 
 
 def test_case_view_has_the_design_shape(db, rules):
     rec = diverted(db, rules)
-    view = service.case_view(rec, rules)
+    view = desk.case_view(rec, rules)
     assert {"case_no", "state", "destination", "deadline", "escalation", "events"} <= set(view)
     assert (view["state"], view["destination"], view["deadline"], view["escalation"]) == (
         "diverted", "room.medical", "2020-06-17", 0)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mediation import service
+from mediation import desk
 from mediation.errors import MediationError
 from mediation.lifecycle import fold
 
@@ -47,9 +47,9 @@ def operator_for(rules, who: str, destination: str | None) -> str:
 def run(db, rules, no: str, action: str, operator: str, dest: str, n: int, at: datetime):
     kw = {"operator": operator, "at": at}
     if action == "override":
-        return service.divert(db, rules, no, to=dest, reason="改派（测试）", **kw)
+        return desk.divert(db, rules, no, to=dest, reason="改派（测试）", **kw)
     if action == "stale":
-        return service.take(db, rules, no, expect_version=0, **kw)
+        return desk.take(db, rules, no, expect_version=0, **kw)
     if action == "settle":
         kw["agreement_form"] = ("oral", "written")[n % 2]
     elif action == "fail":
@@ -58,17 +58,17 @@ def run(db, rules, no: str, action: str, operator: str, dest: str, n: int, at: d
         kw.update(to=dest, reason="转办（测试）")
     elif action == "extend":
         kw.update(days=n, consent=True)
-    return getattr(service, action)(db, rules, no, **kw)
+    return getattr(desk, action)(db, rules, no, **kw)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=st.sampled_from(CASES), steps=st.lists(step, max_size=14))
 def test_fold_of_a_cases_events_is_its_stored_state(db, rules, case, steps):
     at = datetime(2020, 6, 15, 9, 0)
-    no = service.register(db, rules, case, operator="clerk01", at=at).case_no
-    after = service.show(db, no)
+    no = desk.register(db, rules, case, operator="clerk01", at=at).case_no
+    after = desk.show(db, no)
     for minute, (action, who, dest, n) in enumerate(steps, 1):
-        before = service.show(db, no)
+        before = desk.show(db, no)
         if action == "next":
             action, who = NEXT.get(before.state, ("close", "clerk01"))
             if before.state == "in_progress":
@@ -78,7 +78,7 @@ def test_fold_of_a_cases_events_is_its_stored_state(db, rules, case, steps):
         try:
             after = run(db, rules, no, action, operator, dest, n, at + timedelta(minutes=minute))
         except MediationError:
-            after = service.show(db, no)
+            after = desk.show(db, no)
             assert after.version == before.version  # a refusal writes nothing
             assert after.row == before.row
         else:

@@ -8,17 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from mediation import service
+from mediation import desk
 from mediation.cases import parse_case
 from mediation.lifecycle import fold
-from mediation.store.records import (
-    CaseInsert,
-    case_from_row,
-    case_row,
-    event_row,
-    insert_cases,
-    party_rows,
-)
+from mediation.store.bulk import CaseInsert, insert_cases
+from mediation.store.records import case_from_row, case_row, event_row, party_rows
 
 AT = datetime(2020, 3, 2, 9, 0)
 
@@ -45,7 +39,7 @@ def test_a_row_gives_back_the_case(db, rules):
     case = parse_case({"form": "书面", "category": "医疗", "street": "相南街道", "summary": "s",
                        "amount": 86000.5, "petition": "是", "applicant_name": "张三",
                        "respondents": [{"name": "李四", "phone": "13812345678"}]}, rules, now=AT)
-    rec = service.register(db, rules, {"form": "书面", "category": "医疗", "street": "相南街道",
+    rec = desk.register(db, rules, {"form": "书面", "category": "医疗", "street": "相南街道",
                                        "summary": "s", "amount": 86000.5, "petition": "是",
                                        "applicant_name": "张三",
                                        "respondents": [{"name": "李四", "phone": "13812345678"}]},
@@ -63,11 +57,11 @@ def test_whole_cases_in_one_batch_and_again_exactly_once(db, rules):
     with db.write() as conn:
         assert insert_cases(conn, batch + [history(rules, 10)], skip_existing=True) == 1
     for n in (7, 10):
-        rec = service.show(db, f"XS-2020-{n:05d}")
+        rec = desk.show(db, f"XS-2020-{n:05d}")
         assert rec.state == fold(rec.events) == "closed" and rec.version == 6
         assert rec.parties[0]["name"] == "王五" and rec.row["amount"] == Decimal("1234.50")
     # the counter moved past the given numbers
-    assert service.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道",
+    assert desk.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道",
                                         "summary": "s"}, operator="clerk01", at=AT).case_no == "XS-2020-00011"
     with pytest.raises(IntegrityError), db.write() as conn:
         insert_cases(conn, [history(rules, 7)])

@@ -16,13 +16,14 @@ import sys
 import click
 
 from mediation import __version__
+from mediation.errors import MediationError
 
 #: name -> (module:attribute, one-line help). The help is here so that
 #: ``mediation --help`` need not import every command.
 COMMANDS: dict[str, tuple[str, str]] = {
     "route": ("mediation.cli.route:route", "Review and route cases from a JSON file (no database)."),
     "rules": ("mediation.cli.rules:rules", "Show, test, check and diff rule sets."),
-    "init": ("mediation.cli.db:init", "Create or upgrade the database."),
+    "init": ("mediation.cli.init:init", "Create or upgrade the database."),
     "case": ("mediation.cli.case:case", "Register cases and move them through their lifecycle."),
     "queue": ("mediation.cli.queue:queue", "A room's or window's open cases, oldest first."),
     "replay": ("mediation.cli.replay:replay", "Replay historical cases through the rules."),
@@ -84,8 +85,6 @@ class RootGroup(LazyGroup):
     """The top-level group: turns errors from any subcommand into :class:`Failure`."""
 
     def invoke(self, ctx: click.Context):
-        from mediation.errors import MediationError
-
         try:
             return super().invoke(ctx)
         except MediationError as exc:

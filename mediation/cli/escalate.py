@@ -6,14 +6,20 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.case_common import (
+from mediation.cli.case.common import label
+from mediation.cli.case.list import overdue_text
+from mediation.cli.common import console, echo_json, long_running
+from mediation.cli.options import (
     db_option,
-    label,
-    open_db,
+    load,
     operator_option,
     parse_at,
+    parse_day,
+    rules_option,
 )
-from mediation.cli.common import rules_option
+from mediation.deadlines import calendar_warning
+from mediation.desk import escalate as run_escalation
+from mediation.store.database import open_database
 
 
 @click.command()
@@ -38,13 +44,9 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
     case whose deadline the working-day calendar cannot compute is reported as
     not checkable, never guessed.
     """
-    from mediation.cli.common import echo_json, load, long_running, parse_day
-    from mediation.escalation import calendar_warning
-    from mediation.escalation import escalate as run_escalation
-
     long_running()  # every open case, one transaction each
     rules = load(rules_dir)
-    with open_db(db) as database:
+    with open_database(db) as database:
         run = run_escalation(database, rules, operator=operator, as_of=parse_day(as_of, "--as-of"),
                              at=parse_at(at))
     if as_json:
@@ -60,9 +62,6 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
 
 def _print(run, rules) -> None:
     from rich.table import Table
-
-    from mediation.cli.case_list import overdue_text
-    from mediation.cli.common import console
 
     out = console()
     if run.raised:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import load, rules_option
+from mediation.cli.options import load, rules_option
+from mediation.lifecycle import render_flow
 
 
 @click.command()
@@ -16,8 +17,6 @@ from mediation.cli.common import load, rules_option
 @rules_option
 def flow(fmt: str, labels: bool, rules_dir: Path | None) -> None:
     """Draw the lifecycle from the table the state machine is built from."""
-    from mediation.flow import render_flow
-
     names = None
     if labels:
         cat = load(rules_dir).catalogue

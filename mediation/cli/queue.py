@@ -6,8 +6,12 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.case_common import db_option, label, open_db
-from mediation.cli.common import rules_option
+from mediation import clock, desk
+from mediation.cli.case.common import label
+from mediation.cli.case.list import print_cases, warn_unknown
+from mediation.cli.common import echo_json
+from mediation.cli.options import db_option, load, parse_day, rules_option
+from mediation.store.database import open_database
 
 
 @click.command()
@@ -24,17 +28,12 @@ def queue(destination: str, limit: int, as_of: str | None, as_json: bool, db: st
     DEST is a destination id (room.medical) or its name (医疗纠纷调解室). Each case
     shows its deadline, how many days it is overdue (逾期) and its 督办 level.
     """
-    from datetime import date
-
-    from mediation import service
-    from mediation.cli.case_list import print_cases, warn_unknown
-    from mediation.cli.common import echo_json, load, parse_day
-
     rules = load(rules_dir)
-    day = parse_day(as_of, "--as-of") or date.today()
-    dest = service.destination_id(rules, destination, option="destination")
-    rows = service.queue(open_db(db), dest, limit=limit)
-    views = [service.summary_view(r, rules, day) for r in rows]
+    day = parse_day(as_of, "--as-of") or clock.today()
+    dest = desk.destination_id(rules, destination, option="destination")
+    with open_database(db) as database:
+        rows = desk.queue(database, dest, limit=limit)
+    views = [desk.summary_view(r, rules, day) for r in rows]
     if as_json:
         echo_json({"destination": dest, "total": len(views), "cases": views})
     else:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json, load, long_running, parse_day, rules_option
+from mediation.cli.common import console, echo_json, long_running, place_text
+from mediation.cli.options import load, parse_day, rules_option
+from mediation.errors import InputError
+from mediation.replay import dry_run, persist
+from mediation.replay.persisted import importer
+from mediation.store.database import open_database
 
 
 @click.command()
@@ -62,8 +67,6 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     bar = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
         if db is None:
-            from mediation.replay import dry_run
-
             summary = dry_run(file, rules, as_of=day, compare=compare, out=out, rejects=rejects, workers=workers,
                               encoding=encoding, format=fmt, ignore=ignore,
                               progress=bar.update if bar is not None else None)
@@ -81,8 +84,6 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
 
 
 def _check_persisted(*, as_of, workers: int) -> None:
-    from mediation.errors import InputError
-
     if workers > 1:
         raise InputError("--workers is for dry runs: a persisted replay (--db) runs on one process "
                          "(the database takes one writer at a time)")
@@ -93,9 +94,6 @@ def _check_persisted(*, as_of, workers: int) -> None:
 
 def _persisted(file: str, rules, db: str, *, operator: str | None, compare: bool, out, rejects, encoding, fmt,
                ignore, batch: int, progress):
-    from mediation.replay_persist import importer, persist
-    from mediation.store.database import open_database
-
     importer(rules, operator)  # before the database is opened: a refusal is the first thing said
     with open_database(db) as database:
         return persist(file, rules, database, operator=operator, compare=compare, out=out, rejects=rejects,
@@ -168,7 +166,7 @@ def show_summary(s: dict, rules) -> None:
     for dest, n in s["destinations"].items():
         t.add_row(cat.label("destination", dest), dest, str(n), _pct(n, accepted))
     for to, n in s["referred_to"].items():
-        t.add_row(f"移交 {_unit_or_department(cat, to)}", f"referred_out:{to}", str(n), "")
+        t.add_row(f"移交 {cat.place(to)}", f"referred_out:{to}", str(n), "")
     if review.get("rejected"):
         t.add_row("不予受理", "rejected", str(review["rejected"]), "")
     out.print(t)
@@ -198,7 +196,7 @@ def show_summary(s: dict, rules) -> None:
             for c in ("实际去向 actual", "规则去向 rules", "件数"):
                 t.add_column(c, justify="right" if c == "件数" else "left")
             for d in cmp["disagreements"]:
-                t.add_row(_place(cat, d["actual"]), _place(cat, d["predicted"]), str(d["count"]))
+                t.add_row(place_text(cat, d["actual"]), place_text(cat, d["predicted"]), str(d["count"]))
             out.print(t)
 
     files = s["files"]
@@ -214,17 +212,3 @@ def show_summary(s: dict, rules) -> None:
 
 def _pct(n: int, total: int) -> str:
     return f"{n / total:.1%}" if total else ""
-
-
-def _place(cat, key: str) -> str:
-    """A destination or pseudo-destination with its label."""
-    if key.startswith("referred_out"):
-        to = key.partition(":")[2]
-        return f"移交 {_unit_or_department(cat, to)}" if to else "移交"
-    if key == "rejected":
-        return "不予受理"
-    return f"{cat.label('destination', key)} {key}"
-
-
-def _unit_or_department(cat, id_: str) -> str:
-    return cat.label("unit", id_) if id_ in cat.units else cat.label("department", id_)

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.case_common import db_option
-from mediation.cli.common import rules_option
+from mediation import clock
+from mediation.cli.common import console, echo_json, long_running
+from mediation.cli.options import db_option, load, parse_day, rules_option
+from mediation.deadlines import calendar_warning
+from mediation.report import build_report, period, render
+from mediation.report.chart import check_chart_path, draw_chart, require_matplotlib
+from mediation.store.database import open_database
 
 FORMATS = ("table", "csv", "json")
 
@@ -34,51 +39,30 @@ def report(year: int | None, since: str | None, until: str | None, fmt: str, as_
     the settlement rate (settled / (settled + unsettled)); working days from
     registration to closing (mean, median); 督办 counts.
     """
-    from datetime import date
-
-    from mediation.cli.case_common import open_db
-    from mediation.cli.common import parse_day
-    from mediation.report import period
-
-    start, end = period(year, parse_day(since, "--from"), parse_day(until, "--to"), today=date.today())
+    start, end = period(year, parse_day(since, "--from"), parse_day(until, "--to"), today=clock.today())
     if as_json:
         fmt = "json"
     if chart is not None:
-        from mediation.report_chart import check_chart_path, require_matplotlib
-
         check_chart_path(chart)
         require_matplotlib()  # before the work: a missing extra is reported at once
-    from mediation.cli.common import load, long_running
-    from mediation.report import build_report
-
     long_running()  # over many cases
     rules = load(rules_dir)
-    with open_db(db) as database:
+    with open_database(db) as database:
         result = build_report(database, rules, start, end, as_of=parse_day(as_of, "--as-of"))
     _print(result, rules, fmt)
     if chart is not None:
-        from mediation.report_chart import draw_chart
-
         for warning in draw_chart(result, rules, chart):
             click.echo(f"mediation: warning: {warning}", err=True)
     if result.calendar_errors:
-        from mediation.escalation import calendar_warning
-
         line = calendar_warning(result.calendar_errors, subject="some cases' dates lie outside the "
                                 "working-day calendar (counted apart in the report)")
         click.echo(f"mediation: warning: {line}", err=True)
 
 
 def _print(result, rules, fmt: str) -> None:
-    from mediation import report_render as render
-
     if fmt == "json":
-        from mediation.cli.common import echo_json
-
         echo_json(render.to_json(result, rules))
     elif fmt == "csv":
         click.echo(render.to_csv(result, rules), nl=False)
     else:
-        from mediation.cli.common import console
-
         render.print_table(result, rules, console())

@@ -6,20 +6,10 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json, load, parse_cases, parse_day, rules_option
-
-
-def route_result(case, rules, *, as_of=None, explain: bool = False) -> dict:
-    """The JSON shape of DESIGN §7 for one case (with ``trace`` when explaining)."""
-    if explain:
-        ex = rules.explain(case, as_of=as_of)
-        out = {"case_no": case.case_no, "review": ex.review.as_dict(),
-               "decision": ex.decision.as_dict() if ex.decision else None}
-        out["trace"] = [s.as_dict() for s in ex.steps]
-        return out
-    review, decision = rules.evaluate(case, as_of=as_of)
-    return {"case_no": case.case_no, "review": review.as_dict(),
-            "decision": decision.as_dict() if decision else None}
+from mediation.case_files import parse_cases
+from mediation.cli.common import console, echo_json
+from mediation.cli.options import load, parse_day, rules_option
+from mediation.rules.results import route_result
 
 
 @click.command()
@@ -66,7 +56,7 @@ def show_one(out, case, result: dict, rules) -> None:
     t.add_row("纠纷", f"{cat.label('category', case.category)} · {cat.label('form', case.form)} · "
                     f"{cat.label('request', case.request)} · {cat.label('channel', case.channel)}")
     t.add_row("审查", f"{cat.label('review_outcome', review['outcome'])}  ({review['rule']}) {review['reason']}"
-              + (f" → {_unit_or_department(cat, review['to'])}" if review["to"] else ""))
+              + (f" → {cat.place(review['to'])}" if review["to"] else ""))
     if decision:
         t.add_row("分流", f"[bold]{cat.label('destination', decision['destination'])}[/bold]  "
                         f"{decision['destination']}")
@@ -94,7 +84,7 @@ def show_table(out, cases, results, rules) -> None:
         review, decision = r["review"], r["decision"]
         outcome = cat.label("review_outcome", review["outcome"])
         if review["to"]:
-            outcome += f" → {_unit_or_department(cat, review['to'])}"
+            outcome += f" → {cat.place(review['to'])}"
         t.add_row(
             str(n), case.case_no or "", cat.label("category", case.category), cat.label("unit", case.street),
             outcome,
@@ -116,9 +106,3 @@ def show_trace(out, trace: list[dict], rules) -> None:
         mark = "[green]✓ 命中[/green]" if s["matched"] else "✗"
         t.add_row(stage, s["rule"], mark, s["condition"], s["failed"] or "", s["value"] or "")
     out.print(t)
-
-
-def _unit_or_department(cat, id_: str) -> str:
-    if id_ in cat.units:
-        return cat.label("unit", id_)
-    return cat.label("department", id_)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from mediation.domain import ENUMS
 from mediation.errors import CaseError, RuleError
 from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
 from mediation.text import normalize_label, quoted
@@ -161,6 +160,12 @@ class Catalogue:
         ix = self.index.get(kind)
         return ix.names.get(id_, id_) if ix else id_
 
+    def place(self, id_: str | None) -> str:
+        """The name of a unit or a department (where a case is referred to), or the id itself."""
+        if id_ is None:
+            return ""
+        return self.label("unit" if id_ in self.units else "department", id_)
+
     def resolve(self, kind: str, text: str, *, field: str | None = None) -> str:
         """The id for ``text`` among ``kind``, or :class:`CaseError` with a suggestion."""
         ix = self.index[kind]
@@ -217,8 +222,3 @@ class Catalogue:
     def judicial_office(self, unit: str) -> str | None:
         u = self.units.get(unit)
         return u.judicial_office if u else None
-
-
-def enum_ids() -> dict[str, tuple[str, ...]]:
-    """The enumerations whose ids are fixed by the design (labels come from files)."""
-    return dict(ENUMS)

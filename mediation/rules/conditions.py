@@ -26,7 +26,7 @@ from mediation.rules.catalogue import Catalogue
 from mediation.rules.fields import FIELDS, FieldKind
 from mediation.rules.model import AllOf, AnyOf, Cmp, Condition, NotOf, Source
 from mediation.rules.yamlfile import YList, YMap
-from mediation.text import normalize_label, normalize_text
+from mediation.text import did_you_mean, normalize_label, normalize_text
 
 OPS = ("==", "!=", "in", "not_in", "<", "<=", ">", ">=", "contains_any")
 _SYMBOL = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
@@ -73,7 +73,7 @@ class ConditionParser:
                     f"unknown field {key!r} in condition",
                     kline,
                     str(key),
-                    _nearest(str(key), [*FIELDS, *COMBINATORS]),
+                    did_you_mean(str(key), [*FIELDS, *COMBINATORS]),
                 )
         return parts[0] if len(parts) == 1 else AllOf(tuple(parts), Source(self.file, line))
 
@@ -85,7 +85,7 @@ class ConditionParser:
             out = []
             for op, operand in value.items():
                 if op not in OPS:
-                    raise self.error(f"unknown operator {op!r}", line, fk.name, _nearest(str(op), OPS))
+                    raise self.error(f"unknown operator {op!r}", line, fk.name, did_you_mean(str(op), OPS))
                 if op not in fk.ops:
                     raise self.error(
                         f"operator {op!r} does not apply to {fk.kind} field {fk.name}",
@@ -157,12 +157,6 @@ class ConditionParser:
             what = "destination" if fk.of == "destination" else (fk.of or fk.name)
             raise self.error(f"unknown {what} {value!r}", line, fk.name, exc.hint) from None
 
-
-def _nearest(word: str, choices) -> str | None:
-    import difflib
-
-    best = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"did you mean {best[0]!r}?" if best else None
 
 
 # ---------------------------------------------------------------- reference semantics

@@ -13,14 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from mediation.domain import Case, Decision, Review
 from mediation.rules.catalogue import Catalogue
 from mediation.rules.compile import Compiled, Domains, compile_rules
 from mediation.rules.conditions import describe, field_value, fields_of, first_failure, format_value
 from mediation.rules.fields import FIELDS, FINITE_FIELDS
-from mediation.rules.model import Cmp, Condition, Operator, ReviewRule, RoutingRule, TimeLimit
+from mediation.rules.model import (
+    CalendarSpec,
+    Cmp,
+    Condition,
+    Operator,
+    ReviewRule,
+    RoutingRule,
+    TimeLimit,
+)
 
 
 class _ReviewOutcome:
@@ -133,7 +140,7 @@ class RuleSet:
         time_limits: Mapping[str, TimeLimit],
         escalation_level_2_after: int,
         staff: Mapping[str, Operator],
-        calendar_section: tuple[Any, str] | None,
+        calendar_spec: CalendarSpec,
         digest: str,
     ) -> None:
         self.path = path
@@ -144,7 +151,8 @@ class RuleSet:
         self.escalation_level_2_after = escalation_level_2_after
         self.staff = dict(staff)
         self.digest = digest
-        self._calendar_section = calendar_section
+        #: rules/calendar.yaml as read (:mod:`mediation.deadlines.calendar` counts working days over it).
+        self.calendar_spec = calendar_spec
 
     # Compiled on first use: commands that only show cases need the catalogue, not the code.
 
@@ -249,16 +257,6 @@ class RuleSet:
         return describe(cond, lambda _f, v: format_value(v))
 
     # ------------------------------------------------------------ other parts
-
-    @cached_property
-    def calendar(self):
-        """The working-day calendar (official holidays plus rules/calendar.yaml)."""
-        from mediation.calendar import WorkCalendar
-
-        if self._calendar_section is None:
-            return WorkCalendar()
-        data, file = self._calendar_section
-        return WorkCalendar.from_config(data, file)
 
     def compiled_source(self, as_of: date | datetime | None = None) -> str:
         """The generated code for the rules in force on a day (default: the latest rules)."""

@@ -16,11 +16,14 @@ from pathlib import Path
 from mediation.domain import REVIEW_OUTCOMES
 from mediation.errors import RuleError
 from mediation.rules.catalogue import Catalogue
-from mediation.rules.conditions import ConditionParser, _nearest
+from mediation.rules.conditions import ConditionParser
+from mediation.rules.engine import RuleSet
+from mediation.rules.load_calendar import read_calendar
 from mediation.rules.load_catalogue import load_catalogue
 from mediation.rules.model import (
     DAY_KINDS,
     ROLES,
+    CalendarSpec,
     Operator,
     ReviewRule,
     RoutingRule,
@@ -29,6 +32,7 @@ from mediation.rules.model import (
 )
 from mediation.rules.schema import Ctx, Section, display_path, unique
 from mediation.rules.yamlfile import YMap, load_yaml
+from mediation.text import did_you_mean
 
 SECTIONS = {
     "extends": str,
@@ -74,7 +78,7 @@ def read_sections(directory: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         for key, value in data.items():
             line = data.line_of(key)
             if key not in SECTIONS:
-                raise RuleError(f"unknown section {key!r}", file=name, line=line, hint=_nearest(str(key), SECTIONS))
+                raise RuleError(f"unknown section {key!r}", file=name, line=line, hint=did_you_mean(str(key), SECTIONS))
             if key in own:
                 first = own[key]
                 raise RuleError(
@@ -153,7 +157,7 @@ def _review_rule(ctx, cat, node, line, rid, item, cond, validity, label) -> Revi
     outcome = node["outcome"]
     if outcome not in REVIEW_OUTCOMES:
         raise ctx.err(f"unknown outcome {outcome!r}", ctx.line(node, "outcome", line), item, "outcome",
-                      _nearest(str(outcome), REVIEW_OUTCOMES))
+                      did_you_mean(str(outcome), REVIEW_OUTCOMES))
     to = node.get("to")
     to_id = to_field = None
     if outcome == "referred_out":
@@ -239,7 +243,7 @@ def _staff(s: dict[str, Section], cat: Catalogue) -> dict[str, Operator]:
         unique(ctx, seen, id_, line, item)
         role = node["role"]
         if role not in ROLES:
-            raise ctx.err(f"unknown role {role!r}", ctx.line(node, "role", line), item, "role", _nearest(str(role), ROLES))
+            raise ctx.err(f"unknown role {role!r}", ctx.line(node, "role", line), item, "role", did_you_mean(str(role), ROLES))
         dests = node.get("destinations", [])
         if not isinstance(dests, list):
             raise ctx.err("destinations is a list of room/window ids", ctx.line(node, "destinations", line), item,
@@ -258,13 +262,11 @@ def _staff(s: dict[str, Section], cat: Catalogue) -> dict[str, Operator]:
     return staff
 
 
-def load_rules(directory: str | Path = "rules"):
+def load_rules(directory: str | Path = "rules") -> RuleSet:
     """Load, validate and compile the rule set in ``directory``.
 
     Raises :class:`RuleError` naming file, line, rule and field for any problem.
     """
-    from mediation.rules.engine import RuleSet
-
     sections = read_sections(directory)
     missing = [k for k in REQUIRED if k not in sections]
     if missing:
@@ -274,7 +276,6 @@ def load_rules(directory: str | Path = "rules"):
     routing = _rules(sections, "routing", cat)
     limits, level_2_after = _sla(sections, cat)
     staff = _staff(sections, cat)
-    calendar = sections.get("calendar")
     return RuleSet(
         path=Path(directory),
         catalogue=cat,
@@ -283,6 +284,6 @@ def load_rules(directory: str | Path = "rules"):
         time_limits=limits,
         escalation_level_2_after=level_2_after,
         staff=staff,
-        calendar_section=(calendar.data, calendar.file) if calendar else None,
+        calendar_spec=read_calendar(sections["calendar"]) if "calendar" in sections else CalendarSpec(),
         digest=digest_of(sections),
     )

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediation.domain import AGREEMENT_FORMS, ENUMS, MEDIATION_TYPES, OUTCOMES, REVIEW_OUTCOMES
+from mediation.domain import (
+    AGREEMENT_FORMS,
+    ENUMS,
+    MEDIATION_TYPES,
+    OUTCOMES,
+    REVIEW_OUTCOMES,
+    ROUTES,
+)
 from mediation.rules.catalogue import Catalogue, FieldLabel, LabelIndex
-from mediation.rules.conditions import _nearest
 from mediation.rules.model import Category, Department, Destination, Source, SplitUnit, Unit
 from mediation.rules.schema import DEST_ID, Ctx, Section, unique
 from mediation.rules.yamlfile import YMap
-from mediation.text import normalize_label
+from mediation.text import did_you_mean, normalize_label
 
 #: Enumerations whose ids the code fixes; the files give their labels.
 FIXED_ENUMS = {
@@ -19,6 +25,7 @@ FIXED_ENUMS = {
     "review_outcome": REVIEW_OUTCOMES,
     "outcome": OUTCOMES,
     "agreement_form": AGREEMENT_FORMS,
+    "route": ROUTES,
 }
 
 _ENTRY = ("id", "name", "aliases", "valid_from", "valid_until")
@@ -81,7 +88,7 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
                 raise ctx.err("by_community maps community names to unit ids", line, item, "by_community")
             for community, unit in pairs.items():
                 if unit not in unit_ids:
-                    hint = _nearest(str(unit), unit_ids)
+                    hint = did_you_mean(str(unit), unit_ids)
                     raise ctx.err(f"unknown unit {unit!r}", ctx.line(pairs, community, line), item, "by_community", hint)
             splits.append(SplitUnit(name=name, by_community=tuple((str(k), v) for k, v in pairs.items()),
                                     source=Source(ctx.file, line)))
@@ -111,7 +118,7 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
         mtype = node["mediation_type"]
         if mtype not in MEDIATION_TYPES:
             raise ctx.err(f"unknown mediation type {mtype!r}", ctx.line(node, "mediation_type", line), item,
-                          "mediation_type", _nearest(str(mtype), MEDIATION_TYPES))
+                          "mediation_type", did_you_mean(str(mtype), MEDIATION_TYPES))
         default = "category" if id_.startswith("room.") else "host"
         responsible = node.get("responsible", default)
         if responsible not in ("category", "host"):
@@ -162,7 +169,7 @@ def _labels(s: dict[str, Section]):
             for id_ in labelled:
                 if id_ not in fixed:
                     raise ctx.err(f"unknown {enum} {id_!r}", values.line_of(id_), f"enum {enum}", None,
-                                  _nearest(id_, fixed))
+                                  did_you_mean(id_, fixed))
             missing = [i for i in fixed if i not in labelled]
             if missing:
                 raise ctx.err(f"no label for {enum} {', '.join(missing)}", line, f"enum {enum}")

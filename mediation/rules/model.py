@@ -202,3 +202,35 @@ class Operator:
 
 ROLES = ("clerk", "mediator", "supervisor")
 DAY_KINDS = ("working", "calendar")
+
+
+# ---------------------------------------------------------------- the working-day calendar
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's official schedule as given in the calendar file.
+
+    ``holidays`` and ``workdays`` may include days of December of the previous
+    year: a notice sometimes starts the New Year holiday, or a make-up workday,
+    before 1 January (the 2019 notice made 29 December 2018 a workday). Such days
+    are applied on top of the previous year without making it known.
+    """
+
+    year: int
+    source: str
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """``rules/calendar.yaml`` as read: official schedules by year, and the district's own days.
+
+    :class:`mediation.deadlines.calendar.WorkCalendar` does the arithmetic over it.
+    """
+
+    years: dict[int, YearSchedule] = field(default_factory=dict)
+    local_days_off: frozenset[date] = frozenset()
+    local_workdays: frozenset[date] = frozenset()
+    file: str = "rules/calendar.yaml"

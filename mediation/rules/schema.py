@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from mediation.errors import RuleError
-from mediation.rules.conditions import _nearest
 from mediation.rules.model import Validity
 from mediation.rules.yamlfile import YList, YMap
+from mediation.text import did_you_mean
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 DEST_ID = re.compile(r"^(room|window)\.[a-z][a-z0-9_]*$")
@@ -57,7 +57,7 @@ class Ctx:
         for key in node:
             if key not in allowed:
                 kl = node.line_of(key) if isinstance(node, YMap) else line
-                raise self.err(f"unknown key {key!r}", kl, item, str(key), _nearest(str(key), allowed))
+                raise self.err(f"unknown key {key!r}", kl, item, str(key), did_you_mean(str(key), allowed))
         for key in required:
             if key not in node or node[key] in (None, ""):
                 raise self.err(f"missing {key!r}", line, item, key)

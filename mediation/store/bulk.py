@@ -13,17 +13,20 @@ equal rows stored through SQLAlchemy, byte for byte on SQLite.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from mediation.store.database import json_dumps
 from mediation.store.numbers import claim_case_nos
 from mediation.store.records import CASE_COLUMNS, EVENT_COLUMNS
 from mediation.store.schema import cases, events, parties
@@ -37,7 +40,8 @@ CASE_ROW = (
 PARTY_ROW = ("case_no", "role", "position", "name", "id_number", "phone")
 EVENT_ROW = ("case_no", "seq", *EVENT_COLUMNS)
 
-__all__ = ["CASE_ROW", "EVENT_ROW", "PARTY_ROW", "BulkFormat", "bulk_connection", "bulk_format", "insert_rows"]
+__all__ = ["CASE_ROW", "EVENT_ROW", "PARTY_ROW", "BulkFormat", "CaseInsert", "bulk_connection", "bulk_format",
+           "insert_cases", "insert_rows", "stored_case_nos"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +100,6 @@ def _identity(value: Any) -> Any:
 
 
 def _json(value: Any) -> str | None:
-    from mediation.store.database import json_dumps
-
     return None if value is None else json_dumps(value)
 
 
@@ -157,8 +159,6 @@ def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[t
     The driver's errors come back as SQLAlchemy's (an ``IntegrityError`` for a
     number already stored or a refused value), as from any statement.
     """
-    from sqlalchemy.exc import DBAPIError
-
     names = ", ".join(f'"{c}"' for c in columns)
     sql = f"COPY {table} ({names}) FROM STDIN"
     dbapi = conn.dialect.loaded_dbapi
@@ -221,10 +221,6 @@ def _verify_checks(conn: Connection, before: Sequence[int]) -> None:
     bad = conn.exec_driver_sql(_VIOLATIONS, tuple(before)).first()
     if bad is None:
         return
-    import sqlite3
-
-    from sqlalchemy.exc import IntegrityError
-
     name, rowid = bad
     table = next(t for t in _BULK_TABLES if t.name == name)
     failed = [str(c.name) for c in _checks(table)
@@ -269,3 +265,54 @@ def bulk_connection(db) -> Iterator[Connection]:
             raw.execute(f"PRAGMA synchronous={synchronous}")
 
 
+# --------------------------------------------------------------------- whole cases
+
+
+@dataclass(slots=True)
+class CaseInsert:
+    """A whole case for :func:`insert_cases`: its row, parties and events (oldest first).
+
+    ``row`` is a full ``cases`` row (see :func:`case_row`); its ``version`` is set
+    to the number of events. Events are :func:`event_row` dicts; ``case_no`` and
+    ``seq`` are filled in.
+    """
+
+    row: dict
+    parties: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+
+def insert_cases(conn: Connection, batch: Sequence[CaseInsert], *, skip_existing: bool = False) -> int:
+    """Insert whole cases in three statements (one per table); return how many were inserted.
+
+    With ``skip_existing``, cases whose number is already stored are left out
+    (so a rerun of a bulk load inserts each case exactly once); without it a
+    duplicate number fails the whole transaction. The year counters are raised
+    past the given numbers.
+    """
+    if skip_existing and batch:
+        stored = stored_case_nos(conn, [item.row["case_no"] for item in batch])
+        batch = [item for item in batch if item.row["case_no"] not in stored]
+    if not batch:
+        return 0
+    fmt = bulk_format(conn)
+    case_list, party_list, event_list = [], [], []
+    for item in batch:
+        case_no = item.row["case_no"]
+        if not item.events:
+            raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
+        row = dict(item.row, version=len(item.events), updated_at=item.events[-1]["at"])
+        case_list.append(fmt.case(row))
+        party_list.extend(fmt.party(dict(p, case_no=case_no)) for p in item.parties)
+        event_list.extend(fmt.event(dict(e, case_no=case_no, seq=n)) for n, e in enumerate(item.events, 1))
+    insert_rows(conn, case_list, party_list, event_list)
+    return len(case_list)
+
+
+def stored_case_nos(conn: Connection, case_nos: Sequence[str]) -> set[str]:
+    """Which of ``case_nos`` are stored (asked 500 at a time)."""
+    stored: set[str] = set()
+    for start in range(0, len(case_nos), 500):
+        chunk = list(case_nos[start:start + 500])
+        stored.update(conn.execute(select(cases.c.case_no).where(cases.c.case_no.in_(chunk))).scalars())
+    return stored

@@ -109,13 +109,13 @@ class Database:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
         with self.engine.connect() as conn:
             conn.execution_options(mediation_write=True)
-            with _translated(self.url), conn.begin():
+            with translated(self.url), conn.begin():
                 yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """One read-only transaction (a consistent snapshot on SQLite in WAL mode)."""
-        with self.engine.connect() as conn, _translated(self.url), conn.begin():
+        with self.engine.connect() as conn, translated(self.url), conn.begin():
             yield conn
 
     def revision(self) -> str | None:
@@ -194,7 +194,7 @@ def _unreachable(url: str, exc: DBAPIError) -> DatabaseError:
 
 
 @contextmanager
-def _translated(url: str) -> Iterator[None]:
+def translated(url: str) -> Iterator[None]:
     """Turn an unreachable or locked database into one clear line."""
     try:
         yield

@@ -9,19 +9,18 @@ Everything here runs inside a transaction the caller holds (``db.write()`` or
   ``WHERE version = <read version>`` (else :class:`ConcurrentUpdate`) and
   appends the events with the next sequence numbers, so ``version`` always
   equals the number of events.
-- :func:`insert_cases` inserts whole cases with their parties and events in a
-  few statements (for bulk loads), through :mod:`mediation.store.bulk`.
+- :func:`insert_case` inserts one case with its parties and events (a desk's
+  registration); bulk loads have :mod:`mediation.store.bulk`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from mediation.domain import CASE_NO, Case, Party
@@ -42,9 +41,8 @@ EVENT_COLUMNS = (
 )
 
 __all__ = [
-    "CASE_COLUMNS", "EVENT_COLUMNS", "CaseInsert", "append", "case_from_row", "case_row",
-    "event_row", "get_case", "get_events", "get_parties", "insert_case", "insert_cases",
-    "party_rows", "stored_case_nos",
+    "CASE_COLUMNS", "EVENT_COLUMNS", "append", "case_from_row", "case_row", "event_row", "get_case",
+    "get_events", "get_parties", "insert_case", "party_rows",
 ]
 
 
@@ -148,7 +146,7 @@ def get_events(conn: Connection, case_no: str) -> list[RowMapping]:
 def insert_case(conn: Connection, row: Mapping[str, Any], party_list: Sequence[Mapping[str, Any]],
                 event_list: Sequence[Mapping[str, Any]]) -> None:
     """Insert one case with its parties and events (numbered 1, 2, ...), through SQLAlchemy's
-    own statements (a desk's registration; bulk loads use :func:`insert_cases`)."""
+    own statements (a desk's registration; bulk loads use :func:`mediation.store.bulk.insert_cases`)."""
     case_no = row["case_no"]
     if not event_list:
         raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
@@ -187,59 +185,3 @@ def append(conn: Connection, case_no: str, read_version: int, changes: Mapping[s
         dict(e, case_no=case_no, seq=read_version + n) for n, e in enumerate(new_events, 1)
     ])
     return version
-
-
-@dataclass(slots=True)
-class CaseInsert:
-    """A whole case for :func:`insert_cases`: its row, parties and events (oldest first).
-
-    ``row`` is a full ``cases`` row (see :func:`case_row`); its ``version`` is set
-    to the number of events. Events are :func:`event_row` dicts; ``case_no`` and
-    ``seq`` are filled in.
-    """
-
-    row: dict
-    parties: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-
-
-def insert_cases(conn: Connection, batch: Sequence[CaseInsert], *, skip_existing: bool = False) -> int:
-    """Insert whole cases in three statements (one per table); return how many were inserted.
-
-    With ``skip_existing``, cases whose number is already stored are left out
-    (so a rerun of a bulk load inserts each case exactly once); without it a
-    duplicate number fails the whole transaction. The year counters are raised
-    past the given numbers.
-    """
-    if skip_existing and batch:
-        stored = stored_case_nos(conn, [item.row["case_no"] for item in batch])
-        batch = [item for item in batch if item.row["case_no"] not in stored]
-    if not batch:
-        return 0
-    from mediation.store.bulk import bulk_format, insert_rows
-
-    fmt = bulk_format(conn)
-    case_list, party_list, event_list = [], [], []
-    for item in batch:
-        case_no = item.row["case_no"]
-        if not item.events:
-            raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
-        row = dict(item.row, version=len(item.events), updated_at=item.events[-1]["at"])
-        case_list.append(fmt.case(row))
-        party_list.extend(fmt.party(dict(p, case_no=case_no)) for p in item.parties)
-        event_list.extend(fmt.event(dict(e, case_no=case_no, seq=n)) for n, e in enumerate(item.events, 1))
-    insert_rows(conn, case_list, party_list, event_list)
-    return len(case_list)
-
-
-def stored_case_nos(conn: Connection, case_nos: Sequence[str]) -> set[str]:
-    """Which of ``case_nos`` are stored (asked 500 at a time)."""
-    stored: set[str] = set()
-    for start in range(0, len(case_nos), 500):
-        chunk = list(case_nos[start:start + 500])
-        stored.update(conn.execute(select(cases.c.case_no).where(cases.c.case_no.in_(chunk))).scalars())
-    return stored
-
-
-def count_events(conn: Connection, case_no: str) -> int:
-    return conn.execute(select(func.count()).select_from(events).where(events.c.case_no == case_no)).scalar_one()

@@ -1,0 +1,104 @@
+"""What ``mediation case ...`` and ``mediation queue`` print: events, states, places, deadlines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import click
+
+from mediation.cli.common import echo_json
+from mediation.desk import case_view, deadline_view
+from mediation.errors import InputError
+
+# --------------------------------------------------------------------- output
+
+
+def label(rules, kind: str, id_: str | None) -> str:
+    return rules.catalogue.label(kind, id_) if id_ else ""
+
+
+def place(rules, destination: str | None) -> str:
+    """``医疗纠纷调解室 (room.medical)``."""
+    if not destination:
+        return ""
+    return f"{label(rules, 'destination', destination)} ({destination})"
+
+
+def event_note(rules, e: dict) -> str:
+    """What an event says beyond its states: rule, reason, agreement, routes, days, referral."""
+    d = e.get("details") or {}
+    parts: list[str] = []
+    trigger = e["trigger"]
+    if trigger == "review":
+        parts.append(f"{label(rules, 'review_outcome', d.get('outcome'))} ({e['rule']})")
+        if d.get("outcome") != "accepted":
+            return parts[0]  # the reason follows on the reject / refer_out event
+    elif trigger in ("reject", "refer_out") and d.get("to"):
+        parts.append(f"→ {rules.catalogue.place(d['to'])} ({d['to']})")
+    elif trigger == "divert":
+        parts.append(f"规则 {e['rule']}")
+    elif trigger == "override":
+        parts.append(f"规则去向 {place(rules, d.get('routed'))}")
+    elif trigger == "settle":
+        parts.append(label(rules, "agreement_form", d.get("agreement_form")))
+    elif trigger == "fail":
+        parts.append("告知 " + "、".join(label(rules, "route", r) for r in d.get("routes", ())))
+    elif trigger == "extend":
+        parts.append(f"延长 {d.get('days')} 天")
+    elif trigger == "transfer" and d.get("from"):
+        parts.append(f"自 {label(rules, 'destination', d['from'])}")
+    if e.get("reason"):
+        parts.append(e["reason"])
+    return " ".join(p for p in parts if p)
+
+
+def state_move(rules, e: dict) -> str:
+    """``已登记 → 审查中``, or just the state when the event does not move the case."""
+    to = label(rules, "state", e["to_state"])
+    if e["from_state"] is None or e["from_state"] == e["to_state"]:
+        return to
+    return f"{label(rules, 'state', e['from_state'])} → {to}"
+
+
+def amount_text(amount) -> str:
+    """Yuan without needless decimals: ``86000``, ``1234.5``."""
+    value = Decimal(amount)
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return str(value.normalize())
+
+
+def deadline_text(view: dict) -> str:
+    if view.get("deadline_error"):
+        return "期限 未知"
+    return f"期限 {view['deadline']}" if view.get("deadline") else ""
+
+
+def echo_change(record, rules, as_json: bool) -> None:
+    """What a state-changing command prints: the case as JSON, or one line per new event."""
+    if as_json:
+        echo_json(case_view(record, rules))
+        return
+    new = record.events[len(record.events) - record.written:]
+    view = deadline_view(record.row, rules)
+    for n, e in enumerate(new, 1):
+        move = state_move(rules, e)
+        parts = [record.case_no, label(rules, "trigger", e["trigger"]), move]
+        if e["trigger"] in ("divert", "transfer", "override"):
+            parts.append(place(rules, e["destination"]))
+        parts.append(event_note(rules, e))
+        if n == len(new):
+            parts.append(deadline_text(view))
+        click.echo("  ".join(p for p in parts if p))
+    if view.get("deadline_error"):
+        click.echo(f"mediation: warning: {view['deadline_error']}", err=True)
+
+
+def choose(rules, kind: str, value: str, option: str) -> str:
+    """An enum id from an id or a Chinese label (``--form 书面``), or an error naming the option."""
+    ix = rules.catalogue.index[kind]
+    found = ix.get(value)
+    if found is None:
+        raise InputError(f"unknown {option} {value!r}", hint=ix.suggest(value))
+    return found
+

@@ -1,0 +1,112 @@
+"""``mediation case list``: cases by state, destination, street, category and date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mediation import clock, desk
+from mediation.cli.case.common import choose, label
+from mediation.cli.common import console, echo_json
+from mediation.cli.options import db_option, load, parse_day, rules_option
+from mediation.deadlines import calendar_warning
+from mediation.store.database import open_database
+
+SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
+
+
+@click.command("list")
+@click.option("--state", "states", metavar="STATE", multiple=True,
+              help="Only cases in this state (id or label, e.g. 调解中; repeatable).")
+@click.option("--destination", "destinations", metavar="DEST", multiple=True,
+              help="Only cases at this room or window (repeatable).")
+@click.option("--street", "streets", metavar="UNIT", multiple=True, help="Only from this unit (repeatable).")
+@click.option("--category", "categories", metavar="CAT", multiple=True,
+              help="Only of this category (repeatable).")
+@click.option("--from", "since", metavar="DATE", help="Received on or after DATE.")
+@click.option("--to", "until", metavar="DATE", help="Received on or before DATE.")
+@click.option("--sort", type=click.Choice(SORTS), default="received_at", show_default=True)
+@click.option("--desc", is_flag=True, help="Newest (largest) first.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="Cases per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--overdue", is_flag=True, help="Only open cases past their deadline (督办 candidates).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge lateness on DATE (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: total, page and the cases.")
+@db_option
+@rules_option
+def list_cases(states, destinations, streets, categories, since, until, sort, desc, limit, page,
+               overdue: bool, as_of: str | None, as_json: bool, db: str | None,
+               rules_dir: Path | None) -> None:
+    """List cases (no personal data), oldest received first unless --sort/--desc say otherwise.
+
+    Each case shows its deadline, how many days it is overdue (逾期) and its
+    recorded 督办 level. --overdue keeps only the open cases past their deadline.
+    """
+    rules = load(rules_dir)
+    cat = rules.catalogue
+    day = parse_day(as_of, "--as-of") or clock.today()
+    database = open_database(db)
+    result = desk.list_cases(
+        database,
+        state=[choose(rules, "state", s, "--state") for s in states],
+        destination=[desk.destination_id(rules, d, option="destination") for d in destinations],
+        street=[cat.resolve("unit", s, field="street") for s in streets],
+        category=[cat.resolve("category", c, field="category") for c in categories],
+        received_from=parse_day(since, "--from"), received_to=parse_day(until, "--to"),
+        sort=sort, descending=desc, limit=limit, offset=(page - 1) * limit,
+        overdue_on=day if overdue else None, rules=rules,
+    )
+    database.dispose()
+    views = [desk.summary_view(r, rules, day) for r in result.rows]
+    if as_json:
+        out = {"total": result.total, "page": page, "limit": limit, "cases": views}
+        if overdue:
+            out.update(as_of=day, unknown=result.unknown)
+        echo_json(out)
+    else:
+        first = result.offset + 1 if views else 0
+        caption = f"第 {first}–{result.offset + len(views)} 件，共 {result.total} 件"
+        if overdue:
+            caption = f"截至 {day.isoformat()} 逾期：" + caption
+        print_cases(views, rules, title=None, caption=caption)
+    warn_unknown([v.get("deadline_error") for v in views] + [u["deadline_error"] for u in result.unknown])
+
+
+def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
+                show_destination: bool = True) -> None:
+    """A table of case summaries (list and queue)."""
+    from rich.table import Table
+
+    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    headings = ["案件编号", "收到时间", "纠纷类型", "街道", "状态"]
+    headings += ["去向"] if show_destination else []
+    headings += ["期限", "逾期", "督办"]
+    for heading in headings:
+        t.add_column(heading, no_wrap=True)
+    for v in views:
+        cells = [v["case_no"], v["received_at"].strftime("%Y-%m-%d %H:%M"),
+                 label(rules, "category", v["category"]), label(rules, "unit", v["street"]),
+                 label(rules, "state", v["state"])]
+        if show_destination:
+            cells.append(label(rules, "destination", v["destination"]))
+        cells += ["未知" if v.get("deadline_error") else v["deadline"] or "", overdue_text(v),
+                  str(v["escalation"])]
+        t.add_row(*cells)
+    console().print(t)
+
+
+def overdue_text(view: dict) -> str:
+    """``8天/5工作日`` for a case overdue by 8 calendar (5 working) days; empty if not overdue."""
+    days = view.get("overdue_days")
+    if days is None:
+        return ""
+    working = view.get("overdue_working_days")
+    return f"{days}天/{working}工作日" if working is not None else f"{days}天"
+
+
+def warn_unknown(errors) -> None:
+    """One warning line on stderr for the deadlines the calendar could not compute (if any)."""
+    line = calendar_warning(errors)
+    if line:
+        click.echo(f"mediation: warning: {line}", err=True)

@@ -1,0 +1,122 @@
+"""``mediation case register``: 登记 a new case from flags and/or a JSON file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mediation import desk
+from mediation.case_files import json_items, read_text
+from mediation.cases import parser_for
+from mediation.cli.case.common import echo_change
+from mediation.cli.options import (
+    at_option,
+    db_option,
+    json_option,
+    load,
+    operator_option,
+    parse_at,
+    rules_option,
+)
+from mediation.errors import CaseError, InputError
+from mediation.store.database import open_database
+
+#: Text options: option name -> case field (labels accepted as in JSON input).
+TEXT_FIELDS = {
+    "case_no": "case_no", "received_at": "received_at", "request": "request",
+    "channel": "channel", "referred_by": "referred_by", "form": "form", "category": "category",
+    "street": "street", "community": "community", "summary": "summary", "parties": "parties",
+    "amount": "amount", "risk": "risk",
+    "applicant_name": "applicant_name", "applicant_id": "applicant_id",
+    "applicant_phone": "applicant_phone", "respondent_name": "respondent_name",
+    "respondent_id": "respondent_id", "respondent_phone": "respondent_phone",
+}
+FLAGS = ("petition", "litigation_pending", "criminal", "party_refuses")
+REQUIRED = ("form", "category", "street", "summary")
+
+_HELP = {
+    "case_no": "A paper record's own number XS-YYYY-NNNNN (default: the next of the year).",
+    "received_at": "When the dispute was received (default: --at).",
+    "request": "调解 mediation (default), 法律咨询 consultation, 法律援助 legal_aid, ...",
+    "channel": "来访 walk_in (default), 来电 phone, 12345热线, 网上申请 online, 委托移送 referral.",
+    "referred_by": "The referring department (court, police, petition_bureau, ...).",
+    "form": "口头 oral or 书面 written. Required.",
+    "category": "纠纷类型: an id, Chinese name or alias (医疗, 邻里, 劳动争议 ...). Required.",
+    "street": "属地: the unit where the dispute arose (相南街道, xiangnan ...). Required.",
+    "community": "社区/村 (optional).",
+    "summary": "纠纷概要: what the dispute is about. Required.",
+    "parties": "Number of people on all sides (default 2).",
+    "amount": "Yuan in dispute (default 0).",
+    "risk": "风险: 低 low (default), 中 medium, 高 high.",
+}
+
+
+def _options(f):
+    for flag in reversed(FLAGS):
+        name = flag.replace("_", "-")
+        f = click.option(f"--{name}/--no-{name}", flag, default=None,
+                         help=f"Set {flag} (涉访, 已进入法定程序, ...).")(f)
+    for option, field in reversed(TEXT_FIELDS.items()):
+        name = option.replace("_", "-")
+        f = click.option(f"--{name}", field, metavar="TEXT", default=None,
+                         help=_HELP.get(field, f"{field.replace('_', ' ')} (personal data)."))(f)
+    return f
+
+
+@click.command()
+@_options
+@click.option("--from-json", "from_json", metavar="FILE",
+              help="Read the case from a JSON object in FILE (- for stdin); flags override it.")
+@operator_option
+@at_option
+@json_option
+@db_option
+@rules_option
+def register(from_json: str | None, operator: str | None, at: str | None, as_json: bool,
+             db: str | None, rules_dir: Path | None, **fields) -> None:
+    """登记: register a new case and print its number.
+
+    Give the fields as flags, or as a JSON object with --from-json (the shape
+    `mediation route` reads). Labels may be ids or Chinese names, in simplified
+    or traditional characters. At a terminal, missing required fields are asked
+    for.
+    """
+    rules = load(rules_dir)
+    when = parse_at(at)
+    data: dict = {}
+    source = None
+    if from_json:
+        text, source = read_text(from_json)
+        items, is_list = json_items(text, source)
+        if is_list or not isinstance(items[0][1], dict):
+            raise InputError("--from-json needs one case object", file=source,
+                             hint="register a list of cases with `mediation replay`")
+        data = dict(items[0][1])
+    data.update({k: v for k, v in fields.items() if v is not None})
+    _prompt_missing(data, rules)
+    with open_database(db) as database:
+        try:
+            record = desk.register(database, rules, data, operator=operator, at=when)
+        except CaseError as exc:
+            raise (exc.located(file=source) if source else exc) from None
+    echo_change(record, rules, as_json)
+
+
+def at_terminal() -> bool:
+    """Whether a person is typing (prompts only then; a script gets an error instead)."""
+    return sys.stdin.isatty()
+
+
+def _prompt_missing(data: dict, rules) -> None:
+    """At a terminal, ask for the required fields not given (by id or Chinese heading)."""
+    if not at_terminal():
+        return
+    parser = parser_for(rules)
+    given = {parser.field_of(k) for k in data if isinstance(k, str)}
+    for field in REQUIRED:
+        if field not in given:
+            heading = rules.catalogue.label("field", field)
+            data[field] = click.prompt(f"{heading} ({field})")
+

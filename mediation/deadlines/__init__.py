@@ -1,0 +1,32 @@
+"""Deadlines (DESIGN §3): the working-day calendar, each stage's time limit, how late a case is.
+
+- :mod:`.calendar`: which days are working days (the official holidays and
+  make-up workdays, plus ``rules/calendar.yaml``), and counting over them;
+- :mod:`.limits`: the deadline of the stage a case is in;
+- :mod:`.overdue`: how late a case is on a day, and the 督办 level it is due.
+
+All pure: the day is always a parameter.
+"""
+
+from mediation.deadlines.calendar import WorkCalendar, calendar_of, load_calendar
+from mediation.deadlines.limits import (
+    STAGE_OF_STATE,
+    Deadline,
+    current_deadline,
+    deadline_of,
+    judicial_confirmation_due,
+    stage_deadline,
+)
+from mediation.deadlines.overdue import (
+    DEADLINE_STATES,
+    Lateness,
+    calendar_warning,
+    lateness,
+    lateness_view,
+)
+
+__all__ = [
+    "DEADLINE_STATES", "STAGE_OF_STATE", "Deadline", "Lateness", "WorkCalendar", "calendar_of",
+    "calendar_warning", "current_deadline", "deadline_of", "judicial_confirmation_due", "lateness",
+    "lateness_view", "load_calendar", "stage_deadline",
+]

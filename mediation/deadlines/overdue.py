@@ -1,0 +1,116 @@
+"""How late a case is on a day: the level of 督办 it is due (pure: the day is a parameter).
+
+A case is overdue on any day after the deadline of its current stage
+(:mod:`.limits`). The level it is due on a day (DESIGN §3):
+
+- 0: not overdue (or no limit runs in its state);
+- 1: overdue;
+- 2: more than ``rules.escalation_level_2_after`` (5) working days overdue,
+  counting the working days after the deadline up to and including that day.
+
+Never a guess: a deadline in a year the working-day calendar does not know
+makes the case *not checkable* (``level`` None, with the reason). When the
+deadline is known and passed but the working days since cannot be counted,
+level 1 is certain; level 2 is reported as not judged (``error``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mediation.deadlines.calendar import calendar_of
+from mediation.deadlines.limits import STAGE_OF_STATE, Deadline, deadline_of
+from mediation.errors import CalendarError
+
+#: States in which a time limit runs (the only ones a case can be overdue in).
+DEADLINE_STATES: tuple[str, ...] = tuple(STAGE_OF_STATE)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Lateness:
+    """How late a case is on ``as_of``.
+
+    ``level`` is the level due that day (0, 1 or 2), or None when the deadline
+    cannot be computed. ``error`` says what the calendar could not answer: then
+    either ``level`` is None, or it is 1 and level 2 could not be judged.
+    """
+
+    as_of: date
+    deadline: Deadline | None
+    level: int | None
+    days: int = 0  # calendar days after the deadline
+    working_days: int | None = 0  # working days after the deadline, up to and including as_of
+    error: str | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.level)
+
+
+def lateness(row: Mapping[str, Any], rules: Any, as_of: date) -> Lateness:
+    """How late the stored case ``row`` (a ``cases`` row mapping) is on ``as_of``."""
+    try:
+        deadline = deadline_of(row, rules)
+    except CalendarError as exc:
+        return Lateness(as_of, None, None, 0, None, str(exc))
+    if deadline is None or as_of <= deadline.due:
+        return Lateness(as_of, deadline, 0)
+    days = (as_of - deadline.due).days
+    try:
+        working = calendar_of(rules).working_days_between(deadline.due, as_of)
+    except CalendarError as exc:
+        return Lateness(as_of, deadline, 1, days, None, f"level 2 cannot be judged: {exc}")
+    level = 2 if working > rules.escalation_level_2_after else 1
+    return Lateness(as_of, deadline, level, days, working)
+
+
+def lateness_view(late: Lateness) -> dict:
+    """``overdue_days`` and ``overdue_working_days`` for a list or queue line (None if not overdue)."""
+    if not late.overdue:
+        return {"overdue_days": None, "overdue_working_days": None}
+    return {"overdue_days": late.days, "overdue_working_days": late.working_days}
+
+
+# --------------------------------------------------------------------- the warning
+
+_YEAR = re.compile(r"no working-day calendar for (\d{4})")
+
+
+def missing_years(errors: Iterable[str]) -> list[int]:
+    """The years named by calendar errors, ascending."""
+    return sorted({int(m.group(1)) for e in errors if e for m in _YEAR.finditer(e)})
+
+
+def calendar_warning(errors: Iterable[str], *, subject: str | None = None,
+                     calendar_file: str | None = None) -> str | None:
+    """One warning line for what the calendar could not compute, or None if there was nothing.
+
+    Names how many cases (or ``subject``), the missing year(s) and where to add
+    them, e.g. ``deadline unknown for 2 cases: no working-day calendar for 2027:
+    add the year's holidays and make-up workdays under `years: 2027:` in
+    rules/calendar.yaml``.
+    """
+    errors = [e for e in errors if e]
+    if not errors:
+        return None
+    years = missing_years(errors)
+    n = len(errors)
+    if subject is None:
+        subject = f"deadline unknown for {n} case{'' if n == 1 else 's'}"
+    if not years:  # not a missing year: say what the calendar said
+        return f"{subject}: {errors[0]}"
+    where = calendar_file or _file_of(errors) or "rules/calendar.yaml"
+    names = ", ".join(map(str, years))
+    keys = " ".join(f"`years: {y}:`" for y in years)
+    return (f"{subject}: no working-day calendar for {names}: add the year's "
+            f"holidays and make-up workdays under {keys} in {where}")
+
+
+def _file_of(errors: list[str]) -> str | None:
+    m = re.search(r" in (\S+calendar\.yaml)\b", errors[0])
+    return m.group(1) if m else None
