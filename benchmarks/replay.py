@@ -73,8 +73,8 @@ print(json.dumps({"rows": n, "seconds": s, "cpu": c, "peak_mb": peak_mb()}))
 READER = DICTREADER.replace("csv.DictReader(f)", "csv.reader(f)").replace("n = sum", "n = -1 + sum")
 DRY_RUN = _PRELUDE + """
 from mediation.rules import load_rules
-from mediation.replay.dry import dry_run
-from mediation.cli.replay import long_running
+from mediation.replay import dry_run
+from mediation.cli.common import long_running
 workers, out, trace = int(sys.argv[2]), sys.argv[3] or None, sys.argv[4] == "1"
 long_running()  # the collector as the replay command sets it
 rules = load_rules(sys.argv[5])
@@ -94,7 +94,7 @@ PERSISTED = _PRELUDE + """
 from mediation.rules import load_rules
 from mediation.replay.persisted import persist
 from mediation.store.database import open_database
-from mediation.cli.replay import long_running
+from mediation.cli.common import long_running
 long_running()
 rules = load_rules(sys.argv[3])
 db = open_database(sys.argv[2])
@@ -172,8 +172,11 @@ def narrow(wide: Path, path: Path) -> None:
             writer.writerow([row[i] for i in keep])
 
 
-def measure(code: str, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+def measure(code: str, *args: str, tree: Path | None = None) -> dict:
+    """Run a measurement in a fresh process (with ``tree``: against the package of that checkout)."""
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree is not None else None
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tree or ROOT,
+                          env=env)
     if proc.returncode:
         raise SystemExit(f"measurement failed:\n{proc.stderr}")
     return json.loads(proc.stdout)
@@ -186,6 +189,10 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true", help="also measure with tracemalloc (slower)")
     parser.add_argument("--pg", metavar="URL", help="also replay into PostgreSQL (a new schema, dropped after)")
     parser.add_argument("--persisted-only", action="store_true", help="measure only the persisted replay")
+    parser.add_argument("--compare-with", metavar="DIR", type=Path,
+                        help="also measure the dry runs of the checkout in DIR (e.g. a `git worktree` of an older "
+                             "commit), each right after this one's, and print the ratios")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each dry run this many times; report the best")
     args = parser.parse_args()
 
     tmp = None
@@ -212,16 +219,23 @@ def main() -> None:
     print(f"B: {slim.name}: the 17 case columns of DESIGN §2 only")
     rows = []
     if not args.persisted_only:
-        rows += [
-            ("A  csv.DictReader alone", measure(DICTREADER, str(path))),
-            ("A  csv.reader alone", measure(READER, str(path))),
-            ("A  dry run, 1 process", measure(DRY_RUN, str(path), "1", "", "0", rules)),
-            ("A  dry run, 1 process, --out JSONL", measure(DRY_RUN, str(path), "1", out, "0", rules)),
-            (f"A  dry run, --workers {cpus}", measure(DRY_RUN, str(path), cpus, "", "0", rules)),
-            ("B  csv.DictReader alone", measure(DICTREADER, str(slim))),
-            ("B  dry run, 1 process", measure(DRY_RUN, str(slim), "1", "", "0", rules)),
-            (f"B  dry run, --workers {cpus}", measure(DRY_RUN, str(slim), cpus, "", "0", rules)),
-        ]
+        def best(*spec: str, tree: Path | None = None) -> dict:
+            runs = [measure(DRY_RUN, *spec, tree=tree) for _ in range(args.repeat)]
+            return min(runs, key=lambda r: r["seconds"])
+
+        dry = [("A  dry run, 1 process", (str(path), "1", "", "0")),
+               ("A  dry run, 1 process, --out JSONL", (str(path), "1", out, "0")),
+               (f"A  dry run, --workers {cpus}", (str(path), cpus, "", "0")),
+               ("B  dry run, 1 process", (str(slim), "1", "", "0")),
+               (f"B  dry run, --workers {cpus}", (str(slim), cpus, "", "0"))]
+        rows += [("A  csv.DictReader alone", measure(DICTREADER, str(path))),
+                 ("A  csv.reader alone", measure(READER, str(path))),
+                 ("B  csv.DictReader alone", measure(DICTREADER, str(slim)))]
+        for name, spec in dry:
+            rows.append((name, best(*spec, rules)))
+            if args.compare_with:
+                other_rules = str(args.compare_with / "rules")
+                rows.append((f"{name[:2]} (compared) {name[3:]}"[:38], best(*spec, other_rules, tree=args.compare_with)))
         if args.tracemalloc:
             rows.append(("A  dry run, 1 process, tracemalloc", measure(DRY_RUN, str(path), "1", "", "1", rules)))
     database = directory / "persisted.db"
@@ -255,6 +269,11 @@ def main() -> None:
         for f in "AB":
             print(f"{f}: dry run / DictReader = "
                   f"{rate[f + '  dry run, 1 process'] / rate[f + '  csv.DictReader alone']:.2f}")
+        if args.compare_with:
+            print(f"compared with {args.compare_with} (this tree / that tree, cases/s):")
+            for name, _spec in dry:
+                other = f"{name[:2]} (compared) {name[3:]}"[:38]
+                print(f"  {name:36s} {rate[name] / rate[other]:.3f}")
     print("targets: dry run >= 250,000 cases/s on one process (a third of DictReader), peak < 200 MB; "
           "persisted replay into SQLite >= 15,000 cases/s with all events")
     print(f"load average while measuring: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -8,16 +8,29 @@
 - ``db``: a :class:`~mediation.store.database.Database` at ``db_url``, migrated
   to the head revision.
 - ``pg_url``: like ``db_url`` but PostgreSQL only.
+
+Hypothesis runs by profile (``HYPOTHESIS_PROFILE``): ``ci`` (the default),
+``dev`` (a tenth of the examples, for a quick run while working) and
+``thorough`` (ten times as many). A property test names its weight
+(:func:`tests.support.examples`), never a number of examples.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+#: Examples a property test of weight "normal" tries, by profile (see tests.support.examples).
+PROFILES = {"ci": 300, "dev": 30, "thorough": 3000}
+for _name, _examples in PROFILES.items():
+    settings.register_profile(_name, max_examples=_examples, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "MEDIATION_TEST_PG"
@@ -91,8 +104,61 @@ def migrated(url: str):
     return database
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated to the head revision once per session, copied by :func:`db`."""
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("template") / "mediation.db"
+    migrated(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as conn:  # everything into the main file: the copy needs no -wal file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 @pytest.fixture
-def db(db_url):
-    database = migrated(db_url)
+def db(db_url, sqlite_template):
+    """A database at ``db_url`` at the head revision (SQLite: a copy of the session's migrated template)."""
+    from mediation.store.database import open_database
+
+    if db_url.startswith("sqlite:///"):
+        shutil.copyfile(sqlite_template, db_url.removeprefix("sqlite:///"))
+        database = open_database(db_url)
+    else:
+        database = migrated(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_history_template(tmp_path_factory, sqlite_template, rules) -> Path:
+    """The migrated template with the example history of 2020 loaded (1847 cases), once per session."""
+    import sqlite3
+
+    from mediation.store.database import open_database
+    from tests.support import load_history
+
+    path = tmp_path_factory.mktemp("history") / "mediation.db"
+    shutil.copyfile(sqlite_template, path)
+    database = open_database(f"sqlite:///{path}")
+    assert load_history(database, rules) == 1847
+    database.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def history_db(db_url, sqlite_history_template, rules):
+    """A database holding the example history of 2020 (SQLite: a copy of the session's template)."""
+    from mediation.store.database import open_database
+    from tests.support import load_history
+
+    if db_url.startswith("sqlite:///"):
+        shutil.copyfile(sqlite_history_template, db_url.removeprefix("sqlite:///"))
+        database = open_database(db_url)
+    else:
+        database = migrated(db_url)
+        assert load_history(database, rules) == 1847
     yield database
     database.dispose()

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from mediation.cases import KEYS, parse_case
 from mediation.cli import cli
 from mediation.domain import Case
 from mediation.errors import CaseError
-from tests.support import NOW, RULES_DIR, shipped_rules
+from tests.support import NOW, RULES_DIR, examples, shipped_rules
+
+#: A guarantee test: run by the full suite, left out by `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 RULES = shipped_rules()
 
@@ -27,7 +31,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
 keys = st.one_of(st.sampled_from(KEYS + ("纠纷类型", "街道", "形式")), st.text(max_size=8))
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples("many", suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, values, max_size=12))
 def test_random_objects(data):
     try:
@@ -39,7 +43,7 @@ def test_random_objects(data):
         RULES.evaluate(case)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples("normal", suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries(
     {"form": st.just("oral"), "category": st.just("medical"), "street": st.just("xiangnan"),
      "summary": st.just("x")},

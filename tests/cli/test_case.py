@@ -1,0 +1,228 @@
+"""``mediation init``, ``mediation case ...`` and ``mediation queue`` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mediation.cli import cli
+from mediation.store.schema import HEAD_REVISION
+
+ROOT = Path(__file__).resolve().parents[2]
+REGISTER = ["case", "register", "--form", "书面", "--category", "醫療糾紛", "--street", "相南街道",
+            "--summary", "术后并发症赔偿争议（合成示例）", "--parties", "3", "--amount", "86000",
+            "--applicant-name", "张三", "--applicant-phone", "13812345678"]
+
+
+class Desk:
+    """Runs commands against one database, as one operator unless told otherwise."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int = 0, operator: str | None = "clerk01", stdin: str | None = None):
+        env = {"MEDIATION_DB": self.url, "MEDIATION_OPERATOR": operator}
+        result = self.runner.invoke(cli, list(args), env=env, input=stdin)
+        assert result.exit_code == code, (result.output, result.stderr)
+        if code:
+            assert result.stderr.startswith("mediation: error: ") and result.stderr.count("\n") == 1
+            assert "Traceback" not in result.output
+        return result
+
+    def json(self, *args: str, **kw):
+        return json.loads(self(*args, "--json", **kw).stdout)
+
+
+@pytest.fixture
+def desk(db_url):
+    d = Desk(db_url)
+    assert "created" in d("init").stdout
+    return d
+
+
+def test_init_twice_and_commands_before_init(db_url):
+    d = Desk(db_url)
+    err = d("case", "show", "XS-2020-00001", code=1).stderr
+    assert "database not initialised: run `mediation init`" in err
+    assert f"(schema {HEAD_REVISION})" in d("init").stdout
+    assert "is up to date" in d("init").stdout
+
+
+def test_a_day_at_the_desk(desk):
+    out = desk(*REGISTER, "--at", "2020-06-15T09:30").stdout
+    assert out.split() == ["XS-2020-00001", "登记", "已登记", "期限", "2020-06-18"]
+    out = desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40").stdout
+    assert "审查中" in out and "受理 (accept)" in out
+    out = desk("case", "divert", "xs-2020-00001", "--at", "2020-06-15T09:45").stdout
+    assert "医疗纠纷调解室 (room.medical)" in out and "规则 medical" in out and "期限 2020-06-17" in out
+    desk("case", "take", "XS-2020-00001", "--at", "2020-06-16T09:00", operator="med_medical")
+    out = desk("case", "extend", "XS-2020-00001", "--days", "15", "--consent", "--at", "2020-07-10T09:00",
+               operator="med_medical").stdout
+    assert "延长 15 天" in out and "期限 2020-07-31" in out
+    out = desk("case", "settle", "XS-2020-00001", "--agreement", "书面", "--at", "2020-07-20T09:00",
+               operator="med_medical").stdout
+    assert "调解成功" in out and "书面协议" in out
+    view = desk.json("case", "close", "XS-2020-00001", "--at", "2020-07-25T09:00")
+    assert (view["state"], view["deadline"]) == ("closed", None)
+    assert [e["trigger"] for e in view["events"]] == [
+        "register", "review", "divert", "take", "extend", "settle", "close"]
+
+
+def test_register_json_is_the_show_object(desk):
+    view = desk.json(*REGISTER, "--at", "2020-06-15T09:30")
+    assert view == desk.json("case", "show", "XS-2020-00001")
+    assert {k: view[k] for k in ("case_no", "state", "destination", "deadline", "escalation")} == {
+        "case_no": "XS-2020-00001", "state": "registered", "destination": None,
+        "deadline": "2020-06-18", "escalation": 0}
+    assert view["events"] == [{**view["events"][0], "at": "2020-06-15T09:30:00", "trigger": "register",
+                               "from": None, "to": "registered", "operator": "clerk01"}]
+    assert view["applicants"] == [{"name": "张*", "id_number": None, "phone": "138****5678"}]
+    assert (view["category"], view["form"], view["amount"]) == ("medical", "written", 86000)
+
+
+def test_register_from_json_with_flags_over_it(desk, tmp_path):
+    path = ROOT / "examples" / "case.json"
+    view = desk.json("case", "register", "--from-json", str(path), "--at", "2020-06-15T10:00",
+                     "--risk", "高")
+    assert (view["case_no"], view["received_at"], view["risk"]) == (
+        "XS-2020-00001", "2020-06-15T09:30:00", "high")
+    assert desk.json("case", "register", "--from-json", "-", "--at", "2020-06-15T10:01",
+                     stdin=json.dumps({"form": "oral", "category": "neighbor", "street": "dongjie",
+                                       "summary": "x"}))["case_no"] == "XS-2020-00002"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"form": "oral", "category": "医僚", "street": "dongjie", "summary": "x"}',
+                   encoding="utf-8")
+    err = desk("case", "register", "--from-json", str(bad), code=2).stderr
+    assert f"unknown category '医僚' in {bad}" in err and "field category" in err
+    err = desk("case", "register", "--from-json", str(ROOT / "examples" / "cases.json"), code=2).stderr
+    assert "--from-json needs one case object" in err
+
+
+def test_register_refuses_bad_input_in_one_line(desk):
+    err = desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "相南街道", code=2).stderr
+    assert "missing required field summary" in err
+    err = desk(*REGISTER[:-4], "--applicant-id", "340603199001011230", "--applicant-name", "张三",
+               code=2).stderr
+    assert "ID number fails its checksum" in err and "340603199001011230" not in err
+    assert "needs an operator" in desk(*REGISTER, operator=None, code=2).stderr
+    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01", code=2).stderr
+    assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
+    err = desk(*REGISTER, operator="med_medical", code=2).stderr
+    assert "med_medical (mediator) may not register: only clerks and supervisors may" in err
+    assert "no case" in desk("case", "show", "XS-2020-00001", code=2).stderr
+
+
+def _to_room(desk, *extra: str) -> str:
+    desk(*REGISTER, "--at", "2020-06-15T09:30", *extra)
+    desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40")
+    desk("case", "divert", "XS-2020-00001", "--at", "2020-06-15T09:45")
+    return "XS-2020-00001"
+
+
+def test_refusals_are_one_line_and_exit_2(desk):
+    no = _to_room(desk)
+    err = desk("case", "settle", no, "--agreement", "oral", operator="med_medical", code=2).stderr
+    assert "cannot settle a case that is diverted: allowed from diverted: take, transfer, withdraw" in err
+    err = desk("case", "take", no, operator="med_labor", code=2).stderr
+    assert "med_labor (mediator at room.labor) may not take XS-2020-00001: it is at room.medical" in err
+    err = desk("case", "take", no, "--if-version", "2", operator="med_medical", code=2).stderr
+    assert "has changed since you looked at it (version 2, now 3)" in err
+    err = desk("case", "take", no, "--at", "2020-06-15T09:00", operator="med_medical", code=2).stderr
+    assert "lies before the case's last event" in err
+    err = desk("case", "divert", no, code=2).stderr
+    assert "cannot divert a case that is diverted" in err
+    err = desk("case", "settle", no, "--agreement", "握手", operator="med_medical", code=2).stderr
+    assert "unknown --agreement '握手'" in err
+
+
+def test_override_transfer_fail_and_withdraw(desk):
+    desk(*REGISTER, "--at", "2020-06-15T09:30")
+    desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40")
+    err = desk("case", "divert", "XS-2020-00001", "--to", "律师调解室", "--reason", "疑难", code=2).stderr
+    assert "only supervisors may" in err
+    out = desk("case", "divert", "XS-2020-00001", "--to", "律师调解室", "--reason", "疑难复杂",
+               "--at", "2020-06-15T09:45", operator="sup01").stdout.splitlines()
+    assert len(out) == 2 and "改派" in out[0] and "规则去向 医疗纠纷调解室 (room.medical)" in out[0]
+    assert "律师调解室 (room.lawyer)" in out[1]
+    out = desk("case", "transfer", "XS-2020-00001", "--to", "room.general", "--reason", "涉及多方",
+               "--at", "2020-06-15T10:00", operator="med_lawyer").stdout
+    assert "转办" in out and "综合调解室 (room.general)" in out and "自 律师调解室" in out
+    desk("case", "take", "XS-2020-00001", "--at", "2020-06-16T09:00", operator="med_general")
+    out = desk("case", "fail", "XS-2020-00001", "--route", "诉讼", "--route", "arbitration",
+               "--at", "2020-06-20T09:00", operator="med_general").stdout
+    assert "调解不成" in out and "告知 诉讼、仲裁" in out
+    desk(*REGISTER, "--at", "2020-06-16T09:30")
+    assert "已撤回" in desk("case", "withdraw", "XS-2020-00002", "--reason", "和解").stdout
+
+
+def test_show_masks_unless_revealed_and_records_the_reveal(desk):
+    no = _to_room(desk)
+    out = desk("case", "show", no).stdout
+    assert "张*" in out and "138****5678" in out and "张三" not in out and "13812345678" not in out
+    assert "医疗纠纷调解室" in out and "2020-06-17" in out and "经过" in out
+    err = desk("case", "show", no, "--reveal", operator=None, code=2).stderr
+    assert "needs an operator" in err
+    out = desk("case", "show", no, "--reveal", "--at", "2020-06-15T10:00").stdout
+    assert "张三" in out and "13812345678" in out and "查看个人信息" in out
+    view = desk.json("case", "show", no)
+    assert view["events"][-1]["trigger"] == "reveal" and view["applicants"][0]["name"] == "张*"
+
+
+def test_list_filters_and_pages(desk):
+    for n, (category, street) in enumerate([("医疗", "相南街道"), ("邻里", "东街道"), ("医疗", "东街道")], 1):
+        desk("case", "register", "--form", "口头", "--category", category, "--street", street,
+             "--summary", "合成示例", "--at", f"2020-0{n + 2}-01T09:00")
+    desk("case", "review", "XS-2020-00001", "--at", "2020-03-01T10:00")
+    page = desk.json("case", "list")
+    assert page["total"] == 3 and [c["case_no"][-1] for c in page["cases"]] == ["1", "2", "3"]
+    assert desk.json("case", "list", "--category", "医疗")["total"] == 2
+    assert desk.json("case", "list", "--state", "审查中")["cases"][0]["case_no"] == "XS-2020-00001"
+    assert desk.json("case", "list", "--street", "东街道", "--category", "medical")["total"] == 1
+    assert desk.json("case", "list", "--from", "2020-04-01", "--to", "2020-04-30")["total"] == 1
+    page = desk.json("case", "list", "--limit", "2", "--page", "2", "--desc")
+    assert [c["case_no"] for c in page["cases"]] == ["XS-2020-00001"]
+    out = desk("case", "list").stdout
+    assert "共 3 件" in out and "审查中" in out and "相南街道" in out
+    assert "unknown --state '完成'" in desk("case", "list", "--state", "完成", code=2).stderr
+
+
+def test_queue(desk):
+    _to_room(desk)
+    desk(*REGISTER, "--at", "2020-06-15T11:00")
+    view = desk.json("queue", "医疗纠纷调解室")
+    assert (view["destination"], view["total"]) == ("room.medical", 1)
+    assert view["cases"][0]["deadline"] == "2020-06-17"
+    out = desk("queue", "room.medical").stdout
+    assert "医疗纠纷调解室 (room.medical)" in out and "待办 1 件" in out and "XS-2020-00001" in out
+    assert desk.json("queue", "room.labor")["cases"] == []
+    assert "unknown destination" in desk("queue", "room.nowhere", code=2).stderr
+
+
+def test_case_help_lists_the_verbs_in_lifecycle_order():
+    out = CliRunner().invoke(cli, ["case", "--help"]).output
+    verbs = ["register", "review", "divert", "take", "settle", "fail", "serve", "transfer", "extend",
+             "withdraw", "close", "show", "list"]
+    positions = [out.index(f"  {v} ") for v in verbs]
+    assert positions == sorted(positions)
+
+
+def test_register_prompts_for_missing_fields_only_at_a_terminal(desk, monkeypatch):
+    monkeypatch.setattr("mediation.cli.case.register.at_terminal", lambda: True)
+    result = desk("case", "register", "--form", "口头", "--at", "2020-06-15T09:30",
+                  stdin="邻里\n相南街道\n楼上噪音（合成示例）\n")
+    assert "纠纷类型 (category):" in result.stdout and "形式" not in result.stdout
+    assert desk.json("case", "show", "XS-2020-00001")["summary"] == "楼上噪音（合成示例）"
+
+
+def test_a_year_the_calendar_does_not_know_is_shown_not_guessed(desk):
+    out = desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
+               "--summary", "旧案（合成示例）", "--at", "2003-05-06T09:00")
+    assert "期限 未知" in out.stdout and "warning: no working-day calendar for 2003" in out.stderr
+    view = desk.json("case", "show", "XS-2003-00001")
+    assert view["deadline"] is None and "calendar.yaml" in view["deadline_error"]
+    shown = " ".join(desk("case", "show", "XS-2003-00001").stdout.split())
+    assert "期限 未知：no working-day calendar for 2003" in shown
