@@ -8,7 +8,7 @@ import click
 
 from mediation import clock, desk
 from mediation.cli.case.common import label
-from mediation.cli.case.list import print_cases, warn_unknown
+from mediation.cli.case.list import print_cases, warn_provisional, warn_unknown
 from mediation.cli.common import echo_json
 from mediation.cli.options import db_option, load, parse_day, rules_option
 from mediation.store.database import open_database
@@ -42,3 +42,4 @@ def queue(destination: str, limit: int, as_of: str | None, as_json: bool, db: st
         print_cases(views, rules, title=f"{label(rules, 'destination', dest)} ({dest})",
                     caption=caption, show_destination=False)
     warn_unknown(v.get("deadline_error") for v in views)
+    warn_provisional(views, rules, day)

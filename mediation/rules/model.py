@@ -164,29 +164,72 @@ class RoutingRule(Rule):
 # ---------------------------------------------------------------- limits, staff
 
 
+#: Where a time limit is counted from: the day its stage began, or the day the case was registered
+#: (received: 劳动争议调解仲裁法 art. 14 counts the labour limit "自…收到调解申请之日起").
+COUNTED_FROM = ("stage", "registration")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LimitTerms:
+    """What a time limit says for one kind of case (DESIGN §3).
+
+    ``limit`` days (``days``: working or calendar) counted from ``counted_from``;
+    ``extension_days`` > 0 if an ``extend`` may lengthen it (``extension_times``
+    times); ``basis``: the legal source, quoted in messages; ``then``: the route
+    (``arbitration``, ...) the parties may take once it has passed without an
+    agreement.
+    """
+
+    limit: int
+    days: str  # "working" or "calendar"
+    counted_from: str = "stage"
+    extension_days: int = 0
+    extension_times: int = 0
+    basis: str | None = None
+    then: str | None = None
+
+    @property
+    def extendable(self) -> bool:
+        return self.extension_days > 0 and self.extension_times > 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimeLimit:
-    """One stage's time limit (DESIGN §3), with overrides and extension."""
+    """One stage's time limit (DESIGN §3), with overrides by category or destination."""
 
     stage: str
     label: str
     limit: int
     days: str  # "working" or "calendar"
-    by_category: tuple[tuple[str, int], ...] = ()
-    by_destination: tuple[tuple[str, int], ...] = ()
+    by_category: tuple[tuple[str, LimitTerms], ...] = ()
+    by_destination: tuple[tuple[str, LimitTerms], ...] = ()
     extension_days: int = 0
     extension_times: int = 0
+    counted_from: str = "stage"
+    basis: str | None = None
+    then: str | None = None
     source: Source | None = None
 
-    def limit_for(self, category: str | None = None, destination: str | None = None) -> int:
-        """The limit for a case: the destination's override, else the category's."""
-        for key, days in self.by_destination:
+    @property
+    def terms(self) -> LimitTerms:
+        """The stage's own terms (no override)."""
+        return LimitTerms(limit=self.limit, days=self.days, counted_from=self.counted_from,
+                          extension_days=self.extension_days, extension_times=self.extension_times,
+                          basis=self.basis, then=self.then)
+
+    def terms_for(self, category: str | None = None, destination: str | None = None) -> LimitTerms:
+        """The terms for a case: the destination's override, else the category's, else the stage's."""
+        for key, terms in self.by_destination:
             if key == destination:
-                return days
-        for key, days in self.by_category:
+                return terms
+        for key, terms in self.by_category:
             if key == category:
-                return days
-        return self.limit
+                return terms
+        return self.terms
+
+    def limit_for(self, category: str | None = None, destination: str | None = None) -> int:
+        """The limit in days for a case (see :meth:`terms_for`)."""
+        return self.terms_for(category, destination).limit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

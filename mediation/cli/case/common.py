@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import click
 
 from mediation.cli.common import echo_json
+from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
 from mediation.errors import InputError
 
@@ -69,9 +71,12 @@ def amount_text(amount) -> str:
 
 
 def deadline_text(view: dict) -> str:
+    """``期限 2020-06-18``; ``期限 2027-01-05 暂定`` through a provisional year; ``期限 未知``."""
     if view.get("deadline_error"):
         return "期限 未知"
-    return f"期限 {view['deadline']}" if view.get("deadline") else ""
+    if not view.get("deadline"):
+        return ""
+    return f"期限 {view['deadline']}" + (" 暂定" if view.get("deadline_provisional") else "")
 
 
 def echo_change(record, rules, as_json: bool) -> None:
@@ -92,6 +97,10 @@ def echo_change(record, rules, as_json: bool) -> None:
         click.echo("  ".join(p for p in parts if p))
     if view.get("deadline_error"):
         click.echo(f"mediation: warning: {view['deadline_error']}", err=True)
+    if view.get("deadline_provisional"):
+        line = provisional_warning(calendar_of(rules), [date.fromisoformat(view["deadline"])])
+        if line:
+            click.echo(f"mediation: warning: {line}", err=True)
 
 
 def choose(rules, kind: str, value: str, option: str) -> str:
