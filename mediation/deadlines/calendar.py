@@ -66,6 +66,7 @@ class WorkCalendar:
     local_days_off: frozenset[date] = frozenset()
     local_workdays: frozenset[date] = frozenset()
     file: str = DEFAULT_FILE
+    local_names: Mapping[date, str] = field(default_factory=dict, compare=False, repr=False)
     _cache: dict[int, _Year] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,7 +81,7 @@ class WorkCalendar:
     def of(cls, spec: CalendarSpec) -> WorkCalendar:
         """The calendar of ``rules/calendar.yaml`` as read (:class:`~mediation.rules.model.CalendarSpec`)."""
         return cls(years=spec.years, local_days_off=spec.local_days_off, local_workdays=spec.local_workdays,
-                   file=spec.file)
+                   file=spec.file, local_names=spec.local_names)
 
     # -- queries --------------------------------------------------------------
 

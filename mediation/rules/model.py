@@ -264,6 +264,8 @@ class YearSchedule:
     source: str
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
+    #: The ``name:`` given to each day, if any (for listing the year; no effect on counting).
+    names: dict[date, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -271,9 +273,13 @@ class CalendarSpec:
     """``rules/calendar.yaml`` as read: official schedules by year, and the district's own days.
 
     :class:`mediation.deadlines.calendar.WorkCalendar` does the arithmetic over it.
+    ``warnings``: entries that read fine but are probably mistakes (a listed
+    holiday that falls wholly on a weekend adds no day off), as (file, line, message).
     """
 
     years: dict[int, YearSchedule] = field(default_factory=dict)
     local_days_off: frozenset[date] = frozenset()
     local_workdays: frozenset[date] = frozenset()
     file: str = "rules/calendar.yaml"
+    local_names: dict[date, str] = field(default_factory=dict, compare=False)
+    warnings: tuple[tuple[str, int, str], ...] = ()
