@@ -60,6 +60,9 @@ class Unit(Entry):
     """A territorial unit (街道/镇); ``outside`` units are beyond the district."""
 
     code: str | None = None
+    #: Division codes this unit's territory had before (e.g. 三堤口 340603004 and the merged
+    #: 刘桥 340603007, until 2017); a record giving one of them resolves to this unit.
+    former_codes: tuple[str, ...] = ()
     judicial_office: str | None = None
     outside: bool = False
 
@@ -70,6 +73,7 @@ class SplitUnit:
 
     name: str
     by_community: tuple[tuple[str, str], ...]
+    code: str | None = None  # its division code while it existed
     source: Source | None = None
 
 
