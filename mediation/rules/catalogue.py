@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from mediation.errors import CaseError, RuleError
+from mediation.errors import AmbiguousLabel, CaseError, RuleError
 from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
 from mediation.text import normalize_label, quoted
 
@@ -50,19 +50,24 @@ class LabelIndex:
     label again costs one dict lookup.
     """
 
-    __slots__ = ("kind", "names", "_keys", "_memo")
+    __slots__ = ("kind", "names", "_keys", "_memo", "_shared")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.names: dict[str, str] = {}  # id -> display name
         self._keys: dict[str, str] = {}  # normalised key -> id
         self._memo: dict[str, str | None] = {}
+        self._shared: dict[str, list[str]] = {}  # normalised key -> the ids sharing it (ambiguous)
 
     def add(self, id_: str, name: str, aliases: Iterable[str] = (), where: str | None = None) -> None:
         self.names[id_] = name
         for spelling in (id_, name, *aliases):
             key = normalize_label(str(spelling))
             other = self._keys.get(key)
+            if key in self._shared:
+                raise RuleError(f"{self.kind} label {spelling!r} is shared by {', '.join(self._shared[key])} "
+                                f"and cannot also name {id_!r} alone", file=where,
+                                hint="a shared alias must be nobody's own name or alias")
             if other is not None and other != id_:
                 raise RuleError(
                     f"{self.kind} label {spelling!r} is used by both {other!r} and {id_!r}",
@@ -70,6 +75,30 @@ class LabelIndex:
                     hint="each name or alias may belong to one entry only",
                 )
             self._keys[key] = id_
+
+    def add_shared(self, id_: str, spelling: str, where: str | None = None) -> None:
+        """A spelling ``id_`` shares with other entries: looking it up gives no id, only the candidates."""
+        key = normalize_label(spelling)
+        if key in self._keys:
+            raise RuleError(f"{self.kind} label {spelling!r} is {self._keys[key]!r}'s own and cannot be shared",
+                            file=where, hint="a shared alias must be nobody's own name or alias")
+        ids = self._shared.setdefault(key, [])
+        if id_ not in ids:
+            ids.append(id_)
+
+    def check_shared(self, where: str | None = None) -> None:
+        """Every shared spelling must be shared by two entries at least."""
+        for key, ids in self._shared.items():
+            if len(ids) < 2:
+                raise RuleError(f"{self.kind} label {key!r} is a shared alias of {ids[0]!r} alone", file=where,
+                                hint="list it under `aliases:` instead, or under `shared_aliases:` of the other "
+                                     "entries it may mean")
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        """The ids an ambiguous (shared) spelling may mean; () if it is not one."""
+        if not isinstance(text, str):
+            return ()
+        return tuple(self._shared.get(normalize_label(text), ()))
 
     def add_key(self, spelling: str, id_: str) -> None:
         """An extra accepted spelling that must not override an existing one."""
@@ -150,6 +179,10 @@ class Catalogue:
             ix = LabelIndex(kind)
             for e in entries:
                 ix.add(e.id, e.name, e.aliases, str(e.source) if e.source else where.get(kind))
+            for e in entries:
+                for spelling in getattr(e, "shared_aliases", ()):
+                    ix.add_shared(e.id, spelling, str(e.source) if e.source else where.get(kind))
+            ix.check_shared(where.get(kind))
             self.index[kind] = ix
         for c in self.categories.values():  # "医疗纠纷" for 医疗, without listing it
             for spelling in (c.name, *c.aliases):
@@ -211,6 +244,11 @@ class Catalogue:
         found = ix.get(text)
         if found is None:
             what = KIND_NAMES.get(kind, kind)
+            choices = ix.candidates(text)
+            if choices:
+                named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in choices)
+                raise AmbiguousLabel(f"{what} {quoted(text)} is ambiguous: {named}", field=field,
+                                     hint="give the id or the full name", choices=choices)
             raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=ix.suggest(text))
         return found
 

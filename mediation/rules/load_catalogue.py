@@ -43,6 +43,16 @@ def _code(ctx: Ctx, node: dict, key: str, line: int, item: str) -> str | None:
     return text
 
 
+def _shared(ctx: Ctx, node: dict, line: int, item: str) -> tuple[str, ...]:
+    value = node.get("shared_aliases")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ctx.err("shared_aliases is a list of names", ctx.line(node, "shared_aliases", line), item,
+                      "shared_aliases")
+    return tuple(v.strip() for v in value)
+
+
 def load_catalogue(s: dict[str, Section]) -> Catalogue:
     units, splits, departments, categories, destinations = [], [], [], [], []
 
@@ -130,7 +140,7 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
     ctx = Ctx(s["destinations"])
     seen = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, (*_ENTRY, "host", "mediation_type", "responsible", "note"),
+        ctx.mapping(node, line, (*_ENTRY, "host", "mediation_type", "responsible", "note", "shared_aliases"),
                     ("id", "name", "host", "mediation_type"), None)
         id_ = ctx.ident(node, line, DEST_ID, "destination id")
         item = f"destination {id_}"
@@ -147,7 +157,8 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
             Destination(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
                         validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
                         host=known_department(ctx, node, "host", line, item), mediation_type=mtype,
-                        responsible=responsible, note=ctx.text(node, "note", line, item, required=False))
+                        responsible=responsible, note=ctx.text(node, "note", line, item, required=False),
+                        shared_aliases=_shared(ctx, node, line, item))
         )
 
     fields, enums, booleans = _labels(s)

@@ -92,12 +92,18 @@ class Category(Entry):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Destination(Entry):
-    """A mediation room or service window."""
+    """A mediation room or service window.
+
+    ``shared_aliases``: short names it shares on purpose with another
+    destination (``综合调解``: the room 综合调解室 and the window 综合调解窗口);
+    given alone they are ambiguous, never resolved to either.
+    """
 
     host: str
     mediation_type: str
     responsible: str  # "category" or "host"
     note: str | None = None
+    shared_aliases: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import click
 
-from mediation.cli.common import echo_json
+from mediation import desk
+from mediation.cli.common import at_terminal, echo_json
 from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
-from mediation.errors import InputError
+from mediation.errors import AmbiguousLabel, InputError
 
 # --------------------------------------------------------------------- output
 
@@ -111,3 +112,18 @@ def choose(rules, kind: str, value: str, option: str) -> str:
         raise InputError(f"unknown {option} {value!r}", hint=ix.suggest(value))
     return found
 
+
+
+def destination_of(rules, text: str, option: str) -> str:
+    """A destination id from an id or a name; an ambiguous short name (综合调解: a room and a
+    window) is asked about at a terminal, and refused with both choices listed otherwise."""
+    try:
+        return desk.destination_id(rules, text, option=option)
+    except AmbiguousLabel as exc:
+        if not at_terminal():
+            raise
+        lines = [f"“{text}”可指："]
+        lines += [f"  {n}) {place(rules, c)}" for n, c in enumerate(exc.choices, 1)]
+        click.echo("\n".join(lines), err=True)
+        n = click.prompt("请选择", type=click.IntRange(1, len(exc.choices)), err=True)
+        return exc.choices[n - 1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mediation import clock, desk
-from mediation.cli.case.common import choose, label
+from mediation.cli.case.common import choose, destination_of, label
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import db_option, load, parse_day, rules_option
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
@@ -51,7 +51,7 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
     result = desk.list_cases(
         database,
         state=[choose(rules, "state", s, "--state") for s in states],
-        destination=[desk.destination_id(rules, d, option="destination") for d in destinations],
+        destination=[destination_of(rules, d, "destination") for d in destinations],
         street=[cat.resolve("unit", s, field="street") for s in streets],
         category=[cat.resolve("category", c, field="category") for c in categories],
         received_from=parse_day(since, "--from"), received_to=parse_day(until, "--to"),

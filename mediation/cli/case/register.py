@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from mediation import desk
 from mediation.case_files import json_items, read_text
 from mediation.cases import parser_for
+from mediation.cli import common
 from mediation.cli.case.common import echo_change
 from mediation.cli.options import (
     at_option,
@@ -106,7 +106,7 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
 
 def at_terminal() -> bool:
     """Whether a person is typing (prompts only then; a script gets an error instead)."""
-    return sys.stdin.isatty()
+    return common.at_terminal()
 
 
 def _prompt_missing(data: dict, rules) -> None:
