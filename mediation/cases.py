@@ -9,37 +9,31 @@ characters, full-width, or pinyin-annotated. Every problem is a
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mediation import clock
 from mediation.clock import to_centre
-from mediation.domain import CASE_NO, Case, Party
+from mediation.domain import (
+    CASE_FIELDS,
+    CASE_NO,
+    DEFAULTS,
+    FLAT_PARTY_FIELDS,
+    REQUIRED,
+    Case,
+    Party,
+)
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
 from mediation.text import CONTROL, normalize_label, quoted
 
-MAX_SUMMARY = 2000
-MAX_COMMUNITY = 100
 MAX_PARTIES = 100_000
 MAX_AMOUNT = Decimal("1e12")
 MAX_PARTY_LIST = 50
-
-#: The case fields of DESIGN §2, plus the flat forms of one applicant and respondent.
-CASE_FIELDS = (
-    "case_no", "received_at", "request", "channel", "referred_by", "form", "category", "street",
-    "community", "summary", "parties", "amount", "petition", "litigation_pending", "criminal",
-    "party_refuses", "risk", "applicants", "respondents",
-)
-FLAT_PARTY_FIELDS = (
-    "applicant_name", "applicant_id", "applicant_phone",
-    "respondent_name", "respondent_id", "respondent_phone",
-)
-REQUIRED = ("form", "category", "street", "summary")
-FLAGS = ("petition", "litigation_pending", "criminal", "party_refuses")
+#: Keys a case may have: its fields, and the flat forms of one applicant and respondent.
+KEYS: tuple[str, ...] = (*CASE_FIELDS, *FLAT_PARTY_FIELDS)
 _DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
                  "%Y.%m.%d")
 
@@ -80,12 +74,61 @@ class CaseParser:
             for table in (self.cat.units, self.cat.categories, self.cat.departments)
             for e in table.values()
         )
-        self.allowed = frozenset(CASE_FIELDS + FLAT_PARTY_FIELDS)
-        self._party_keys = frozenset(("applicants", "respondents", *FLAT_PARTY_FIELDS))
+        self.allowed = frozenset(KEYS)
+        self._party_keys = frozenset(n for n, s in CASE_FIELDS.items() if s.kind == "parties") | set(FLAT_PARTY_FIELDS)
         # exact-spelling fast paths; anything else goes through normalisation
         self._enum = {name: _Memo(self.cat.index[name]) for name in ("request", "channel", "form", "risk")}
         self._category = _Memo(self.cat.index["category"])
         self._unit = _Memo(self.cat.index["unit"])
+        self._steps = [(name, self._converter(name, spec), DEFAULTS.get(name))
+                       for name, spec in CASE_FIELDS.items() if spec.kind != "parties"]
+        self._index = {name: i for i, name in enumerate(CASE_FIELDS)}
+
+    def _converter(self, name: str, spec) -> Callable[[Any, Mapping], Any]:
+        """How a given value of field ``name`` becomes what the case holds (raising :class:`CaseError`)."""
+        kind = spec.kind
+        if kind == "enum":
+            memo, slow = self._enum[spec.of].get, self.enum
+            return lambda x, v: memo(x) or slow(name, x)
+        if kind == "ref":
+            if spec.of == "category":
+                memo, slow = self._category.get, self.ref
+                return lambda x, v: memo(x) or slow("category", x, name)
+            if spec.of == "unit":
+                memo, street = self._unit.get, self._street
+                return lambda x, v: memo(x) or street(x, v.get("community"))
+            ref = self.ref
+            return lambda x, v: ref(spec.of, x, name)
+        if kind == "text":
+            text, width, required = self.text, spec.width, spec.required
+
+            def convert(x, v):
+                if x.__class__ is not str or len(x) > width or CONTROL.search(x):
+                    x = text(x, name, width)
+                x = x.strip()
+                if not x:
+                    if required:
+                        raise CaseError(f"{name} is empty", field=name)
+                    return None
+                return x
+
+            return convert
+        if kind == "flag":
+            flag = self.flag
+            return lambda x, v: x if x.__class__ is bool else flag(x, name)
+        if kind == "count":
+            count = self.count
+            return lambda x, v: x if x.__class__ is int and 0 < x <= MAX_PARTIES else count(x)
+        if kind == "money":
+            money = self.money
+            return lambda x, v: money(x)
+        if kind == "moment":
+            moment = self._datetime
+            return lambda x, v: moment(x)
+        if kind == "case_no":
+            case_no = self._case_no
+            return lambda x, v: x if x.__class__ is str and CASE_NO.match(x) else case_no(x)
+        raise AssertionError(f"no converter for {kind} fields ({name})")  # pragma: no cover - a new kind
 
     # ------------------------------------------------------------ keys
 
@@ -238,72 +281,33 @@ class CaseParser:
             v = data  # keys are field ids and nothing is empty: no need to copy
         else:
             v = self._fields(data, ignore)
-
         get = v.get
-        form, category, street, summary = get("form"), get("category"), get("street"), get("summary")
-        if form is None or category is None or street is None or summary is None:
-            missing = next(f for f in REQUIRED if f not in v)
-            raise CaseError(f"missing required field {missing}", field=missing)
-
-        received = get("received_at")
-        if received is None:
-            received_at = (now or clock.now()).replace(microsecond=0)
-        else:
-            received_at = self._datetime(received)
-        community = get("community")
-        if community is not None:
-            community = self.text(community, "community", MAX_COMMUNITY) or None
-        channel = get("channel")
-        if channel is not None:
-            channel = self.enum("channel", channel) if channel.__class__ is not str else (
-                self._enum["channel"].get(channel) or self.enum("channel", channel))
-        referred_by = get("referred_by")
-        if referred_by is not None:
-            referred_by = self.ref("department", referred_by, "referred_by")
-            if channel is None:
-                channel = "referral"
-        if channel is None:
-            channel = "walk_in"
+        for name in REQUIRED:
+            if get(name) is None:
+                raise CaseError(f"missing required field {name}", field=name)
+        try:
+            args = [default if (x := get(name)) is None else convert(x, v) for name, convert, default in self._steps]
+        except TypeError:  # an unhashable value (a list, a mapping) where a label belongs
+            raise self._wrong_type(v) from None
+        ix = self._index
+        if args[ix["received_at"]] is None:
+            args[ix["received_at"]] = (now or clock.now()).replace(microsecond=0)
+        channel, referred_by = args[ix["channel"]], args[ix["referred_by"]]
+        if referred_by is not None and get("channel") is None:
+            channel = args[ix["channel"]] = "referral"
         if channel == "referral" and referred_by is None:
             raise CaseError("a referral names who referred it", field="referred_by",
                             hint="give referred_by (e.g. court, police, petition_bureau)")
         if referred_by is not None and channel != "referral":
             raise CaseError(f"referred_by is only for referrals, but channel is {channel}", field="referred_by",
                             hint="set channel to referral, or leave referred_by out")
-        case_no = get("case_no")
-        if case_no is not None and (case_no.__class__ is not str or not CASE_NO.match(case_no)):
-            case_no = self._case_no(case_no)
-        if summary.__class__ is not str or len(summary) > MAX_SUMMARY or CONTROL.search(summary):
-            summary = self.text(summary, "summary", MAX_SUMMARY)
-        summary = summary.strip()
-        if not summary:
-            raise CaseError("summary is empty", field="summary")
-
-        enum, flag = self._enum, self.flag
-        request, risk, parties, amount = get("request"), get("risk"), get("parties"), get("amount")
-        try:
-            form = enum["form"].get(form) or self.enum("form", form)
-            category = self._category.get(category) or self.ref("category", category, "category")
-            street = self._unit.get(street) or self._street(street, community)
-            request = "mediation" if request is None else enum["request"].get(request) or self.enum("request", request)
-            risk = "low" if risk is None else enum["risk"].get(risk) or self.enum("risk", risk)
-            if parties is None:
-                parties = 2
-            elif parties.__class__ is not int or not 0 < parties <= MAX_PARTIES:
-                parties = self.count(parties)
-            amount = _ZERO if amount is None else self.money(amount)
-            flags = [False if (x := get(f)) is None else x if x.__class__ is bool else flag(x, f) for f in FLAGS]
-        except TypeError:  # an unhashable value (a list, a mapping) where a label belongs
-            raise self._wrong_type(v) from None
-        # positional, in Case's field order (asserted below the class): the hot path of replays
-        case = Case(form, category, street, summary, received_at, case_no, request, channel, referred_by,
-                    community, parties, amount, *flags, risk)
+        case = Case(*args)
         if not self._party_keys.isdisjoint(v):
-            today = received_at.date()
+            today = case.received_at.date()
             case.applicants = self._parties(v, "applicant", today)
             case.respondents = self._parties(v, "respondent", today)
         if self._dated:
-            day = received_at.date()
+            day = case.received_at.date()
             self.cat.check_valid("unit", case.street, day, field="street")
             self.cat.check_valid("category", case.category, day, field="category")
             if referred_by:
@@ -331,18 +335,14 @@ class CaseParser:
 
     def _wrong_type(self, v: dict) -> CaseError:
         """The error for the first field holding a value of the wrong type."""
-        community = v.get("community")
-        checks = [("channel", lambda x: self.enum("channel", x)),
-                  ("form", lambda x: self.enum("form", x)), ("category", lambda x: self.ref("category", x, "category")),
-                  ("street", lambda x: self._street(x, community)), ("request", lambda x: self.enum("request", x)),
-                  ("risk", lambda x: self.enum("risk", x)), ("parties", self.count), ("amount", self.money)]
-        checks += [(f, lambda x, f=f: self.flag(x, f)) for f in FLAGS]
-        for field, check in checks:
-            if field in v:
+        for name, convert, _default in self._steps:
+            if name in v:
                 try:
-                    check(v[field])
+                    convert(v[name], v)
                 except CaseError as exc:
                     return exc
+                except TypeError:
+                    return CaseError(f"{name} must be a label, not {quoted(v[name])}", field=name)
         return CaseError("a field holds a value of the wrong type")
 
     def _ignored(self, key: Any, ignore: Iterable[str]) -> bool:
@@ -397,11 +397,6 @@ class CaseParser:
 
 
 _ZERO = Decimal(0)
-
-# CaseParser.parse builds Case positionally; keep it in step with the dataclass.
-assert [f.name for f in fields(Case)][:17] == [
-    "form", "category", "street", "summary", "received_at", "case_no", "request", "channel", "referred_by",
-    "community", "parties", "amount", *FLAGS, "risk"], "Case fields changed: update CaseParser.parse"
 
 
 class _Memo(dict):

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediation.cases import CASE_FIELDS, FLAT_PARTY_FIELDS, parse_case
+from mediation.cases import KEYS, parse_case
 from mediation.cli import cli
 from mediation.domain import Case
 from mediation.errors import CaseError
@@ -24,7 +24,7 @@ scalars = st.one_of(
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                        st.dictionaries(st.text(max_size=5), inner, max_size=3)),
                       max_leaves=5)
-keys = st.one_of(st.sampled_from(CASE_FIELDS + FLAT_PARTY_FIELDS + ("纠纷类型", "街道", "形式")), st.text(max_size=8))
+keys = st.one_of(st.sampled_from(KEYS + ("纠纷类型", "街道", "形式")), st.text(max_size=8))
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

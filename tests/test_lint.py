@@ -202,7 +202,7 @@ def test_boxes_of_the_shipped_rules():
     space = Space(shipped_rules())
     rules = {r.id: r for r in shipped_rules().routing_rules}
     assert [space.describe(b) for b in space.boxes(rules["petition_lawyer"])] == [
-        "petition = true and parties ≥ 5", "risk = high and petition = true"]
+        "petition = true and parties ≥ 5", "petition = true and risk = high"]
     assert space.describe(space.boxes(rules["small_oral"])[0]) == (
         "form = oral and category in {contract, damages, neighbor, other} and parties ≤ 2 and amount < 5000")
     assert [space.describe(u) for u in space.universe] == ["referred_by = null", "referred_by ≠ null"]

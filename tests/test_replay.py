@@ -130,7 +130,7 @@ def _changed(base: tuple, changes: list) -> list:
 
 
 COLUMNS = open_table.__globals__["FieldNames"](RULES).columns(HEADINGS)
-# CSV converters run generated code (mediation.replay.convert_csv); the general closure is the other kind
+# Converters run code generated for their layout (mediation.replay.codegen): CSV text cells and JSON values
 CONVERTER = CaseConverter(RULES, COLUMNS, headings=HEADINGS, now=NOW, texts=True)
 DRY_CONVERTER = CaseConverter(RULES, COLUMNS, headings=HEADINGS, now=NOW, texts=True, parties=False)
 GENERAL = CaseConverter(RULES, COLUMNS, headings=HEADINGS, now=NOW)

@@ -13,7 +13,7 @@ from mediation import clock
 from mediation.deadlines.limits import deadline_of, judicial_confirmation_due
 from mediation.deadlines.overdue import lateness, lateness_view
 from mediation.desk.read import CaseRecord
-from mediation.domain import Party
+from mediation.domain import CASE_FIELDS, Party
 from mediation.errors import CalendarError
 from mediation.personal import party_view
 from mediation.store.records import CASE_COLUMNS
@@ -82,10 +82,7 @@ def case_view(record: CaseRecord, rules) -> dict:
     out["escalation"] = row["escalation"]
     out["version"] = row["version"]
     for name in CASE_COLUMNS:
-        out[name] = row[name]
-    out["petition"] = bool(row["petition"])
-    for flag in ("litigation_pending", "criminal", "party_refuses"):
-        out[flag] = bool(row[flag])
+        out[name] = bool(row[name]) if CASE_FIELDS[name].kind == "flag" else row[name]
     out.update(parties_view(record.parties, record.revealed))
     out["revealed"] = record.revealed
     for name in ("transfers", "extension_days", "agreement_form", "outcome", "registered_at",

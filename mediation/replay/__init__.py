@@ -10,7 +10,8 @@
 
 Below them: :mod:`.readers` (CSV and JSON Lines, streamed, with line
 numbers), :mod:`.convert` (rows to cases, fast, with ``parse_case`` as the
-reference; :mod:`.convert_csv` generates the code for a CSV layout),
+reference; :mod:`.codegen` writes the code for each layout from the
+definition of a case's fields),
 :mod:`.values` (replay columns), :mod:`.history` (a history checked against
 the lifecycle), :mod:`.summary` (counts) and :mod:`.output` (result and
 rejects files, written atomically).

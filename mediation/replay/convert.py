@@ -19,45 +19,35 @@ The replay columns (``actual_destination``, ``taken_at``, ``outcome``,
 from __future__ import annotations
 
 import re
-from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
 from mediation import clock
-from mediation.cases import MAX_SUMMARY, parse_case, parser_for
-from mediation.domain import CASE_NO, Case, Party
+from mediation.cases import parse_case, parser_for
+from mediation.domain import (
+    CASE_FIELDS,
+    CASE_NO,
+    DEFAULTS,
+    ENUMS,
+    FLAT_PARTY_FIELDS,
+    GROUPS,
+    REQUIRED,
+    Case,
+    Party,
+)
 from mediation.errors import CaseError
 from mediation.personal import MAX_NAME, validate_name, validate_phone
-from mediation.replay.convert_csv import compile_converter
+from mediation.replay.codegen import compile_converter
 from mediation.replay.values import Bail, History, IdNumbers, label, moment, resolve_destination
 from mediation.text import CONTROL
 
 #: Replay columns: what happened to a historical case (DESIGN §7).
 HISTORY_FIELDS = ("actual_destination", "taken_at", "outcome", "agreement_form", "closed_at")
 
-# The fast path passes Case's fields positionally, in this order.
-_CASE_ORDER = ("form", "category", "street", "summary", "received_at", "case_no", "request", "channel",
-               "referred_by", "community", "parties", "amount", "petition", "litigation_pending", "criminal",
-               "party_refuses", "risk", "applicants", "respondents")
-if tuple(f.name for f in dataclass_fields(Case)) != _CASE_ORDER:  # pragma: no cover - guards a refactor
-    raise ImportError("mediation.domain.Case changed its fields: update mediation.replay.convert")
-
-# Fields whose cells repeat, converted once per distinct combination of a group's cells.
-_LABELLED = ("request", "channel", "referred_by", "form", "category", "street", "community", "parties",
-             "petition", "litigation_pending", "criminal", "party_refuses", "risk")
-# The labelled fields parse_case reads together (a referral names its referrer;
-# a split former unit needs the community); each group is independent of the
-# others, so a combination of cells is accepted when each group's part is.
-_GROUPS = (("request", "form", "category", "risk", "channel", "referred_by"), ("street", "community"),
-           ("parties", "petition", "litigation_pending", "criminal", "party_refuses"))
-if sorted(f for g in _GROUPS for f in g) != sorted(_LABELLED):  # pragma: no cover - guards an edit
-    raise ImportError("every labelled field belongs to exactly one group")
-# Fields checked row by row.
-_PER_ROW = ("case_no", "received_at", "summary", "amount", "applicants", "respondents")
-_PARTY_CELLS = ("applicant_name", "applicant_id", "applicant_phone", "respondent_name", "respondent_id",
-                "respondent_phone")
+_PARTY_CELLS = tuple(FLAT_PARTY_FIELDS)
+_GROUPS = tuple(GROUPS.values())
 _SEP = "\x00"
 _MOBILE = re.compile(r"1[3-9][0-9]{9}").fullmatch  # validate_phone returns such a number as it is
 _MEMO_LIMIT = 50_000
@@ -97,17 +87,12 @@ class CaseConverter:
         self._groups: list[dict[Any, tuple]] = [{} for _ in _GROUPS]
         cat = rules.catalogue
         # valid values for the required fields a group lacks when it is read on its own
-        self._stand_ins = {"form": "oral", "category": next(iter(cat.categories)), "street": next(iter(cat.units)),
-                           "summary": "-"}
+        self._stand_ins = {name: _stand_in(cat, CASE_FIELDS[name]) for name in REQUIRED}
         self._id_number = IdNumbers()
         self._destinations = _Memo(lambda v: resolve_destination(rules, v))
         self._outcomes = _Memo(lambda v: label(cat, "outcome", v))
         self._agreements = _Memo(lambda v: label(cat, "agreement_form", v))
-        self._labels = _Memo(self._history_labels)
         self.fast = self._build_fast(at, width, texts)
-        #: Checks the replay columns of a padded row as :meth:`history` does and
-        #: returns only the actual destination (None if not given).
-        self.actual = self._build_actual() if self.has_history else _nothing
 
     # ------------------------------------------------------------ conversion
 
@@ -128,95 +113,15 @@ class CaseConverter:
         return {keys[i]: row[i] for i in self._keep}
 
     def _build_fast(self, at: dict[str, int], width: int, texts: bool):
-        """The fast conversion as a closure: everything it touches is a local."""
+        """The fast conversion for this layout, generated from the definition of a case (:mod:`.codegen`)."""
         p = parser_for(self.rules)
-        # one getter and one memo per group of labelled fields (see _GROUPS)
-        g_case, g_place, g_people = (itemgetter(*(at.get(f, width) for f in group)) for group in _GROUPS)
-        m_case, m_place, m_people = (memo.get for memo in self._groups)
-        part = self._part
-        cells = itemgetter(*(at.get(f, width) for f in _PER_ROW))
-        party_cells = itemgetter(*(at.get(f, width) for f in _PARTY_CELLS))
-        has_parties = any(f in at for f in (*_PARTY_CELLS, "applicants", "respondents"))
-        amounts = _Memo(p.money)
-        person = self._person
-        now, keep = self.now, self.keep_parties
-        dated, cat = p._dated, self.rules.catalogue
-        new_case, fromiso, number_ok, control = Case, _fromisoformat, CASE_NO.match, CONTROL.search
-        join, mobile = _SEP.join, _MOBILE
-        blank = ("", None)
-        if texts:  # CSV: the same steps, generated for exactly these columns
-            return compile_converter(at, groups=_GROUPS, dated=dated, keep=keep, names={
-                "m_case": m_case, "m_place": m_place, "m_people": m_people, "part": part, "g_case": g_case,
-                "g_place": g_place, "g_people": g_people, "join": join, "fromiso": fromiso, "now": now,
-                "number_ok": number_ok, "MAX_SUMMARY": MAX_SUMMARY, "control": control, "amounts": amounts,
-                "ZERO": _ZERO, "new_case": new_case, "person": person, "mobile": mobile,
-                "MAX_NAME": MAX_NAME, "cat": cat, "Bail": Bail, "CaseError": CaseError})
-
-        def fast(row: list | tuple) -> Case | None:
-            try:
-                # CSV cells are text: one joined string is a cheaper key than a tuple.
-                # A part missing or refused (an empty tuple) is settled by part().
-                if texts:
-                    c = m_case(join(g_case(row))) or part(0, g_case(row))
-                    w = m_place(join(g_place(row))) or part(1, g_place(row))
-                    n = m_people(join(g_people(row))) or part(2, g_people(row))
-                else:
-                    c, w, n = part(0, g_case(row)), part(1, g_place(row)), part(2, g_people(row))
-                case_no, received, summary, amount, a_list, r_list = cells(row)
-                if received and received.__class__ is str:
-                    received_at = fromiso(received)
-                    if received_at.tzinfo is not None:
-                        return None
-                elif received in blank:
-                    received_at = now
-                else:
-                    return None
-                if case_no in blank:
-                    case_no = None
-                elif case_no.__class__ is not str or not number_ok(case_no):
-                    return None
-                if summary.__class__ is not str or len(summary) > MAX_SUMMARY or (
-                        not summary.isprintable() and control(summary)):
-                    return None
-                summary = summary.strip()
-                if not summary:
-                    return None
-                amount = _ZERO if amount in blank else amounts[amount]
-                case = new_case(c[1], c[2], w[0], summary, received_at, case_no, c[0], c[4], c[5], w[1], n[0],
-                                amount, n[1], n[2], n[3], n[4], c[3])
-                if has_parties:
-                    if not (a_list in blank and r_list in blank):
-                        return None  # party lists: parse_case reads them
-                    a_name, a_id, a_phone, r_name, r_id, r_phone = party_cells(row)
-                    if not texts and not all(v is None or v.__class__ is str
-                                             for v in (a_name, a_id, a_phone, r_name, r_id, r_phone)):
-                        return None  # a 0 or false: parse_case judges it
-                    # The common case, a plain name and a mobile number, is checked here:
-                    # printable without spaces, text() and validate_name() keep a name as
-                    # it is, and validate_phone() keeps such a number as it is.
-                    if (a_name or a_id or a_phone) and (
-                            keep or a_id or not a_name or len(a_name) > MAX_NAME or " " in a_name or not (
-                                a_name.isprintable() and (not a_phone or mobile(a_phone)))):
-                        applicants = person("applicants", a_name, a_id, a_phone, received_at)
-                        if keep:
-                            case.applicants = applicants
-                    if (r_name or r_id or r_phone) and (
-                            keep or r_id or not r_name or len(r_name) > MAX_NAME or " " in r_name or not (
-                                r_name.isprintable() and (not r_phone or mobile(r_phone)))):
-                        respondents = person("respondents", r_name, r_id, r_phone, received_at)
-                        if keep:
-                            case.respondents = respondents
-                if dated:
-                    day = received_at.date()
-                    cat.check_valid("unit", case.street, day)
-                    cat.check_valid("category", case.category, day)
-                    if case.referred_by is not None:
-                        cat.check_valid("department", case.referred_by, day)
-                return case
-            except (Bail, CaseError, ValueError, TypeError, ArithmeticError):
-                return None
-
-        return fast
+        memos = {f"m_{group}": memo.get for group, memo in zip(GROUPS, self._groups, strict=True)}
+        return compile_converter(at, texts=texts, dated=p._dated, keep=self.keep_parties, names={
+            **memos, "part": self._part, "join": _SEP.join, "fromiso": _fromisoformat, "now": self.now,
+            "number_ok": CASE_NO.match, "control": CONTROL.search, "amounts": _Memo(p.money), "ZERO": _ZERO,
+            "new_case": Case, "person": self._person, "mobile": _MOBILE, "MAX_NAME": MAX_NAME,
+            "cat": self.rules.catalogue, "Bail": Bail, "CaseError": CaseError, "BLANK": ("", None),
+            "DEFAULTS": DEFAULTS})
 
     def _part(self, index: int, cells: tuple) -> tuple:
         """A group's values for these cells, as parse_case reads them; raises Bail if it refuses.
@@ -280,45 +185,14 @@ class CaseConverter:
             closed_at=None if closed is None or closed == "" else moment(closed, "closed_at"),
         )
 
-    def _build_actual(self):
-        """:meth:`actual` as a closure (it runs once per row)."""
-        history, labels, join, fromiso = self._history, self._labels, _SEP.join, _fromisoformat
-        labels_get = labels.get
 
-        def actual(row: list | tuple) -> str | None:
-            dest, taken, outcome, agreement, closed = history(row)
-            if taken:
-                try:
-                    if fromiso(taken).tzinfo is not None:
-                        raise ValueError
-                except (ValueError, TypeError):
-                    moment(taken, "taken_at")
-            if closed:
-                try:
-                    if fromiso(closed).tzinfo is not None:
-                        raise ValueError
-                except (ValueError, TypeError):
-                    moment(closed, "closed_at")
-            cells = (dest, outcome, agreement)
-            try:
-                found = labels_get(join(cells), labels)
-            except TypeError:  # not all text (JSON)
-                found = labels
-            return labels[cells] if found is labels else found
-
-        return actual
-
-    def _history_labels(self, cells: tuple) -> str | None:
-        dest, outcome, agreement = cells
-        if not (outcome is None or outcome == ""):
-            self._outcomes[outcome]
-        if not (agreement is None or agreement == ""):
-            self._agreements[agreement]
-        return None if dest is None or dest == "" else self._destinations[dest]
-
-
-def _nothing(row: Any) -> None:
-    return None
+def _stand_in(cat, spec) -> str:
+    """Some valid value of a required field (an id of its enum or catalogue kind, or text)."""
+    if spec.kind == "enum":
+        return ENUMS[spec.of][0]
+    if spec.kind == "ref":
+        return next(iter(cat.index[spec.of].ids()))
+    return "-"
 
 
 def padded(values: list | tuple | dict) -> list:

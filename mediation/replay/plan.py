@@ -41,12 +41,14 @@ replay refuses for their history.
 from __future__ import annotations
 
 from hashlib import blake2b
+from operator import attrgetter
 from typing import Any
 
-from mediation.domain import Case, Decision, Review
+from mediation.domain import CASE_FIELDS, DEFAULTS, Case, Decision, Review
 from mediation.replay.history import RECEIVED, Histories, Shape
-from mediation.store.bulk import BulkFormat
+from mediation.store.bulk import CASE_ROW, BulkFormat
 from mediation.store.database import json_dumps
+from mediation.store.records import CASE_COLUMNS
 
 HISTORICAL = "历史记录 (historical record)"
 NO_CASE_NO = ("a persisted replay needs case_no: a rerun recognises a case by its number "
@@ -57,20 +59,32 @@ _NO_HISTORY = (None,) * 5
 def content_digest(case: Case, history: Any) -> str:
     """A digest of what a replayed row says (its case fields, parties and history columns).
 
-    Named fields in a fixed order, so the digest does not change when a field is
+    Each field whose value is not its default is named with its value, in the
+    definition's order, so the digest of a row does not change when a field is
     added to :class:`~mediation.domain.Case`, nor between CSV and JSON Lines.
     (Control characters never pass :func:`~mediation.cases.parse_case`, so the
     separators below cannot occur in a value.)
     """
-    c = case
-    people = "\x1e".join([f"{p.name}\x1d{p.id_number}\x1d{p.phone}" for p in c.applicants]
-                         + ["\x1c"] + [f"{p.name}\x1d{p.id_number}\x1d{p.phone}" for p in c.respondents])
-    text = (f"{c.case_no}\x1f{c.received_at.isoformat()}\x1f{c.request}\x1f{c.channel}\x1f{c.referred_by}\x1f"
-            f"{c.form}\x1f{c.category}\x1f{c.street}\x1f{c.community}\x1f{c.summary}\x1f{c.parties}\x1f{c.amount}"
-            f"\x1f{c.petition:d}{c.litigation_pending:d}{c.criminal:d}{c.party_refuses:d}\x1f{c.risk}\x1f{people}")
+    parts = []
+    for name in _DIGESTED:
+        value = getattr(case, name)
+        if value != DEFAULTS.get(name, _UNSET):
+            parts.append(f"{name}\x1d{value.isoformat() if name == 'received_at' else value}")
+    people = "\x1e".join([f"{p.name}\x1d{p.id_number}\x1d{p.phone}" for p in case.applicants]
+                         + ["\x1c"] + [f"{p.name}\x1d{p.id_number}\x1d{p.phone}" for p in case.respondents])
+    text = "\x1f".join(parts) + "\x1f" + people
     if history is not None and history != _NO_HISTORY:
         text += "\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}".format(*history)
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+_UNSET = object()
+_DIGESTED = tuple(n for n, s in CASE_FIELDS.items() if s.kind != "parties")
+#: The lifecycle columns of CASE_ROW, after the case's own: what the planner fills from the shape.
+_LIFECYCLE = ("state", "destination", "transfers", "extended", "extension_days", "agreement_form", "outcome",
+              "escalation", "registered_at", "stage_at", "updated_at", "rules_digest", "version")
+if ("case_no", *CASE_COLUMNS, *_LIFECYCLE) != CASE_ROW:  # pragma: no cover - guards an edit of store.bulk
+    raise ImportError("mediation.store.bulk.CASE_ROW changed: update mediation.replay.plan")
 
 
 class Planner:
@@ -83,6 +97,10 @@ class Planner:
         # the register event's columns after ``at`` (details last, per case)
         self._register = (operator, "register", None, "registered", None, None, self.digest, None)
         self._source = json_dumps(source)
+        # the case's columns as the dialect stores them: moments stamped, amounts formatted
+        self._columns = attrgetter(*CASE_COLUMNS)
+        self._formats = [(i, {"moment": fmt.datetime, "money": fmt.amount}[CASE_FIELDS[n].kind])
+                         for i, n in enumerate(CASE_COLUMNS) if CASE_FIELDS[n].kind in ("moment", "money")]
 
     def plan(self, line: int, case: Case, review: Review, decision: Decision | None,
              history: Any) -> tuple[tuple, list[tuple], list[tuple], str] | str:
@@ -117,11 +135,11 @@ class Planner:
         events = [(no, 1, r) + self._register + (details,)]
         events += [(no, seq, times[slot]) + tail for seq, (slot, tail) in enumerate(tails, 2)]
         u = stamp(last)
-        row = (no, r, case.request, case.channel, case.referred_by, case.form, case.category, case.street,
-               case.community, case.summary, case.parties, self.fmt.amount(case.amount), case.petition,
-               case.litigation_pending, case.criminal, case.party_refuses, case.risk, shape.state,
-               shape.destination, 0, False, 0, shape.agreement_form, shape.outcome, 0, r, u, u, self.digest,
-               len(events))
+        values = list(self._columns(case))
+        for i, stored_as in self._formats:
+            values[i] = stored_as(values[i])
+        row = (no, *values, shape.state, shape.destination, 0, False, 0, shape.agreement_form, shape.outcome, 0,
+               r, u, u, self.digest, len(events))
         parties = [(no, "applicant", n, p.name, p.id_number, p.phone) for n, p in enumerate(case.applicants, 1)]
         if case.respondents:
             parties += [(no, "respondent", n, p.name, p.id_number, p.phone)

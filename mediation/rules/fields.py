@@ -1,8 +1,10 @@
-"""The case fields a rule condition may test, and what kind of value each holds."""
+"""The case fields a rule condition may test, and what kind of value each holds (from their definition)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from mediation.domain import CASE_FIELDS, DEFAULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,27 +30,15 @@ class FieldKind:
         return ("==", "!=", "in", "not_in")
 
 
+#: A case field's kind (:class:`mediation.domain.FieldSpec`) as conditions see it.
+_KINDS = {"enum": "enum", "ref": "ref", "flag": "bool", "count": "int", "money": "number", "text": "text"}
+
+#: The fields a condition may test: the case's own (from their definition), and the derived ones.
 FIELDS: dict[str, FieldKind] = {
-    f.name: f
-    for f in (
-        FieldKind("request", "enum", "request"),
-        FieldKind("channel", "enum", "channel"),
-        FieldKind("form", "enum", "form"),
-        FieldKind("risk", "enum", "risk"),
-        FieldKind("category", "ref", "category"),
-        FieldKind("street", "ref", "unit"),
-        FieldKind("referred_by", "ref", "department", nullable=True),
-        FieldKind("petition", "bool"),
-        FieldKind("litigation_pending", "bool"),
-        FieldKind("criminal", "bool"),
-        FieldKind("party_refuses", "bool"),
-        FieldKind("parties", "int"),
-        FieldKind("amount", "number"),
-        FieldKind("summary", "text"),
-        FieldKind("community", "text", nullable=True),
-        # true when the street is a unit of the district (属地管理)
-        FieldKind("in_district", "bool", derived=True, attr="street"),
-    )
+    **{name: FieldKind(name, _KINDS[spec.kind], spec.of, nullable=DEFAULTS.get(name, "") is None)
+       for name, spec in CASE_FIELDS.items() if spec.condition and spec.kind in _KINDS},
+    # true when the street is a unit of the district (属地管理)
+    "in_district": FieldKind("in_district", "bool", derived=True, attr="street"),
 }
 
 #: Finite fields, in the order the compiler prefers when it indexes rules.

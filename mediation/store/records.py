@@ -23,18 +23,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mediation.domain import CASE_NO, Case, Party
+from mediation.domain import CASE_FIELDS, CASE_NO, STORED_FIELDS, Case, Party
 from mediation.errors import ConcurrentUpdate, NotFound
 from mediation.store.numbers import claim_case_nos
 from mediation.store.schema import cases, events, parties
 from mediation.text import quoted
 
-#: The DESIGN §2 fields stored as columns of ``cases`` (parties live in their own table).
-CASE_COLUMNS = (
-    "received_at", "request", "channel", "referred_by", "form", "category", "street",
-    "community", "summary", "parties", "amount", "petition", "litigation_pending",
-    "criminal", "party_refuses", "risk",
-)
+#: The fields of a case stored as columns of ``cases`` (parties live in their own table), from
+#: their definition (:class:`mediation.domain.Case`).
+CASE_COLUMNS = STORED_FIELDS
 EVENT_COLUMNS = (
     "at", "operator", "trigger", "from_state", "to_state", "destination", "rule",
     "rules_digest", "reason", "details",
@@ -85,33 +82,24 @@ def event_row(trigger: str, from_state: str | None, to_state: str, *, at: dateti
 
 def case_from_row(row: Mapping[str, Any], party_list: Iterable[Mapping[str, Any]] = ()) -> Case:
     """The domain :class:`Case` of a stored row (with its parties, if given)."""
-    applicants: list[Party] = []
-    respondents: list[Party] = []
+    people: dict[str, list[Party]] = {"applicant": [], "respondent": []}
     for p in sorted(party_list, key=lambda p: (p["role"], p["position"])):
-        person = Party(name=p["name"], id_number=p["id_number"], phone=p["phone"])
-        (applicants if p["role"] == "applicant" else respondents).append(person)
-    amount = row["amount"]
-    return Case(
-        case_no=row["case_no"],
-        received_at=row["received_at"],
-        request=row["request"],
-        channel=row["channel"],
-        referred_by=row["referred_by"],
-        form=row["form"],
-        category=row["category"],
-        street=row["street"],
-        community=row["community"],
-        summary=row["summary"],
-        parties=row["parties"],
-        amount=amount if isinstance(amount, Decimal) else Decimal(str(amount)),
-        petition=bool(row["petition"]),
-        litigation_pending=bool(row["litigation_pending"]),
-        criminal=bool(row["criminal"]),
-        party_refuses=bool(row["party_refuses"]),
-        risk=row["risk"],
-        applicants=tuple(applicants),
-        respondents=tuple(respondents),
-    )
+        people[p["role"]].append(Party(name=p["name"], id_number=p["id_number"], phone=p["phone"]))
+    values = {name: _FROM_COLUMN.get(CASE_FIELDS[name].kind, _same)(row[name]) for name in CASE_COLUMNS}
+    return Case(case_no=row["case_no"], applicants=tuple(people["applicant"]),
+                respondents=tuple(people["respondent"]), **values)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+#: How a stored value of each kind becomes the case's (SQLite gives 0/1 for booleans, floats for amounts).
+_FROM_COLUMN = {"flag": bool, "money": _decimal}
 
 
 # --------------------------------------------------------------------- reading

@@ -1,9 +1,11 @@
 """The tables (SQLAlchemy Core): cases, parties, events, case-number counters.
 
-The enumerations below are written out (not imported from the lifecycle) so
-that the store imports quickly and so that a change to the lifecycle shows up
-as a failing test until a migration follows it (``tests/test_store.py``
-checks they agree). Migration ``0001`` creates exactly these tables; a test
+The columns of a case's fields come from their definition
+(:class:`mediation.domain.Case`): a field added there makes
+``tests/store/test_schema.py`` fail until a migration adds its column. The
+enumerations below are written out (not imported from the lifecycle) so that
+a change to the lifecycle or an enumeration likewise shows up as a failing
+test until a migration follows it (the tests check they agree). Migration ``0001`` creates exactly these tables; a test
 compares a migrated database with this metadata. Migration ``0002`` adds
 triggers (not part of this metadata) that refuse UPDATE and DELETE on
 ``events``, on PostgreSQL and SQLite alike.
@@ -38,6 +40,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
 HEAD_REVISION = "0002"
@@ -93,26 +97,42 @@ def one_of(column: str, values: tuple) -> str:
 
 _DESTINATION = "(destination LIKE 'room.%' OR destination LIKE 'window.%')"
 
+#: The values an enumerated case field may hold, by its ``of`` (written out above: see the module doc).
+_ENUM_VALUES = {"request": REQUESTS, "channel": CHANNELS, "form": FORMS, "risk": RISKS}
+
+
+def _column_type(spec):
+    """The column type of a case field, by its kind (and width)."""
+    kind = spec.kind
+    if kind in ("enum", "ref"):
+        return String(spec.width)
+    if kind == "text":
+        return Text() if spec.width > 255 else String(spec.width)
+    return {"flag": Boolean, "count": Integer, "moment": DateTime}.get(kind) or Numeric(16, 2)
+
+
+def _field_checks() -> list[CheckConstraint]:
+    """The CHECK constraints of the case fields, by kind (named after the field)."""
+    checks = []
+    for name in STORED_FIELDS:
+        spec = CASE_FIELDS[name]
+        if spec.kind == "enum":
+            checks.append(CheckConstraint(one_of(name, _ENUM_VALUES[spec.of]), name=name))
+        elif spec.kind == "count":
+            checks.append(CheckConstraint(f"{name} >= 1", name=name))
+        elif spec.kind == "money":
+            checks.append(CheckConstraint(f"{name} >= 0", name=name))
+    return checks
+
+
 cases = Table(
     "cases",
     metadata,
     Column("case_no", String(16), primary_key=True),
-    Column("received_at", DateTime, nullable=False),
-    Column("request", String(20), nullable=False),
-    Column("channel", String(20), nullable=False),
-    Column("referred_by", String(40)),
-    Column("form", String(10), nullable=False),
-    Column("category", String(40), nullable=False),
-    Column("street", String(40), nullable=False),
-    Column("community", String(100)),
-    Column("summary", Text, nullable=False),
-    Column("parties", Integer, nullable=False),
-    Column("amount", Numeric(16, 2), nullable=False),
-    Column("petition", Boolean, nullable=False),
-    Column("litigation_pending", Boolean, nullable=False),
-    Column("criminal", Boolean, nullable=False),
-    Column("party_refuses", Boolean, nullable=False),
-    Column("risk", String(10), nullable=False),
+    # the fields of a case, from their definition (mediation.domain.Case)
+    *(Column(name, _column_type(CASE_FIELDS[name]),
+             nullable=name in DEFAULTS and DEFAULTS[name] is None)
+      for name in STORED_FIELDS),
     # where the case is
     Column("state", String(20), nullable=False),
     Column("destination", String(40)),
@@ -129,13 +149,8 @@ cases = Table(
     Column("rules_digest", String(80), nullable=False),
     Column("version", Integer, nullable=False),
     CheckConstraint("case_no LIKE 'XS-____-_____'", name="case_no"),
-    CheckConstraint(one_of("request", REQUESTS), name="request"),
-    CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+    *_field_checks(),
     CheckConstraint("(channel = 'referral') = (referred_by IS NOT NULL)", name="referral"),
-    CheckConstraint(one_of("form", FORMS), name="form"),
-    CheckConstraint(one_of("risk", RISKS), name="risk"),
-    CheckConstraint("parties >= 1", name="parties"),
-    CheckConstraint("amount >= 0", name="amount"),
     CheckConstraint(one_of("state", STATES), name="state"),
     CheckConstraint(f"destination IS NULL OR {_DESTINATION}", name="destination"),
     CheckConstraint("transfers >= 0", name="transfers"),

@@ -21,49 +21,33 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.domain import CASE_FIELDS, FLAT_PARTY_FIELDS, REQUIRED
 from mediation.errors import CaseError, InputError
 from mediation.personal import is_old_id_number, upgrade_id_number
 from mediation.store.database import open_database
 
-#: Text options: option name -> case field (labels accepted as in JSON input).
-TEXT_FIELDS = {
-    "case_no": "case_no", "received_at": "received_at", "request": "request",
-    "channel": "channel", "referred_by": "referred_by", "form": "form", "category": "category",
-    "street": "street", "community": "community", "summary": "summary", "parties": "parties",
-    "amount": "amount", "risk": "risk",
-    "applicant_name": "applicant_name", "applicant_id": "applicant_id",
-    "applicant_phone": "applicant_phone", "respondent_name": "respondent_name",
-    "respondent_id": "respondent_id", "respondent_phone": "respondent_phone",
-}
-FLAGS = ("petition", "litigation_pending", "criminal", "party_refuses")
-REQUIRED = ("form", "category", "street", "summary")
-
-_HELP = {
-    "case_no": "A paper record's own number XS-YYYY-NNNNN (default: the next of the year).",
-    "received_at": "When the dispute was received (default: --at).",
-    "request": "调解 mediation (default), 法律咨询 consultation, 法律援助 legal_aid, ...",
-    "channel": "来访 walk_in (default), 来电 phone, 12345热线, 网上申请 online, 委托移送 referral.",
-    "referred_by": "The referring department (court, police, petition_bureau, ...).",
-    "form": "口头 oral or 书面 written. Required.",
-    "category": "纠纷类型: an id, Chinese name or alias (医疗, 邻里, 劳动争议 ...). Required.",
-    "street": "属地: the unit where the dispute arose (相南街道, xiangnan ...). Required.",
-    "community": "社区/村 (optional).",
-    "summary": "纠纷概要: what the dispute is about. Required.",
-    "parties": "Number of people on all sides (default 2).",
-    "amount": "Yuan in dispute (default 0).",
-    "risk": "风险: 低 low (default), 中 medium, 高 high.",
-}
+_PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
+#: What the metavar of each kind of field says.
+_METAVARS = {"count": "N", "money": "YUAN", "moment": "DATETIME", "case_no": "XS-YYYY-NNNNN"}
 
 
 def _options(f):
-    for flag in reversed(FLAGS):
-        name = flag.replace("_", "-")
-        f = click.option(f"--{name}/--no-{name}", flag, default=None,
-                         help=f"Set {flag} (涉访, 已进入法定程序, ...).")(f)
-    for option, field in reversed(TEXT_FIELDS.items()):
-        name = option.replace("_", "-")
-        f = click.option(f"--{name}", field, metavar="TEXT", default=None,
-                         help=_HELP.get(field, f"{field.replace('_', ' ')} (personal data)."))(f)
+    """A flag for every field of a case (from its definition), and for one applicant and respondent."""
+    for flat in reversed(FLAT_PARTY_FIELDS):
+        role, _, part = flat.partition("_")
+        f = click.option(f"--{flat.replace('_', '-')}", flat, metavar="TEXT", default=None,
+                         help=f"The {role}'s {_PERSON[part]} (personal data).")(f)
+    for name, spec in reversed(CASE_FIELDS.items()):
+        option = name.replace("_", "-")
+        if spec.kind == "parties":
+            continue  # lists of people: --from-json, or the flat options below
+        if spec.kind == "flag":
+            f = click.option(f"--{option}/--no-{option}", name, default=None, help=spec.help)(f)
+            continue
+        help_text = spec.help.replace("(default: now)", "(default: --at)")
+        # values are checked by the library (one line naming the field), not by click
+        f = click.option(f"--{option}", name, metavar=_METAVARS.get(spec.kind, "TEXT"), default=None,
+                         help=help_text)(f)
     return f
 
 
