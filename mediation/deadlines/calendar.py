@@ -116,7 +116,11 @@ class WorkCalendar:
         A count from ``start`` to ``end`` (a deadline, working days overdue) is
         provisional exactly when this is not empty.
         """
-        lo, hi = min(start.year, end.year), max(start.year, end.year)
+        lo, hi = start.year, end.year
+        if lo == hi:  # the common case, on every deadline shown: no tuple built for a known year
+            return (lo,) if self.is_provisional(lo) else ()
+        if lo > hi:
+            lo, hi = hi, lo
         return tuple(y for y in range(lo, hi + 1) if self.is_provisional(y))
 
     def provisional_through(self, day: date) -> tuple[int, ...]:

@@ -219,13 +219,14 @@ class TimeLimit:
     basis: str | None = None
     then: str | None = None
     source: Source | None = None
+    #: The stage's own terms, built once (deadlines are computed for every case shown).
+    terms: LimitTerms = field(init=False, repr=False, compare=False)
 
-    @property
-    def terms(self) -> LimitTerms:
-        """The stage's own terms (no override)."""
-        return LimitTerms(limit=self.limit, days=self.days, counted_from=self.counted_from,
-                          extension_days=self.extension_days, extension_times=self.extension_times,
-                          basis=self.basis, then=self.then)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", LimitTerms(
+            limit=self.limit, days=self.days, counted_from=self.counted_from,
+            extension_days=self.extension_days, extension_times=self.extension_times,
+            basis=self.basis, then=self.then))
 
     def terms_for(self, category: str | None = None, destination: str | None = None) -> LimitTerms:
         """The terms for a case: the destination's override, else the category's, else the stage's."""
