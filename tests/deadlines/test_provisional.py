@@ -97,6 +97,17 @@ def test_a_deadline_through_the_provisional_year_is_marked_everywhere(db, turn_o
     # 2, 3, 6-10, 13 January: 8 working days overdue, counted Monday to Friday
     assert (line["overdue_days"], line["overdue_working_days"], line["overdue_provisional"]) == (12, 8, True)
     warned_once(overdue)
+    # a queue: diverted Tuesday 31 December 2019, take-up due 2 January 2020 (1 January counted)
+    other = desk.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道", "summary": "漏水（合成示例）"},
+                          operator="clerk01", at=datetime(2019, 12, 31, 9)).case_no
+    desk.review(db, rules, other, operator="clerk01", at=datetime(2019, 12, 31, 9, 5))
+    desk.divert(db, rules, other, operator="clerk01", at=datetime(2019, 12, 31, 9, 10))
+    queued = run("queue", "综合调解窗口", "--as-of", "2020-01-13", "--json")
+    [line] = json.loads(queued.stdout)["cases"]
+    assert (line["case_no"], line["deadline"], line["deadline_provisional"]) == (other, "2020-01-02", True)
+    assert (line["overdue_working_days"], line["overdue_provisional"]) == (7, True)
+    warned_once(queued)
+    assert "2020-01-02 暂定" in run("queue", "综合调解窗口", "--as-of", "2020-01-13").stdout
 
 
 def test_escalation_records_that_it_was_judged_provisionally(db, turn_of_2019):
