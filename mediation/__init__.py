@@ -48,20 +48,22 @@ _API: dict[str, str] = {
     "build_report": "mediation.report", "report_period": "mediation.report",
     # deadlines
     "calendar_of": "mediation.deadlines", "current_deadline": "mediation.deadlines",
+    "next_routes": "mediation.deadlines", "year_calendar": "mediation.deadlines.year",
     # errors
     "MediationError": "mediation.errors", "InputError": "mediation.errors", "CaseError": "mediation.errors",
     "RuleError": "mediation.errors", "Refused": "mediation.errors", "NotFound": "mediation.errors",
     "ConcurrentUpdate": "mediation.errors", "PermissionDenied": "mediation.errors",
+    "AmbiguousLabel": "mediation.errors",
 }
 #: Names exported under another name in their module.
 _RENAMED = {"report_period": "period"}
 
 __all__ = [
-    "Case", "CaseError", "ConcurrentUpdate", "Decision", "InputError", "MediationError", "NotFound", "Party",
+    "AmbiguousLabel", "Case", "CaseError", "ConcurrentUpdate", "Decision", "InputError", "MediationError", "NotFound", "Party",
     "PermissionDenied", "Refused", "Review", "RuleError", "RuleSet", "__version__", "build_report", "calendar_of",
     "current_deadline", "desk", "diff_rules", "dry_run", "escalate", "explain", "lint", "load_rules",
-    "open_database", "parse_case", "persist", "report_period", "review", "route", "route_result",
-    "run_rule_tests",
+    "next_routes", "open_database", "parse_case", "persist", "report_period", "review", "route", "route_result",
+    "run_rule_tests", "year_calendar",
 ]
 
 
@@ -83,10 +85,12 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from mediation import desk
     from mediation.cases import parse_case
-    from mediation.deadlines import calendar_of, current_deadline
+    from mediation.deadlines import calendar_of, current_deadline, next_routes
+    from mediation.deadlines.year import year_calendar
     from mediation.desk import escalate
     from mediation.domain import Case, Decision, Party, Review
     from mediation.errors import (
+        AmbiguousLabel,
         CaseError,
         ConcurrentUpdate,
         InputError,

@@ -368,6 +368,8 @@ class CaseParser:
         return case_no
 
     def _street(self, value: Any, community: str | None) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):  # a division code given as a JSON number
+            value = str(value)
         if not isinstance(value, str):
             raise CaseError(f"street must be a label, not {quoted(value)}", field="street")
         return self.cat.resolve_street(value, community)

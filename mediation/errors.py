@@ -76,6 +76,26 @@ class CaseError(InputError):
     """A case (from JSON, CSV or flags) is malformed."""
 
 
+class AmbiguousLabel(CaseError):
+    """A label that names more than one entry (``综合调解``: a room and a window).
+
+    ``choices`` holds the ids it may mean, so that a person at a terminal can pick one.
+    """
+
+    def __init__(self, message: str, *, choices: tuple[str, ...] = (), **where: str | int | None) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.choices = tuple(choices)
+
+    def located(self, **where: object) -> AmbiguousLabel:
+        copy = super().located(**where)
+        copy.choices = self.choices  # type: ignore[attr-defined]
+        return copy  # type: ignore[return-value]
+
+    def __reduce__(self):
+        kw = {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint")}
+        return (_rebuild, (type(self), self.message, {**kw, "choices": self.choices}))
+
+
 class NotFound(InputError):
     """A case number, operator or other id does not exist."""
 

@@ -3,6 +3,17 @@
 Names, ID numbers and phones are masked in every output (``张*``,
 ``340603********123X``, ``138****5678``) unless the operator explicitly
 reveals them.
+
+Old ID numbers: a first-generation card's number has 15 digits (6 of the
+address, the birth date as YYMMDD, 3 of sequence). The second-generation
+number (GB 11643-1999) inserts the century ``19`` before the birth date and
+appends a check character; first-generation cards stopped being valid on
+1 January 2013 (居民身份证法 as amended in 2011). An error never repeats an ID
+number, not even in part (errors reach logs, rejects files and HTTP answers),
+so the error for a 15-digit number says what it is and how to convert it, and
+gives only the check character, which says nothing about the person. The full
+18-digit form is offered only where the clerk typed the number, at an
+interactive prompt of ``mediation case register`` (:func:`upgrade_id_number`).
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from mediation.errors import CaseError
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 _ID = re.compile(r"^[0-9]{17}[0-9X]$")
+_OLD_ID = re.compile(r"^[0-9]{15}$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 MAX_NAME = 50
@@ -34,6 +46,8 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     The error never repeats the number itself: it is personal data.
     """
     text = str(value).strip().replace(" ", "").upper()
+    if _OLD_ID.match(text):
+        raise _old_number(text, field)
     if not _ID.match(text):
         raise CaseError("ID number must be 17 digits and a check digit or X", field=field)
     try:
@@ -45,6 +59,41 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     if id_check_char(text[:17]) != text[17]:
         raise CaseError("ID number fails its checksum (GB 11643-1999)", field=field)
     return text
+
+
+def is_old_id_number(value: object) -> bool:
+    """Whether ``value`` looks like a first-generation 15-digit ID number."""
+    return bool(_OLD_ID.match(str(value).strip().replace(" ", "")))
+
+
+def upgrade_id_number(value: str, *, field: str = "id_number") -> str:
+    """The 18-digit number of a first-generation 15-digit one: ``19`` inserted before the birth
+    date (after the 6 digits of the address), the GB 11643-1999 check character appended.
+
+    :class:`CaseError` (without the number) if it is not 15 digits or holds an impossible date.
+    """
+    text = str(value).strip().replace(" ", "")
+    if not _OLD_ID.match(text):
+        raise CaseError("a first-generation ID number has 15 digits", field=field)
+    first17 = text[:6] + "19" + text[6:]
+    try:
+        date(int(first17[6:10]), int(first17[10:12]), int(first17[12:14]))
+    except ValueError:
+        raise CaseError("ID number holds an impossible birth date", field=field) from None
+    return first17 + id_check_char(first17)
+
+
+def _old_number(text: str, field: str) -> CaseError:
+    """The error for a 15-digit number: what it is and how to convert it, never the number itself."""
+    message = ("ID number has 15 digits: a first-generation number, no longer valid since 2013-01-01 "
+               "(居民身份证法, 2011 amendment); the 18-digit number is needed (GB 11643-1999)")
+    try:
+        check = upgrade_id_number(text, field=field)[-1]
+    except CaseError:
+        return CaseError(message + ", and this one holds an impossible birth date", field=field)
+    return CaseError(message, field=field,
+                     hint=f"ask for the current card, or convert: insert 19 after the first 6 digits and append "
+                          f"the check character {check}")
 
 
 def validate_phone(value: str, *, field: str = "phone") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
 from importlinter.cli import lint_imports
@@ -14,7 +15,15 @@ PACKAGE = ROOT / "mediation"
 def test_the_import_contracts_hold():
     # pyproject.toml [tool.importlinter]: layers (imports point down, so no cycles between
     # subsystems) and the pure core (no database, clock or terminal in rules, lifecycle, deadlines)
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+    before = {name: logger.disabled for name, logger in logging.root.manager.loggerDict.items()
+              if isinstance(logger, logging.Logger)}
+    try:
+        assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+    finally:
+        # import-linter configures logging with disable_existing_loggers: it would silence the
+        # loggers of the libraries already imported (SQLAlchemy's) for every later test.
+        for name, disabled in before.items():
+            logging.getLogger(name).disabled = disabled
 
 
 def project_imports_in_functions(source: str) -> list[tuple[int, str]]:

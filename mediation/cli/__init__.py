@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("mediation.cli.replay:replay", "Replay historical cases through the rules."),
     "escalate": ("mediation.cli.escalate:escalate", "Record 督办 escalations for overdue cases."),
     "report": ("mediation.cli.report:report", "The centre's statistics for a year or a period."),
+    "calendar": ("mediation.cli.calendar:calendar",
+                 "A year's days off and make-up workdays, each with its source (or 暂定)."),
     "flow": ("mediation.cli.flow:flow", "Draw the case lifecycle (Mermaid or Graphviz)."),
 }
 

@@ -30,6 +30,11 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+def at_terminal() -> bool:
+    """Whether a person is typing (prompts only then; a script gets an error instead)."""
+    return sys.stdin.isatty()
+
+
 def long_running() -> None:
     """Turn the collector back on (``main`` turns it off for short commands).
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from mediation.cli.case.common import label
-from mediation.cli.case.list import overdue_text
+from mediation.cli.case.list import PROVISIONAL, overdue_text
 from mediation.cli.common import console, echo_json, long_running
 from mediation.cli.options import (
     db_option,
@@ -17,7 +18,7 @@ from mediation.cli.options import (
     parse_day,
     rules_option,
 )
-from mediation.deadlines import calendar_warning
+from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.desk import escalate as run_escalation
 from mediation.store.database import open_database
 
@@ -58,6 +59,11 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
     line = calendar_warning(reasons, subject=f"{n} case{'' if n == 1 else 's'} not checkable")
     if line:
         click.echo(f"mediation: warning: {line}", err=True)
+    if run.provisional_years:
+        line = provisional_warning(calendar_of(rules), [date(max(run.provisional_years), 1, 1)],
+                                   subject="督办 levels judged")
+        if line:
+            click.echo(f"mediation: warning: {line}", err=True)
 
 
 def _print(run, rules) -> None:
@@ -70,9 +76,11 @@ def _print(run, rules) -> None:
             t.add_column(heading, no_wrap=True)
         for r in run.raised:
             t.add_row(r.case_no, label(rules, "state", r.state), label(rules, "destination", r.destination),
-                      rules.time_limits[r.stage].label, r.deadline.isoformat(),
+                      rules.time_limits[r.stage].label,
+                      r.deadline.isoformat() + (f" {PROVISIONAL}" if r.deadline_provisional else ""),
                       overdue_text({"overdue_days": r.days_overdue,
-                                    "overdue_working_days": r.working_days_overdue}),
+                                    "overdue_working_days": r.working_days_overdue,
+                                    "overdue_provisional": r.provisional}),
                       f"{r.previous} → {r.level}")
         out.print(t)
     first = sum(r.level == 1 for r in run.raised)

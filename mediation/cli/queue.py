@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from mediation import clock, desk
-from mediation.cli.case.common import label
-from mediation.cli.case.list import print_cases, warn_unknown
+from mediation.cli.case.common import destination_of, label
+from mediation.cli.case.list import print_cases, warn_provisional, warn_unknown
 from mediation.cli.common import echo_json
 from mediation.cli.options import db_option, load, parse_day, rules_option
 from mediation.store.database import open_database
@@ -30,7 +30,7 @@ def queue(destination: str, limit: int, as_of: str | None, as_json: bool, db: st
     """
     rules = load(rules_dir)
     day = parse_day(as_of, "--as-of") or clock.today()
-    dest = desk.destination_id(rules, destination, option="destination")
+    dest = destination_of(rules, destination, "destination")
     with open_database(db) as database:
         rows = desk.queue(database, dest, limit=limit)
     views = [desk.summary_view(r, rules, day) for r in rows]
@@ -42,3 +42,4 @@ def queue(destination: str, limit: int, as_of: str | None, as_json: bool, db: st
         print_cases(views, rules, title=f"{label(rules, 'destination', dest)} ({dest})",
                     caption=caption, show_destination=False)
     warn_unknown(v.get("deadline_error") for v in views)
+    warn_provisional(views, rules, day)

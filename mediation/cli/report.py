@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from mediation import clock
 from mediation.cli.common import console, echo_json, long_running
 from mediation.cli.options import db_option, load, parse_day, rules_option
-from mediation.deadlines import calendar_warning
+from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.report import build_report, period, render
 from mediation.report.chart import check_chart_path, draw_chart, require_matplotlib
 from mediation.store.database import open_database
@@ -57,6 +58,11 @@ def report(year: int | None, since: str | None, until: str | None, fmt: str, as_
         line = calendar_warning(result.calendar_errors, subject="some cases' dates lie outside the "
                                 "working-day calendar (counted apart in the report)")
         click.echo(f"mediation: warning: {line}", err=True)
+    if result.provisional_years:
+        line = provisional_warning(calendar_of(rules), [date(max(result.provisional_years), 1, 1)],
+                                   subject="working days")
+        if line:
+            click.echo(f"mediation: warning: {line}", err=True)
 
 
 def _print(result, rules, fmt: str) -> None:

@@ -29,7 +29,8 @@ from mediation.errors import CalendarError
 from mediation.rules.load_calendar import load_calendar_file
 from mediation.rules.model import CalendarSpec, YearSchedule
 
-__all__ = ["DEFAULT_FILE", "PACKAGE_YEARS", "WorkCalendar", "calendar_of", "load_calendar"]
+__all__ = ["DEFAULT_FILE", "PACKAGE_HOLIDAYS", "PACKAGE_WORKDAYS", "PACKAGE_YEARS", "WorkCalendar",
+           "calendar_of", "load_calendar"]
 
 #: How the calendar file is named in messages when no other name is given.
 DEFAULT_FILE = "rules/calendar.yaml"
@@ -65,6 +66,7 @@ class WorkCalendar:
     local_days_off: frozenset[date] = frozenset()
     local_workdays: frozenset[date] = frozenset()
     file: str = DEFAULT_FILE
+    local_names: Mapping[date, str] = field(default_factory=dict, compare=False, repr=False)
     _cache: dict[int, _Year] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -79,17 +81,60 @@ class WorkCalendar:
     def of(cls, spec: CalendarSpec) -> WorkCalendar:
         """The calendar of ``rules/calendar.yaml`` as read (:class:`~mediation.rules.model.CalendarSpec`)."""
         return cls(years=spec.years, local_days_off=spec.local_days_off, local_workdays=spec.local_workdays,
-                   file=spec.file)
+                   file=spec.file, local_names=spec.local_names)
 
     # -- queries --------------------------------------------------------------
 
     @property
     def known_years(self) -> frozenset[int]:
-        """The years the calendar can answer for (package years and file years)."""
+        """The years whose official schedule the calendar holds (package years and file years)."""
         return PACKAGE_YEARS | frozenset(self.years)
 
+    def source_of(self, year: int) -> str:
+        """Where ``year``'s schedule comes from: ``"package"``, the calendar file, or ``"provisional"``.
+
+        Raises :class:`CalendarError` for a year before every known year.
+        """
+        if year in self.years:
+            return self.file
+        if year in PACKAGE_YEARS:
+            return "package"
+        if self.is_provisional(year):
+            return "provisional"
+        raise CalendarError(self._unknown(year, date(year, 1, 1), ""))
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether ``year`` is provisional: unknown to both sources and later than the earliest known year."""
+        if year in PACKAGE_YEARS or year in self.years:
+            return False
+        known = self.known_years
+        return bool(known) and year > min(known)
+
+    def provisional_years(self, start: date, end: date) -> tuple[int, ...]:
+        """The provisional years among the years of ``start`` to ``end`` (both included), ascending.
+
+        A count from ``start`` to ``end`` (a deadline, working days overdue) is
+        provisional exactly when this is not empty.
+        """
+        lo, hi = start.year, end.year
+        if lo == hi:  # the common case, on every deadline shown: no tuple built for a known year
+            return (lo,) if self.is_provisional(lo) else ()
+        if lo > hi:
+            lo, hi = hi, lo
+        return tuple(y for y in range(lo, hi + 1) if self.is_provisional(y))
+
+    def provisional_through(self, day: date) -> tuple[int, ...]:
+        """The provisional years up to ``day``'s year: those a count ending on ``day`` may have run through."""
+        known = self.known_years
+        if not known:
+            return ()
+        return self.provisional_years(date(min(known), 1, 1), day)
+
     def is_workday(self, d: date) -> bool:
-        """Whether ``d`` is a working day; :class:`CalendarError` if its year is unknown."""
+        """Whether ``d`` is a working day (Monday to Friday in a provisional year).
+
+        :class:`CalendarError` for a date before every known year.
+        """
         if isinstance(d, datetime):
             d = d.date()
         y = self._year(d.year, d)
@@ -105,8 +150,9 @@ class WorkCalendar:
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` itself not counted).
 
-        ``n == 0`` gives ``start``. Raises :class:`CalendarError` when the count
-        runs into (or starts in) a year the calendar does not know, and
+        ``n == 0`` gives ``start``. A count through a provisional year takes its
+        Monday to Friday (see :meth:`provisional_years`). Raises
+        :class:`CalendarError` when ``start`` lies before every known year, and
         :class:`ValueError` for a negative ``n``.
         """
         if isinstance(start, datetime):
@@ -149,7 +195,7 @@ class WorkCalendar:
             return self._cache[year]
         except KeyError:
             pass
-        if year not in PACKAGE_YEARS and year not in self.years:
+        if year not in PACKAGE_YEARS and year not in self.years and not self.is_provisional(year):
             raise CalendarError(self._unknown(year, d, context))
         compiled = self._cache[year] = self._compile(year)
         return compiled
@@ -169,8 +215,10 @@ class WorkCalendar:
         schedule = self.years.get(year)
         if schedule is not None:
             off, on = schedule.holidays, schedule.workdays
-        else:
+        elif year in PACKAGE_YEARS:
             off, on = _PACKAGE_OFF.get(year, frozenset()), _PACKAGE_ON.get(year, frozenset())
+        else:  # provisional: Monday to Friday (never the package's data for a year it is not trusted for)
+            off = on = frozenset()
         flags = [(d in on) or (d.weekday() < 5 and d not in off) for d in days]
         # The next year's notice may move days at the end of this one.
         spill = self.years.get(year + 1)
@@ -199,6 +247,9 @@ def _by_year(days: Iterable[date]) -> dict[int, frozenset[date]]:
 
 _PACKAGE_OFF = _by_year(chinese_calendar.holidays)
 _PACKAGE_ON = _by_year(chinese_calendar.workdays)
+#: The package's days off and make-up workdays, each with its (English) holiday name.
+PACKAGE_HOLIDAYS: Mapping[date, str] = chinese_calendar.holidays
+PACKAGE_WORKDAYS: Mapping[date, str] = chinese_calendar.workdays
 
 
 def _ranges(years: list[int]) -> str:

@@ -8,7 +8,10 @@ A case is overdue on any day after the deadline of its current stage
 - 2: more than ``rules.escalation_level_2_after`` (5) working days overdue,
   counting the working days after the deadline up to and including that day.
 
-Never a guess: a deadline in a year the working-day calendar does not know
+A count through a provisional year (no holiday notice entered yet: Monday
+to Friday) is judged, and marked ``provisional`` with the years it ran
+through; entering the notice makes the same judgement final, or changes it,
+with nothing stored to rewrite. A date before every year the calendar knows
 makes the case *not checkable* (``level`` None, with the reason). When the
 deadline is known and passed but the working days since cannot be counted,
 level 1 is certain; level 2 is reported as not judged (``error``).
@@ -38,6 +41,8 @@ class Lateness:
     ``level`` is the level due that day (0, 1 or 2), or None when the deadline
     cannot be computed. ``error`` says what the calendar could not answer: then
     either ``level`` is None, or it is 1 and level 2 could not be judged.
+    ``provisional_years``: the provisional years the deadline or the working
+    days overdue were counted through (empty: the judgement is final).
     """
 
     as_of: date
@@ -46,10 +51,15 @@ class Lateness:
     days: int = 0  # calendar days after the deadline
     working_days: int | None = 0  # working days after the deadline, up to and including as_of
     error: str | None = None
+    provisional_years: tuple[int, ...] = ()
 
     @property
     def overdue(self) -> bool:
         return bool(self.level)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
 
 
 def lateness(row: Mapping[str, Any], rules: Any, as_of: date) -> Lateness:
@@ -59,21 +69,26 @@ def lateness(row: Mapping[str, Any], rules: Any, as_of: date) -> Lateness:
     except CalendarError as exc:
         return Lateness(as_of, None, None, 0, None, str(exc))
     if deadline is None or as_of <= deadline.due:
-        return Lateness(as_of, deadline, 0)
+        return Lateness(as_of, deadline, 0, provisional_years=deadline.provisional_years if deadline else ())
     days = (as_of - deadline.due).days
+    calendar = calendar_of(rules)
     try:
-        working = calendar_of(rules).working_days_between(deadline.due, as_of)
+        working = calendar.working_days_between(deadline.due, as_of)
     except CalendarError as exc:
-        return Lateness(as_of, deadline, 1, days, None, f"level 2 cannot be judged: {exc}")
+        return Lateness(as_of, deadline, 1, days, None, f"level 2 cannot be judged: {exc}",
+                        deadline.provisional_years)
+    years = tuple(sorted({*deadline.provisional_years, *calendar.provisional_years(deadline.due, as_of)}))
     level = 2 if working > rules.escalation_level_2_after else 1
-    return Lateness(as_of, deadline, level, days, working)
+    return Lateness(as_of, deadline, level, days, working, provisional_years=years)
 
 
 def lateness_view(late: Lateness) -> dict:
-    """``overdue_days`` and ``overdue_working_days`` for a list or queue line (None if not overdue)."""
+    """``overdue_days``, ``overdue_working_days`` (None if not overdue) and ``overdue_provisional``
+    (the lateness was counted through a provisional year) for a list or queue line."""
     if not late.overdue:
-        return {"overdue_days": None, "overdue_working_days": None}
-    return {"overdue_days": late.days, "overdue_working_days": late.working_days}
+        return {"overdue_days": None, "overdue_working_days": None, "overdue_provisional": False}
+    return {"overdue_days": late.days, "overdue_working_days": late.working_days,
+            "overdue_provisional": late.provisional}
 
 
 # --------------------------------------------------------------------- the warning
@@ -109,6 +124,27 @@ def calendar_warning(errors: Iterable[str], *, subject: str | None = None,
     keys = " ".join(f"`years: {y}:`" for y in years)
     return (f"{subject}: no working-day calendar for {names}: add the year's "
             f"holidays and make-up workdays under {keys} in {where}")
+
+
+def provisional_warning(calendar: Any, days: Iterable[date], *, subject: str = "deadlines") -> str | None:
+    """One warning line naming the provisional years that counts ending on ``days`` ran through, or None.
+
+    E.g. ``deadlines counted through 2027 are provisional (暂定): no holiday
+    notice for 2027 is entered, so Monday to Friday count as working days;
+    enter the State Council's notice under `years: 2027:` in
+    rules/calendar.yaml (`mediation calendar 2027` shows the year)``.
+    """
+    days = list(days)
+    if not days:
+        return None
+    years = calendar.provisional_through(max(days))
+    if not years:
+        return None
+    names = ", ".join(map(str, years))
+    keys = " ".join(f"`years: {y}:`" for y in years)
+    return (f"{subject} counted through {names} are provisional (暂定): no holiday notice for {names} "
+            f"is entered, so Monday to Friday count as working days; enter the State Council's notice "
+            f"under {keys} in {calendar.file} (`mediation calendar {years[0]}` shows the year)")
 
 
 def _file_of(errors: list[str]) -> str | None:

@@ -12,7 +12,11 @@ inside it, and written with the optimistic version check.
 
 A case whose deadline the calendar cannot compute is reported as not
 checkable, never guessed; when only level 2 cannot be judged, level 1 is
-recorded and the case is reported too.
+recorded and the case is reported too. A level judged through a provisional
+year (no holiday notice entered: Monday to Friday, DESIGN §3) is recorded with
+``"provisional": true`` and the years in the event's details, and the run
+names those years; the event stays as written once the notice is entered
+(levels only rise: the record says on what calendar it was judged).
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class Raised:
     working_days_overdue: int | None
     previous: int
     level: int
+    provisional: bool = False  # judged through a provisional year (deadline or working days overdue)
+    deadline_provisional: bool = False  # the deadline itself counted through one
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,8 @@ class EscalationRun:
     raised: list[Raised] = field(default_factory=list)
     unchanged: int = 0  # overdue cases already at the level they are due
     not_checkable: list[Unchecked] = field(default_factory=list)
+    #: Provisional years the overdue cases' judgements ran through (raised or not).
+    provisional_years: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict:
         return {
@@ -87,6 +95,7 @@ class EscalationRun:
             "raised": [dict(asdict(r), deadline=r.deadline.isoformat()) for r in self.raised],
             "unchanged": self.unchanged,
             "not_checkable": [asdict(u) for u in self.not_checkable],
+            "provisional_years": sorted(self.provisional_years),
         }
 
 
@@ -131,6 +140,7 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
         if not late.level:
             continue
         run.overdue += 1
+        run.provisional_years.update(late.provisional_years)
         if late.error:
             run.not_checkable.append(_unchecked(row, late.error))
         if late.level > row["escalation"]:
@@ -140,8 +150,8 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
     return run
 
 
-_COLUMNS = ("case_no", "state", "destination", "category", "stage_at", "extension_days",
-            "escalation", "version", "updated_at")
+_COLUMNS = ("case_no", "state", "destination", "category", "stage_at", "registered_at",
+            "extension_days", "escalation", "version", "updated_at")
 
 
 def _unchecked(row: Mapping[str, Any], reason: str | None) -> Unchecked:
@@ -166,14 +176,21 @@ def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: Escalati
                 d = late.deadline
                 details = {"level": late.level, "previous": row["escalation"], "stage": d.stage,
                            "deadline": d.due.isoformat(), "as_of": as_of.isoformat(),
-                           "days_overdue": late.days, "working_days_overdue": late.working_days}
+                           "days_overdue": late.days, "working_days_overdue": late.working_days,
+                           "provisional": late.provisional}
+                if late.provisional:
+                    details["provisional_years"] = list(late.provisional_years)
                 reason = f"{LEVEL_NAMES[late.level]}督办：{d.label}逾期{late.days}天"
+                if late.provisional:
+                    reason += "（暂定工作日历）"
                 ev = event_row("escalate", row["state"], row["state"], at=at, operator=op.id,
                                destination=row["destination"], rules_digest=rules.digest,
                                reason=reason, details=details)
                 append(conn, case_no, row["version"], {"escalation": late.level}, [ev])
                 run.raised.append(Raised(case_no, row["state"], row["destination"], d.stage, d.due,
-                                         late.days, late.working_days, row["escalation"], late.level))
+                                         late.days, late.working_days, row["escalation"], late.level,
+                                         late.provisional, d.provisional))
+                run.provisional_years.update(late.provisional_years)
                 return
         except ConcurrentUpdate:
             continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from mediation.deadlines.limits import mediation_terms
 from mediation.desk.read import CaseRecord
 from mediation.desk.roles import authorise
 from mediation.desk.transaction import act, event, step
@@ -149,16 +150,40 @@ def transfer(db, rules, case_no: str, *, to: str, reason: str, operator: str,
 def extend(db, rules, case_no: str, *, days: int, consent: bool, operator: str,
            at: datetime | None = None, reason: str | None = None,
            expect_version: int | None = None) -> CaseRecord:
-    """延期: once, with both parties' consent; adds ``days`` to the mediation limit."""
-    limit = rules.time_limits.get("mediation")
-    most = limit.extension_days if limit is not None and limit.extension_days else None
-    if most is not None and isinstance(days, int) and days > most:
-        raise Refused(f"an extension adds at most {most} days, not {days}")
-    build = step(rules, "extend", stage=False, days=days, consent=consent, reason=reason,
-                  details=lambda row: {"days": days, "consent": consent},
-                  extra={"extension_days": days})
+    """延期: once, with both parties' consent; adds ``days`` to the mediation limit.
+
+    Refused where the case's mediation limit allows no extension: a labour
+    dispute's 15 days run from receipt with no extension (劳动争议调解仲裁法
+    art. 14); the message quotes the basis from ``rules/sla.yaml``.
+    """
+
+    def build(conn, row, op, at):
+        terms = mediation_terms(rules, row["category"], row["destination"])
+        refusal = None
+        if terms is not None and not terms.extendable:
+            refusal = _no_extension(rules, case_no, row, terms)
+        elif terms is not None and isinstance(days, int) and days > terms.extension_days:
+            raise Refused(f"an extension adds at most {terms.extension_days} days, not {days}")
+        return step(rules, "extend", stage=False, days=days, consent=consent, reason=reason,
+                    no_extension=refusal, details=lambda row: {"days": days, "consent": consent},
+                    extra={"extension_days": days})(conn, row, op, at)
+
     return act(db, rules, case_no, "extend", build, operator=operator, at=at,
                 expect_version=expect_version)
+
+
+def _no_extension(rules, case_no: str, row, terms) -> str:
+    """Why ``case_no`` cannot be extended, with the legal basis and what comes next."""
+    kind = rules.catalogue.label("category", row["category"])
+    since = "receipt (registration)" if terms.counted_from == "registration" else "the start of mediation"
+    text = (f"{case_no} cannot be extended: a {kind} case's mediation limit is {terms.limit} days "
+            f"from {since}, with no extension")
+    if terms.basis:
+        text += f" ({terms.basis})"
+    if terms.then:
+        text += f"; once it has passed the parties may apply for {terms.then} " \
+                f"({rules.catalogue.label('route', terms.then)})"
+    return text
 
 
 def withdraw(db, rules, case_no: str, *, operator: str, at: datetime | None = None,

@@ -20,12 +20,13 @@ from mediation.store.records import CASE_COLUMNS
 
 
 def deadline_view(row: Mapping[str, Any], rules) -> dict:
-    """``deadline`` (ISO date or None), ``stage`` and, if the calendar cannot say, ``deadline_error``."""
-    out: dict[str, Any] = {"deadline": None, "stage": None}
+    """``deadline`` (ISO date or None), ``stage``, ``deadline_provisional`` (counted through a
+    provisional year: 暂定) and, if the calendar cannot say, ``deadline_error``."""
+    out: dict[str, Any] = {"deadline": None, "stage": None, "deadline_provisional": False}
     try:
         d = deadline_of(row, rules)
         if d is not None:
-            out.update(deadline=d.due.isoformat(), stage=d.stage)
+            out.update(deadline=d.due.isoformat(), stage=d.stage, deadline_provisional=d.provisional)
         reminder = judicial_confirmation_due(rules, row)
         if reminder is not None:
             out["judicial_confirmation"] = reminder.isoformat()
@@ -40,7 +41,8 @@ def summary_view(row: Mapping[str, Any], rules, as_of: date | None = None) -> di
     Besides the deadline and the recorded 督办 level (``escalation``), it says how
     late the case is on ``as_of`` (default today): ``overdue_days`` (calendar
     days after the deadline) and ``overdue_working_days``; both None when the
-    case is not overdue (or its deadline is unknown).
+    case is not overdue (or its deadline is unknown); ``overdue_provisional``
+    when that was counted through a provisional year.
     """
     out = {
         "case_no": row["case_no"], "received_at": row["received_at"], "state": row["state"],

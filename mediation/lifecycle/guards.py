@@ -140,6 +140,19 @@ def has_reason(event: EventData) -> bool:
 
 
 @_named
+def extension_allowed(event: EventData) -> bool:
+    """Refuse an extension the case's time limit does not allow (the caller says why: ``no_extension``).
+
+    The lifecycle does not know the rules; the desk reads the case's limit
+    (e.g. labour: 劳动争议调解仲裁法 art. 14, no extension) and passes the reason.
+    """
+    reason = event.kwargs.get("no_extension")
+    if reason:
+        raise Refused(str(reason))
+    return True
+
+
+@_named
 def not_extended(event: EventData) -> bool:
     if event.model.extended:
         raise Refused("the case was already extended once")

@@ -19,11 +19,14 @@ What is counted:
 - working days to close: from the day of registration to the day of the
   close event, on the working-day calendar (working days after the first day
   up to and including the last); mean and median over the closed cases.
-  Cases whose dates fall in a year the calendar does not know are counted
-  apart (``outside_calendar``), never guessed;
+  Cases whose dates fall before every year the calendar knows are counted
+  apart (``outside_calendar``), never guessed; those counted through a
+  provisional year (no holiday notice entered: Monday to Friday) are counted
+  and marked (``provisional``, and the years in ``provisional_years``);
 - 督办: cases ever escalated (an ``escalate`` event), those that reached
   level 2, and the open cases overdue on ``as_of`` (default today), with the
-  ones whose deadline cannot be computed counted apart.
+  ones whose deadline cannot be computed counted apart, and those judged
+  through a provisional year marked.
 
 Counting runs in the database (GROUP BY over the indexed ``received_at``
 range); only open cases (for lateness) and the distinct pairs of registration
@@ -65,7 +68,8 @@ class CloseTimes:
 
     closed: int = 0  # cases closed (a close event)
     measured: int = 0  # of them, on the known calendar
-    outside_calendar: int = 0  # of them, with a date in a year the calendar does not know
+    outside_calendar: int = 0  # of them, with a date before every year the calendar knows
+    provisional: int = 0  # of the measured, counted through a provisional year (暂定)
     mean: float | None = None
     median: float | None = None
 
@@ -79,6 +83,7 @@ class Escalations:
     overdue: int = 0  # open cases overdue on as_of
     overdue_level_2: int = 0  # of them, more than level_2_after working days overdue
     not_checkable: int = 0  # open cases whose deadline the calendar cannot compute
+    provisional: int = 0  # of the overdue, judged through a provisional year (暂定)
 
 
 @dataclass(slots=True)
@@ -104,6 +109,7 @@ class Report:
     months: list[str] = field(default_factory=list)  # "YYYY-MM", the months of the period
     by_month: dict[str, list[int]] = field(default_factory=dict)  # destination -> count per month
     calendar_errors: list[str] = field(default_factory=list)  # what the calendar could not answer
+    provisional_years: list[int] = field(default_factory=list)  # the provisional years counted through
 
     @property
     def whole_year(self) -> int | None:
@@ -262,7 +268,8 @@ def _count_events(conn, rules, report: Report, in_period) -> None:
                                                  e.trigger.in_(("close", "escalate")))))
             .where(in_period).group_by(e.trigger, registered, closed))
     durations: Counter = Counter()
-    outside = closed_n = ever = ever_2 = 0
+    outside = closed_n = ever = ever_2 = provisional = 0
+    years: set[int] = set()
     errors: list[str] = []
     calendar = calendar_of(rules)
     for trigger, first, last, n, esc, esc_2 in conn.execute(stmt):
@@ -276,14 +283,20 @@ def _count_events(conn, rules, report: Report, in_period) -> None:
         except CalendarError as exc:
             outside += n
             errors.append(str(exc))
+            continue
+        through = calendar.provisional_years(first, last)
+        if through:
+            provisional += n
+            years.update(through)
     measured = sum(durations.values())
     mean = median = None
     if measured:
         mean = round(sum(d * n for d, n in durations.items()) / measured, 1)
         median = _weighted_median(durations)
-    report.close_times = CloseTimes(closed_n, measured, outside, mean, median)
+    report.close_times = CloseTimes(closed_n, measured, outside, provisional, mean, median)
     report.escalations = Escalations(ever=ever, ever_level_2=ever_2)
     report.calendar_errors.extend(errors[:1])
+    report.provisional_years = sorted({*report.provisional_years, *years})
 
 
 def _as_date(value: Any) -> date:
@@ -311,10 +324,11 @@ def _weighted_median(counts: Counter) -> float:
 def _count_overdue(conn, rules, report: Report, in_period) -> None:
     """The period's open cases overdue on ``report.as_of`` (deadlines are computed in Python)."""
     c = cases.c
-    overdue = overdue_2 = unknown = 0
+    overdue = overdue_2 = unknown = provisional = 0
     errors: list[str] = []
-    open_rows = select(c.case_no, c.state, c.category, c.destination, c.stage_at, c.extension_days).where(
-        in_period, c.state.in_(DEADLINE_STATES))
+    years: set[int] = set()
+    open_rows = select(c.case_no, c.state, c.category, c.destination, c.stage_at, c.registered_at,
+                       c.extension_days).where(in_period, c.state.in_(DEADLINE_STATES))
     for row in conn.execute(open_rows).mappings():
         late = lateness(row, rules, report.as_of)
         if late.level is None:
@@ -322,10 +336,14 @@ def _count_overdue(conn, rules, report: Report, in_period) -> None:
             errors.append(late.error or "")
         elif late.level:
             overdue += 1
+            if late.provisional:
+                provisional += 1
+                years.update(late.provisional_years)
             if late.level == 2:
                 overdue_2 += 1
             elif late.error:  # overdue, but whether beyond level 1 is not known
                 errors.append(late.error)
     e = report.escalations
-    report.escalations = Escalations(e.ever, e.ever_level_2, overdue, overdue_2, unknown)
+    report.escalations = Escalations(e.ever, e.ever_level_2, overdue, overdue_2, unknown, provisional)
     report.calendar_errors.extend(errors[:1])
+    report.provisional_years = sorted({*report.provisional_years, *years})

@@ -75,6 +75,8 @@ def summary(report: Report) -> list[str]:
         text = (f"已结案{ct.closed}件，自登记至结案平均{ct.mean:g}个工作日，中位数{ct.median:g}个工作日")
         if ct.outside_calendar:
             text += f"（另有{ct.outside_calendar}件日期超出工作日历，未计入）"
+        if ct.provisional:
+            text += f"（其中{ct.provisional}件按{_years(report)}暂定工作日历计算）"
         out.append(text + "。")
     elif ct.closed:
         out.append(f"已结案{ct.closed}件，日期均超出工作日历，未计算办理时长。")
@@ -83,8 +85,15 @@ def summary(report: Report) -> list[str]:
             f"{e.overdue}件（其中逾期超过5个工作日{e.overdue_level_2}件）")
     if e.not_checkable:
         text += f"，另有{e.not_checkable}件期限无法计算"
+    if e.provisional:
+        text += f"，其中{e.provisional}件按{_years(report)}暂定工作日历判断"
     out.append(text + "。")
     return out
+
+
+def _years(report: Report) -> str:
+    """``2027年`` or ``2027、2028年``: the provisional years of the report (暂定: no notice entered)."""
+    return "、".join(map(str, report.provisional_years)) + "年"
 
 
 def sections(report: Report, rules) -> list[Section]:
@@ -115,6 +124,7 @@ def sections(report: Report, rules) -> list[Section]:
             ("median_working_days", "登记至结案用时中位数（工作日）",
              "—" if ct.median is None else f"{ct.median:g}"),
             ("outside_calendar", "日期超出工作日历、未计入用时（件）", ct.outside_calendar),
+            ("provisional_close_times", "用时按暂定工作日历计算（件）", ct.provisional),
         ], shares=False),
         Section("escalation", "督办", [
             ("ever", "曾督办（件）", e.ever),
@@ -122,6 +132,7 @@ def sections(report: Report, rules) -> list[Section]:
             ("overdue", f"截至{report.as_of.isoformat()}逾期未办结（件）", e.overdue),
             ("overdue_level_2", "其中逾期超过5个工作日（件）", e.overdue_level_2),
             ("not_checkable", "期限无法计算（件）", e.not_checkable),
+            ("provisional_overdue", "逾期按暂定工作日历判断（件）", e.provisional),
         ], shares=False),
     ]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from mediation.errors import CaseError, RuleError
+from mediation.errors import AmbiguousLabel, CaseError, RuleError
 from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
 from mediation.text import normalize_label, quoted
 
@@ -26,6 +26,22 @@ KIND_NAMES = {
 }
 
 
+def division_code(text: object) -> str | None:
+    """The 9-digit (township) or 6-digit (county) division code ``text`` is, or None if it is not one.
+
+    Full-width digits and spaces are allowed; a 12-digit code (统计用区划代码 of a
+    community or village) gives its township's 9 digits.
+    """
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        return None
+    key = normalize_label(str(text))
+    if not key.isdigit() or not key.isascii():
+        return None
+    if len(key) == 12:
+        return key[:9]
+    return key if len(key) in (6, 9) else None
+
+
 class LabelIndex:
     """Maps every accepted spelling of a label to its id.
 
@@ -34,19 +50,24 @@ class LabelIndex:
     label again costs one dict lookup.
     """
 
-    __slots__ = ("kind", "names", "_keys", "_memo")
+    __slots__ = ("kind", "names", "_keys", "_memo", "_shared")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.names: dict[str, str] = {}  # id -> display name
         self._keys: dict[str, str] = {}  # normalised key -> id
         self._memo: dict[str, str | None] = {}
+        self._shared: dict[str, list[str]] = {}  # normalised key -> the ids sharing it (ambiguous)
 
     def add(self, id_: str, name: str, aliases: Iterable[str] = (), where: str | None = None) -> None:
         self.names[id_] = name
         for spelling in (id_, name, *aliases):
             key = normalize_label(str(spelling))
             other = self._keys.get(key)
+            if key in self._shared:
+                raise RuleError(f"{self.kind} label {spelling!r} is shared by {', '.join(self._shared[key])} "
+                                f"and cannot also name {id_!r} alone", file=where,
+                                hint="a shared alias must be nobody's own name or alias")
             if other is not None and other != id_:
                 raise RuleError(
                     f"{self.kind} label {spelling!r} is used by both {other!r} and {id_!r}",
@@ -54,6 +75,30 @@ class LabelIndex:
                     hint="each name or alias may belong to one entry only",
                 )
             self._keys[key] = id_
+
+    def add_shared(self, id_: str, spelling: str, where: str | None = None) -> None:
+        """A spelling ``id_`` shares with other entries: looking it up gives no id, only the candidates."""
+        key = normalize_label(spelling)
+        if key in self._keys:
+            raise RuleError(f"{self.kind} label {spelling!r} is {self._keys[key]!r}'s own and cannot be shared",
+                            file=where, hint="a shared alias must be nobody's own name or alias")
+        ids = self._shared.setdefault(key, [])
+        if id_ not in ids:
+            ids.append(id_)
+
+    def check_shared(self, where: str | None = None) -> None:
+        """Every shared spelling must be shared by two entries at least."""
+        for key, ids in self._shared.items():
+            if len(ids) < 2:
+                raise RuleError(f"{self.kind} label {key!r} is a shared alias of {ids[0]!r} alone", file=where,
+                                hint="list it under `aliases:` instead, or under `shared_aliases:` of the other "
+                                     "entries it may mean")
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        """The ids an ambiguous (shared) spelling may mean; () if it is not one."""
+        if not isinstance(text, str):
+            return ()
+        return tuple(self._shared.get(normalize_label(text), ()))
 
     def add_key(self, spelling: str, id_: str) -> None:
         """An extra accepted spelling that must not override an existing one."""
@@ -134,6 +179,10 @@ class Catalogue:
             ix = LabelIndex(kind)
             for e in entries:
                 ix.add(e.id, e.name, e.aliases, str(e.source) if e.source else where.get(kind))
+            for e in entries:
+                for spelling in getattr(e, "shared_aliases", ()):
+                    ix.add_shared(e.id, spelling, str(e.source) if e.source else where.get(kind))
+            ix.check_shared(where.get(kind))
             self.index[kind] = ix
         for c in self.categories.values():  # "医疗纠纷" for 医疗, without listing it
             for spelling in (c.name, *c.aliases):
@@ -150,6 +199,24 @@ class Catalogue:
         self.index["field"] = fx
         self._split = {normalize_label(s.name): s for s in self.split_units}
         self.outside_units = frozenset(u.id for u in self.units.values() if u.outside)
+        # Division codes (统计用区划代码), current and former, where a record gives one instead of a name.
+        self.unit_codes: dict[str, str] = {}
+        self.split_codes: dict[str, SplitUnit] = {}
+        for u in self.units.values():
+            for code in (u.code, *u.former_codes):
+                if code:
+                    self._claim_code(code, u.id, where.get("unit"))
+                    self.unit_codes[code] = u.id
+        for split in self.split_units:
+            if split.code:
+                self._claim_code(split.code, split.name, where.get("unit"))
+                self.split_codes[split.code] = split
+
+    def _claim_code(self, code: str, owner: str, where: str | None) -> None:
+        other = self.unit_codes.get(code) or (self.split_codes[code].name if code in self.split_codes else None)
+        if other is not None and other != owner:
+            raise RuleError(f"division code {code} is given to both {other!r} and {owner!r}", file=where,
+                            hint="a code names one unit (former codes included)")
 
     # ------------------------------------------------------------ lookups
 
@@ -167,20 +234,48 @@ class Catalogue:
         return self.label("unit" if id_ in self.units else "department", id_)
 
     def resolve(self, kind: str, text: str, *, field: str | None = None) -> str:
-        """The id for ``text`` among ``kind``, or :class:`CaseError` with a suggestion."""
+        """The id for ``text`` among ``kind``, or :class:`CaseError` with a suggestion.
+
+        A unit may also be given by its division code (see :meth:`resolve_street`).
+        """
+        if kind == "unit" and division_code(text) is not None:
+            return self.resolve_street(text, None, field=field or "street")
         ix = self.index[kind]
         found = ix.get(text)
         if found is None:
             what = KIND_NAMES.get(kind, kind)
+            choices = ix.candidates(text)
+            if choices:
+                named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in choices)
+                raise AmbiguousLabel(f"{what} {quoted(text)} is ambiguous: {named}", field=field,
+                                     hint="give the id or the full name", choices=choices)
             raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=ix.suggest(text))
         return found
 
     def resolve_street(self, text: str, community: str | None = None, *, field: str = "street") -> str:
-        """The unit for a street label; a split former unit resolves by community."""
-        found = self.index["unit"].get(text)
-        if found is not None:
-            return found
-        split = self._split.get(normalize_label(text))
+        """The unit for a street label or division code; a split former unit resolves by community.
+
+        Codes (统计用区划代码) are accepted where a record gives one: a unit's
+        9-digit code, its former codes (before 2017: 340603004 三堤口 and
+        340603007 刘桥, now 三堤口 340603011), a county's 6-digit code for the
+        units outside the district, and the 12-digit form (its first 9 digits
+        name the township). A split former unit's code (340603006 人民路)
+        needs the community, as its name does.
+        """
+        code = division_code(text)
+        if code is not None:
+            found = self.unit_codes.get(code)
+            if found is not None:
+                return found
+            split = self.split_codes.get(code)
+            if split is None:
+                raise CaseError(f"unknown division code {quoted(text)}", field=field,
+                                hint=f"the district's codes are {self._code_list()}; or give the name")
+        else:
+            found = self.index["unit"].get(text)
+            if found is not None:
+                return found
+            split = self._split.get(normalize_label(text))
         if split is None:
             raise CaseError(
                 f"unknown territorial unit {quoted(text)}",
@@ -203,6 +298,11 @@ class Catalogue:
             field="community",
             hint=f"give the community ({known}) or the street directly",
         )
+
+    def _code_list(self) -> str:
+        district = self.district.get("code", "")
+        codes = sorted(c for c in self.unit_codes if len(c) == 9 and c.startswith(district))
+        return f"{codes[0]}–{codes[-1]} (统计用区划代码)" if codes else "none"
 
     def check_valid(self, kind: str, id_: str, day: date, *, field: str | None = None) -> None:
         """Refuse an entry used outside its effective period."""

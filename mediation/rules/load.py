@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from mediation.domain import REVIEW_OUTCOMES
+from mediation.domain import REVIEW_OUTCOMES, ROUTES
 from mediation.errors import RuleError
 from mediation.rules.catalogue import Catalogue
 from mediation.rules.conditions import ConditionParser
@@ -21,9 +22,11 @@ from mediation.rules.engine import RuleSet
 from mediation.rules.load_calendar import read_calendar
 from mediation.rules.load_catalogue import load_catalogue
 from mediation.rules.model import (
+    COUNTED_FROM,
     DAY_KINDS,
     ROLES,
     CalendarSpec,
+    LimitTerms,
     Operator,
     ReviewRule,
     RoutingRule,
@@ -182,6 +185,11 @@ def _review_rule(ctx, cat, node, line, rid, item, cond, validity, label) -> Revi
                       outcome=outcome, reason=reason, to=to_id, to_field=to_field)
 
 
+_STAGE_KEYS = ("label", "limit", "days", "from", "counted_from", "by_category", "by_destination",
+               "extension", "basis", "then")
+_TERMS_KEYS = ("limit", "counted_from", "extension", "basis", "then")
+
+
 def _sla(s: dict[str, Section], cat: Catalogue) -> tuple[dict[str, TimeLimit], int]:
     limits: dict[str, TimeLimit] = {}
     if "sla" in s:
@@ -190,10 +198,10 @@ def _sla(s: dict[str, Section], cat: Catalogue) -> tuple[dict[str, TimeLimit], i
         for stage, node in data.items():
             line = data.line_of(stage)
             item = f"stage {stage}"
-            ctx.mapping(node, line, ("label", "limit", "days", "from", "by_category", "by_destination", "extension"),
-                        ("limit", "days"), item)
+            ctx.mapping(node, line, _STAGE_KEYS, ("limit", "days"), item)
             if node["days"] not in DAY_KINDS:
                 raise ctx.err("days is 'working' or 'calendar'", ctx.line(node, "days", line), item, "days")
+            own = _terms(ctx, node, line, item, None, days=node["days"])
             overrides = {}
             for key, kind in (("by_category", "category"), ("by_destination", "destination")):
                 table = node.get(key) or {}
@@ -205,22 +213,21 @@ def _sla(s: dict[str, Section], cat: Catalogue) -> tuple[dict[str, TimeLimit], i
                     kl = table.line_of(k) if isinstance(table, YMap) else line
                     if found is None:
                         raise ctx.err(f"unknown {kind} {k!r}", kl, item, key, cat.index[kind].suggest(str(k)))
-                    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                        raise ctx.err("a limit is a whole number of days ≥ 1", kl, item, key)
-                    pairs.append((found, v))
+                    if isinstance(v, dict):
+                        ctx.mapping(v, kl, _TERMS_KEYS, ("limit",), f"{item}, {key} {k}")
+                        pairs.append((found, _terms(ctx, v, kl, f"{item}, {key} {k}", own, days=own.days)))
+                    elif isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                        raise ctx.err("a limit is a whole number of days ≥ 1, or a mapping with `limit:`",
+                                      kl, item, key)
+                    else:
+                        pairs.append((found, replace(own, limit=v)))
                 overrides[key] = tuple(pairs)
-            ext_days = ext_times = 0
-            if "extension" in node:
-                ext = node["extension"]
-                eline = ctx.line(node, "extension", line)
-                ctx.mapping(ext, eline, ("days", "times"), ("days",), item)
-                ext_days = ctx.positive_int(ext, "days", eline, item)
-                ext_times = ctx.positive_int(ext, "times", eline, item) if "times" in ext else 1
             limits[str(stage)] = TimeLimit(
                 stage=str(stage), label=ctx.text(node, "label", line, item, required=False) or str(stage),
-                limit=ctx.positive_int(node, "limit", line, item), days=node["days"],
-                by_category=overrides["by_category"], by_destination=overrides["by_destination"],
-                extension_days=ext_days, extension_times=ext_times, source=Source(ctx.file, line))
+                limit=own.limit, days=own.days, by_category=overrides["by_category"],
+                by_destination=overrides["by_destination"], extension_days=own.extension_days,
+                extension_times=own.extension_times, counted_from=own.counted_from, basis=own.basis,
+                then=own.then, source=Source(ctx.file, line))
     level_2_after = 5
     if "escalation" in s:
         ctx = Ctx(s["escalation"])
@@ -228,6 +235,39 @@ def _sla(s: dict[str, Section], cat: Catalogue) -> tuple[dict[str, TimeLimit], i
         if "level_2_after" in node:
             level_2_after = ctx.positive_int(node, "level_2_after", s["escalation"].line, "escalation")
     return limits, level_2_after
+
+
+def _terms(ctx: Ctx, node: dict, line: int, item: str, base: LimitTerms | None, *, days: str) -> LimitTerms:
+    """A stage's terms (``base`` None) or an override's, which takes what it does not say from ``base``."""
+    limit = ctx.positive_int(node, "limit", line, item)
+    counted_from = base.counted_from if base else "stage"
+    if "counted_from" in node:
+        counted_from = node["counted_from"]
+        if counted_from not in COUNTED_FROM:
+            raise ctx.err(f"counted_from is {' or '.join(map(repr, COUNTED_FROM))}, not {counted_from!r}",
+                          ctx.line(node, "counted_from", line), item, "counted_from")
+    ext_days, ext_times = (base.extension_days, base.extension_times) if base else (0, 0)
+    if "extension" in node:
+        ext = node["extension"]
+        eline = ctx.line(node, "extension", line)
+        if ext == "none":  # an override that allows no extension where the stage does
+            ext_days = ext_times = 0
+        else:
+            if not isinstance(ext, dict):
+                raise ctx.err("extension is {days: N, times: N} or `none`", eline, item, "extension")
+            ctx.mapping(ext, eline, ("days", "times"), ("days",), item)
+            ext_days = ctx.positive_int(ext, "days", eline, item)
+            ext_times = ctx.positive_int(ext, "times", eline, item) if "times" in ext else 1
+    basis = ctx.text(node, "basis", line, item, required=False)
+    then = ctx.text(node, "then", line, item, required=False)
+    if then is not None and then not in ROUTES:
+        raise ctx.err(f"then names a route ({', '.join(ROUTES)}), not {then!r}", ctx.line(node, "then", line),
+                      item, "then", did_you_mean(then, ROUTES))
+    if base is not None:
+        basis = basis if basis is not None else base.basis
+        then = then if "then" in node else base.then
+    return LimitTerms(limit=limit, days=days, counted_from=counted_from, extension_days=ext_days,
+                      extension_times=ext_times, basis=basis, then=then)
 
 
 def _staff(s: dict[str, Section], cat: Catalogue) -> dict[str, Operator]:

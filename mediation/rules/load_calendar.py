@@ -5,6 +5,17 @@ own days off or on (``local:``); the file's own comments describe the format.
 Reading is strict, with the file and line in every error, through the same
 schema reader as every other rule file (:class:`~mediation.rules.schema.Ctx`).
 The arithmetic over the result is :mod:`mediation.deadlines.calendar`'s.
+
+What is refused: a make-up workday that is not a Saturday or Sunday, a day
+both off and on, a day listed twice, dates outside the year's notice (1
+December of the year before to 31 December), a holiday range longer than a
+month. What is warned about (``CalendarSpec.warnings``): days off that fall wholly on a
+Saturday and Sunday, i.e. a run of consecutive listed days off with no
+weekday in it. Weekend days inside a holiday are listed as the notices list
+them (10-01 to 10-08, as one range or day by day), which is fine; but a run
+of weekend days only adds no day off, and a notice never gives a holiday
+that way, so it is most likely a mistyped date. It is a warning, not an
+error, because it changes no deadline.
 """
 
 from __future__ import annotations
@@ -62,6 +73,8 @@ class _Reader:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
         self.file = ctx.file
+        self.names: dict[date, str] = {}  # the name of the day last read, per entry list
+        self.warnings: list[tuple[str, int, str]] = []
 
     def err(self, message: str, line: int, field: str | None = None, hint: str | None = None) -> RuleError:
         return self.ctx.err(message, line or 1, None, field, hint)
@@ -89,8 +102,10 @@ class _Reader:
     def calendar(self, section: Any, line: int) -> CalendarSpec:
         section = self.mapping(section, "the `calendar:` section", line, _SECTION_KEYS)
         years = self.years(section.get("years"), self.line(section, "years", line))
+        self.names = {}
         off, on = self.local(section.get("local"), self.line(section, "local", line))
-        return CalendarSpec(years=years, local_days_off=off, local_workdays=on, file=self.file)
+        return CalendarSpec(years=years, local_days_off=off, local_workdays=on, file=self.file,
+                            local_names=dict(self.names), warnings=tuple(self.warnings))
 
     def years(self, value: Any, line: int) -> dict[int, YearSchedule]:
         data = self._years_map(value, line)
@@ -123,8 +138,9 @@ class _Reader:
                            "name the official notice the dates come from")
         # A notice may reach back into December of the previous year (see YearSchedule).
         span = (date(year - 1, 12, 1), date(year, 12, 31), what)
+        self.names = {}
         holidays = self.entries(spec["holidays"], f"{what} holidays", self.line(spec, "holidays", line),
-                                within=span, ranges=True, need_name=False)
+                                within=span, ranges=True, need_name=False, weekdays=True)
         workdays = self.entries(spec["workdays"], f"{what} workdays", self.line(spec, "workdays", line),
                                 within=span, ranges=False, need_name=False)
         for d, dline in workdays.items():
@@ -133,12 +149,12 @@ class _Reader:
                                "date", "make-up workdays (调休上班) are Saturdays or Sundays")
             if d in holidays:
                 raise self.err(f"{d} is both a holiday (line {holidays[d]}) and a workday", dline, "date")
-        return YearSchedule(year, source.strip(), frozenset(holidays), frozenset(workdays))
+        return YearSchedule(year, source.strip(), frozenset(holidays), frozenset(workdays), dict(self.names))
 
     def local(self, value: Any, line: int) -> tuple[frozenset[date], frozenset[date]]:
         data = self.mapping(value, "`local:`", line, _LOCAL_KEYS)
         off = self.entries(data.get("days_off"), "`local: days_off:`", self.line(data, "days_off", line),
-                           within=None, ranges=True, need_name=True)
+                           within=None, ranges=True, need_name=True, weekdays=True)
         on = self.entries(data.get("workdays"), "`local: workdays:`", self.line(data, "workdays", line),
                           within=None, ranges=False, need_name=True)
         for d, dline in on.items():
@@ -147,8 +163,11 @@ class _Reader:
         return frozenset(off), frozenset(on)
 
     def entries(self, value: Any, what: str, line: int, *, within: tuple[date, date, str] | None, ranges: bool,
-                need_name: bool) -> dict[date, int]:
-        """The days an entry list names, each with the line that named it."""
+                need_name: bool, weekdays: bool = False) -> dict[date, int]:
+        """The days an entry list names, each with the line that named it (names go to ``self.names``).
+
+        ``weekdays``: warn about a run of consecutive days off that are all Saturdays and Sundays.
+        """
         items = self.listing(value, what, line)
         days: dict[date, int] = {}
         form = "`{date: ...}` or `{from: ..., to: ...}`" if ranges else "`{date: ...}`"
@@ -195,8 +214,27 @@ class _Reader:
                 if d in days:
                     raise self.err(f"{d} is listed twice in {what}", iline, hint=f"first on line {days[d]}")
                 days[d] = iline
+                if name is not None:
+                    self.names[d] = name.strip()
                 d += timedelta(days=1)
+        if weekdays:
+            self.weekend_only(days, what)
         return days
+
+    def weekend_only(self, days: dict[date, int], what: str) -> None:
+        """Warn about each run of consecutive days off that holds no weekday (it adds no day off)."""
+        run: list[date] = []
+        for d in [*sorted(days), None]:
+            if d is not None and run and (d - run[-1]).days == 1:
+                run.append(d)
+                continue
+            if run and all(x.weekday() >= 5 for x in run):
+                span = str(run[0]) if len(run) == 1 else f"{run[0]} to {run[-1]}"
+                self.warnings.append((self.file, days[run[0]],
+                                      f"{what}: {span} falls on a weekend only and adds no day off "
+                                      "(a notice gives holidays on weekdays, with the weekends inside a "
+                                      "holiday listed too): check the date"))
+            run = [d] if d is not None else []
 
     def date(self, item: Mapping, key: str, default: int) -> date:
         value = item[key]

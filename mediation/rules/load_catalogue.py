@@ -31,6 +31,28 @@ FIXED_ENUMS = {
 _ENTRY = ("id", "name", "aliases", "valid_from", "valid_until")
 
 
+def _code(ctx: Ctx, node: dict, key: str, line: int, item: str) -> str | None:
+    """A division code (统计用区划代码): 6 digits (a county) or 9 (a township), as text."""
+    value = node.get(key)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or len(text) not in (6, 9):
+        raise ctx.err(f"{key}: {value!r} is not a division code of 6 or 9 digits", ctx.line(node, key, line), item,
+                      key, 'write it as text, e.g. "340603011"')
+    return text
+
+
+def _shared(ctx: Ctx, node: dict, line: int, item: str) -> tuple[str, ...]:
+    value = node.get("shared_aliases")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ctx.err("shared_aliases is a list of names", ctx.line(node, "shared_aliases", line), item,
+                      "shared_aliases")
+    return tuple(v.strip() for v in value)
+
+
 def load_catalogue(s: dict[str, Section]) -> Catalogue:
     units, splits, departments, categories, destinations = [], [], [], [], []
 
@@ -60,10 +82,17 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
     ctx = Ctx(s["units"])
     seen = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, (*_ENTRY, "code", "judicial_office", "outside"), ("id", "name"), None)
+        ctx.mapping(node, line, (*_ENTRY, "code", "former_codes", "judicial_office", "outside"), ("id", "name"),
+                    None)
         id_ = ctx.ident(node, line)
         item = f"unit {id_}"
         unique(ctx, seen, id_, line, item)
+        code = _code(ctx, node, "code", line, item)
+        former = node.get("former_codes") or []
+        if not isinstance(former, list):
+            raise ctx.err("former_codes is a list of division codes", ctx.line(node, "former_codes", line), item,
+                          "former_codes")
+        former_codes = tuple(_code(ctx, {"former_codes": c}, "former_codes", line, item) for c in former)
         outside = node.get("outside", False)
         if not isinstance(outside, bool):
             raise ctx.err("outside must be true or false", ctx.line(node, "outside", line), item, "outside")
@@ -73,16 +102,17 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
         units.append(
             Unit(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
                  validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
-                 code=ctx.text(node, "code", line, item, required=False), judicial_office=office, outside=outside)
+                 code=code, former_codes=former_codes, judicial_office=office, outside=outside)
         )
     unit_ids = {u.id for u in units}
 
     if "split_units" in s:
         ctx = Ctx(s["split_units"])
         for node, line in ctx.items():
-            ctx.mapping(node, line, ("name", "by_community", "note"), ("name", "by_community"), None)
+            ctx.mapping(node, line, ("name", "code", "by_community", "note"), ("name", "by_community"), None)
             name = ctx.text(node, "name", line, None)
             item = f"split unit {name}"
+            split_code = _code(ctx, node, "code", line, item)
             pairs = node["by_community"]
             if not isinstance(pairs, dict) or not pairs:
                 raise ctx.err("by_community maps community names to unit ids", line, item, "by_community")
@@ -91,7 +121,7 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
                     hint = did_you_mean(str(unit), unit_ids)
                     raise ctx.err(f"unknown unit {unit!r}", ctx.line(pairs, community, line), item, "by_community", hint)
             splits.append(SplitUnit(name=name, by_community=tuple((str(k), v) for k, v in pairs.items()),
-                                    source=Source(ctx.file, line)))
+                                    code=split_code, source=Source(ctx.file, line)))
 
     ctx = Ctx(s["categories"])
     seen = {}
@@ -110,7 +140,7 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
     ctx = Ctx(s["destinations"])
     seen = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, (*_ENTRY, "host", "mediation_type", "responsible", "note"),
+        ctx.mapping(node, line, (*_ENTRY, "host", "mediation_type", "responsible", "note", "shared_aliases"),
                     ("id", "name", "host", "mediation_type"), None)
         id_ = ctx.ident(node, line, DEST_ID, "destination id")
         item = f"destination {id_}"
@@ -127,7 +157,8 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
             Destination(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
                         validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
                         host=known_department(ctx, node, "host", line, item), mediation_type=mtype,
-                        responsible=responsible, note=ctx.text(node, "note", line, item, required=False))
+                        responsible=responsible, note=ctx.text(node, "note", line, item, required=False),
+                        shared_aliases=_shared(ctx, node, line, item))
         )
 
     fields, enums, booleans = _labels(s)

@@ -60,6 +60,9 @@ class Unit(Entry):
     """A territorial unit (街道/镇); ``outside`` units are beyond the district."""
 
     code: str | None = None
+    #: Division codes this unit's territory had before (e.g. 三堤口 340603004 and the merged
+    #: 刘桥 340603007, until 2017); a record giving one of them resolves to this unit.
+    former_codes: tuple[str, ...] = ()
     judicial_office: str | None = None
     outside: bool = False
 
@@ -70,6 +73,7 @@ class SplitUnit:
 
     name: str
     by_community: tuple[tuple[str, str], ...]
+    code: str | None = None  # its division code while it existed
     source: Source | None = None
 
 
@@ -88,12 +92,18 @@ class Category(Entry):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Destination(Entry):
-    """A mediation room or service window."""
+    """A mediation room or service window.
+
+    ``shared_aliases``: short names it shares on purpose with another
+    destination (``综合调解``: the room 综合调解室 and the window 综合调解窗口);
+    given alone they are ambiguous, never resolved to either.
+    """
 
     host: str
     mediation_type: str
     responsible: str  # "category" or "host"
     note: str | None = None
+    shared_aliases: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -164,29 +174,73 @@ class RoutingRule(Rule):
 # ---------------------------------------------------------------- limits, staff
 
 
+#: Where a time limit is counted from: the day its stage began, or the day the case was registered
+#: (received: 劳动争议调解仲裁法 art. 14 counts the labour limit "自…收到调解申请之日起").
+COUNTED_FROM = ("stage", "registration")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LimitTerms:
+    """What a time limit says for one kind of case (DESIGN §3).
+
+    ``limit`` days (``days``: working or calendar) counted from ``counted_from``;
+    ``extension_days`` > 0 if an ``extend`` may lengthen it (``extension_times``
+    times); ``basis``: the legal source, quoted in messages; ``then``: the route
+    (``arbitration``, ...) the parties may take once it has passed without an
+    agreement.
+    """
+
+    limit: int
+    days: str  # "working" or "calendar"
+    counted_from: str = "stage"
+    extension_days: int = 0
+    extension_times: int = 0
+    basis: str | None = None
+    then: str | None = None
+
+    @property
+    def extendable(self) -> bool:
+        return self.extension_days > 0 and self.extension_times > 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimeLimit:
-    """One stage's time limit (DESIGN §3), with overrides and extension."""
+    """One stage's time limit (DESIGN §3), with overrides by category or destination."""
 
     stage: str
     label: str
     limit: int
     days: str  # "working" or "calendar"
-    by_category: tuple[tuple[str, int], ...] = ()
-    by_destination: tuple[tuple[str, int], ...] = ()
+    by_category: tuple[tuple[str, LimitTerms], ...] = ()
+    by_destination: tuple[tuple[str, LimitTerms], ...] = ()
     extension_days: int = 0
     extension_times: int = 0
+    counted_from: str = "stage"
+    basis: str | None = None
+    then: str | None = None
     source: Source | None = None
+    #: The stage's own terms, built once (deadlines are computed for every case shown).
+    terms: LimitTerms = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", LimitTerms(
+            limit=self.limit, days=self.days, counted_from=self.counted_from,
+            extension_days=self.extension_days, extension_times=self.extension_times,
+            basis=self.basis, then=self.then))
+
+    def terms_for(self, category: str | None = None, destination: str | None = None) -> LimitTerms:
+        """The terms for a case: the destination's override, else the category's, else the stage's."""
+        for key, terms in self.by_destination:
+            if key == destination:
+                return terms
+        for key, terms in self.by_category:
+            if key == category:
+                return terms
+        return self.terms
 
     def limit_for(self, category: str | None = None, destination: str | None = None) -> int:
-        """The limit for a case: the destination's override, else the category's."""
-        for key, days in self.by_destination:
-            if key == destination:
-                return days
-        for key, days in self.by_category:
-            if key == category:
-                return days
-        return self.limit
+        """The limit in days for a case (see :meth:`terms_for`)."""
+        return self.terms_for(category, destination).limit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,6 +275,8 @@ class YearSchedule:
     source: str
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
+    #: The ``name:`` given to each day, if any (for listing the year; no effect on counting).
+    names: dict[date, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -228,9 +284,13 @@ class CalendarSpec:
     """``rules/calendar.yaml`` as read: official schedules by year, and the district's own days.
 
     :class:`mediation.deadlines.calendar.WorkCalendar` does the arithmetic over it.
+    ``warnings``: entries that read fine but are probably mistakes (a listed
+    holiday that falls wholly on a weekend adds no day off), as (file, line, message).
     """
 
     years: dict[int, YearSchedule] = field(default_factory=dict)
     local_days_off: frozenset[date] = frozenset()
     local_workdays: frozenset[date] = frozenset()
     file: str = "rules/calendar.yaml"
+    local_names: dict[date, str] = field(default_factory=dict, compare=False)
+    warnings: tuple[tuple[str, int, str], ...] = ()

@@ -135,39 +135,46 @@ def test_shipped_file_covers_exactly_the_package_years(cal):
     assert max(cal.known_years) == 2026
 
 
-def test_2027_is_an_explicit_error_saying_how_to_add_it(cal):
+def test_2027_is_provisional_monday_to_friday(cal):
+    # DESIGN §3: a year nobody has entered, after the known ones, counts Monday to Friday.
+    assert cal.is_provisional(2027) and not cal.is_provisional(2026) and not cal.is_provisional(2003)
+    assert cal.is_workday(D(2027, 1, 1))  # a Friday: New Year's Day is not known yet
+    assert not cal.is_workday(D(2027, 1, 2))  # Saturday
+    assert cal.source_of(2027) == "provisional" and cal.source_of(2020) == "package"
+
+
+def test_counting_into_2027_is_provisional(cal):
+    # After Monday 28 Dec 2026 come 29, 30, 31 Dec; the 4th working day is Friday 1 January 2027.
+    assert cal.add_working_days(D(2026, 12, 28), 3) == D(2026, 12, 31)
+    assert cal.provisional_years(D(2026, 12, 28), D(2026, 12, 31)) == ()
+    assert cal.add_working_days(D(2026, 12, 28), 4) == D(2027, 1, 1)
+    assert cal.provisional_years(D(2026, 12, 28), D(2027, 1, 1)) == (2027,)
+    assert cal.working_days_between(D(2026, 12, 31), D(2028, 1, 3)) == 261 + 1
+    assert cal.provisional_years(D(2026, 12, 31), D(2028, 1, 3)) == (2027, 2028)
+
+
+def test_2003_is_an_explicit_error_saying_how_to_add_it(cal):
     with pytest.raises(CalendarError) as info:
-        cal.is_workday(D(2027, 1, 4))
+        cal.is_workday(D(2003, 12, 31))
     message = str(info.value)
     assert "\n" not in message
-    assert "no working-day calendar for 2027" in message
-    assert "2027-01-04" in message
-    assert "under `years: 2027:` in rules/calendar.yaml" in message
+    assert "no working-day calendar for 2003" in message
+    assert "2003-12-31" in message
+    assert "under `years: 2003:` in rules/calendar.yaml" in message
     assert "2004–2026" in message
-
-
-def test_counting_into_2027_is_an_error_naming_the_start(cal):
-    # After Monday 28 Dec 2026 come 29, 30, 31 Dec; a 4th working day would lie in 2027.
-    assert cal.add_working_days(D(2026, 12, 28), 3) == D(2026, 12, 31)
-    with pytest.raises(CalendarError) as info:
-        cal.add_working_days(D(2026, 12, 28), 4)
-    message = str(info.value)
-    assert "no working-day calendar for 2027" in message
-    assert "counting 4 working days after 2026-12-28" in message
-    assert "`years: 2027:`" in message
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.add_working_days(D(2027, 3, 1), 2),
-        lambda c: c.working_days_between(D(2026, 12, 1), D(2027, 1, 15)),
         lambda c: c.working_days_between(D(2003, 12, 1), D(2004, 1, 15)),
         lambda c: c.is_workday(D(2003, 12, 31)),
+        lambda c: c.add_working_days(D(2003, 12, 30), 1),
+        lambda c: c.source_of(2003),
     ],
 )
-def test_every_query_touching_an_unknown_year_fails(cal, call):
-    with pytest.raises(CalendarError, match="no working-day calendar for 20(27|03)"):
+def test_every_query_touching_a_year_before_the_calendar_fails(cal, call):
+    with pytest.raises(CalendarError, match="no working-day calendar for 2003"):
         call(cal)
 
 
@@ -175,7 +182,7 @@ def test_the_error_names_the_file_the_calendar_came_from(tmp_path):
     path = tmp_path / "calendar.yaml"
     path.write_text("calendar:\n  years: {}\n", encoding="utf-8")
     with pytest.raises(CalendarError, match=f"in {path}$"):
-        load_calendar(path).is_workday(D(2027, 1, 4))
+        load_calendar(path).is_workday(D(2003, 1, 6))
 
 
 # -- the calendar file ---------------------------------------------------------
@@ -205,8 +212,8 @@ def test_a_year_added_in_the_file_works():
     # 29–31 Dec 2026, then Monday 4 Jan 2027: the count now crosses the year.
     assert c.add_working_days(D(2026, 12, 28), 4) == D(2027, 1, 4)
     assert c.working_days_between(D(2026, 12, 31), D(2027, 1, 11)) == 7
-    with pytest.raises(CalendarError, match="for 2028"):
-        c.is_workday(D(2028, 1, 3))
+    assert c.provisional_years(D(2026, 12, 31), D(2027, 1, 11)) == ()  # entered: final
+    assert c.source_of(2027) == FILE and c.is_provisional(2028)
 
 
 def test_a_year_in_the_file_replaces_the_package_year():
@@ -277,9 +284,9 @@ def test_local_days_do_not_make_a_year_known():
               - {name: 区庆, date: 2027-05-20}
         """
     )
-    assert 2027 not in c.known_years
-    with pytest.raises(CalendarError, match="for 2027"):
-        c.is_workday(D(2027, 5, 20))
+    assert 2027 not in c.known_years and c.is_provisional(2027)
+    assert not c.is_workday(D(2027, 5, 20))  # a Thursday, off by the district's own day
+    assert c.is_workday(D(2027, 5, 21))  # provisional Monday to Friday otherwise
 
 
 def test_an_empty_section_means_the_package_alone():

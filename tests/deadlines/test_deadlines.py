@@ -34,13 +34,15 @@ def test_take_up_counts_from_diversion(rules):
     assert due(rules, "diverted", date(2020, 10, 8)) == date(2020, 10, 10)
 
 
-def test_mediation_is_calendar_days_labour_fifteen_and_extension(rules):
+def test_mediation_is_calendar_days_and_extension(rules):
     assert due(rules, "in_progress", date(2020, 6, 16), category="medical") == date(2020, 7, 16)
-    assert due(rules, "in_progress", date(2020, 6, 16), category="labor") == date(2020, 7, 1)
     assert due(rules, "in_progress", date(2020, 6, 16), category="medical",
                extension_days=30) == date(2020, 8, 15)
     # the start day is not counted, whatever its time of day
-    assert due(rules, "in_progress", datetime(2020, 6, 16, 23, 59), category="labor") == date(2020, 7, 1)
+    assert due(rules, "in_progress", datetime(2020, 6, 16, 23, 59), category="medical") == date(2020, 7, 16)
+    # labour: 15 days from registration, no extension (tests/deadlines/test_labour.py)
+    assert due(rules, "in_progress", date(2020, 6, 22), category="labor",
+               registered_at=datetime(2020, 6, 15, 9)) == date(2020, 6, 30)
 
 
 def test_follow_up_after_settled_or_unsettled(rules):
@@ -58,9 +60,11 @@ def test_every_state_is_covered():
     assert set(STAGE_OF_STATE) | set(FINAL_STATES) | {"served"} == set(STATES)
 
 
-def test_a_year_the_calendar_does_not_know_is_an_error(rules):
-    with pytest.raises(CalendarError, match="2099"):
-        current_deadline(rules, state="registered", stage_at=date(2099, 6, 1))
+def test_a_year_before_the_calendar_is_an_error_one_after_it_is_provisional(rules):
+    with pytest.raises(CalendarError, match="2003"):
+        current_deadline(rules, state="registered", stage_at=date(2003, 6, 1))
+    d = current_deadline(rules, state="registered", stage_at=date(2099, 6, 1))  # a Monday
+    assert (d.due, d.provisional_years) == (date(2099, 6, 4), (2099,))
 
 
 def test_overdue_is_any_day_after(rules):
@@ -80,11 +84,12 @@ def test_from_a_row_and_the_judicial_confirmation_reminder(rules):
 # ----------------------------------------------------------------------- 2027 and beyond
 
 
-def test_2027_is_unknown_until_the_calendar_file_adds_it(rules):
-    # Wednesday 30 December 2026 + 3 working days runs into 2027, which the package does not know.
-    with pytest.raises(CalendarError, match=r"no working-day calendar for 2027.*calendar\.yaml"):
-        current_deadline(rules, state="registered", stage_at=date(2026, 12, 30))
-    # Once rules/calendar.yaml has the year (here: only New Year's Day off), it is computed.
+def test_2027_is_provisional_until_the_calendar_file_adds_it(rules):
+    # Wednesday 30 December 2026 + 3 working days runs into 2027, which the package does not know:
+    # Monday to Friday, so Friday 1 January counts, and the deadline is marked provisional.
+    d = current_deadline(rules, state="registered", stage_at=date(2026, 12, 30))
+    assert (d.due, d.provisional, d.provisional_years) == (date(2027, 1, 4), True, (2027,))
+    # Once rules/calendar.yaml has the year (here: only New Year's Day off), it is final.
     from mediation.rules.model import CalendarSpec, YearSchedule
 
     year = YearSchedule(2027, "test notice", holidays=frozenset({date(2027, 1, 1)}))
@@ -95,20 +100,22 @@ def test_2027_is_unknown_until_the_calendar_file_adds_it(rules):
 
     with_2027 = With2027()
     # 31 December (Thursday), 1 January off, 4 and 5 January
-    assert due(with_2027, "registered", date(2026, 12, 30)) == date(2027, 1, 5)
+    final = current_deadline(with_2027, state="registered", stage_at=date(2026, 12, 30))
+    assert (final.due, final.provisional) == (date(2027, 1, 5), False)
 
 
 def test_a_limit_in_calendar_days_needs_no_working_day_calendar(rules):
     # Mediation counts calendar days: a December 2026 start ends in 2027 without knowing its holidays.
-    assert due(rules, "in_progress", date(2026, 12, 20), category="medical") == date(2027, 1, 19)
-    assert due(rules, "in_progress", date(2026, 12, 20), category="labor") == date(2027, 1, 4)
-    with pytest.raises(CalendarError, match="2027"):
-        due(rules, "settled", date(2026, 12, 20))  # the follow-up visit counts working days
+    d = current_deadline(rules, state="in_progress", stage_at=date(2026, 12, 20), category="medical")
+    assert (d.due, d.provisional) == (date(2027, 1, 19), False)
+    d = current_deadline(rules, state="in_progress", stage_at=date(2026, 12, 22), category="labor",
+                         registered_at=date(2026, 12, 20))
+    assert (d.due, d.provisional) == (date(2027, 1, 4), False)
+    d = current_deadline(rules, state="settled", stage_at=date(2026, 12, 20))  # 10 working days
+    assert (d.due, d.provisional) == (date(2027, 1, 1), True)  # 21-25, 28-31 Dec, then Friday 1 January
 
 
-def test_labour_with_an_extension(rules):
-    assert due(rules, "in_progress", date(2020, 9, 28), category="labor", extension_days=30) == date(2020, 11, 12)
-    # the extension lengthens the mediation stage only
+def test_an_extension_lengthens_the_mediation_stage_only(rules):
     assert due(rules, "diverted", date(2020, 9, 28), extension_days=30) == date(2020, 9, 30)
 
 

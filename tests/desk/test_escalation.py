@@ -49,15 +49,21 @@ def test_no_limit_no_lateness(rules):
         assert lateness(row(rules, state=state), rules, date(2030, 1, 1)).level == 0
 
 
-def test_a_deadline_the_calendar_cannot_compute_is_unknown_not_guessed(rules):
-    # Registered Wednesday 30 December 2026: 3 working days run into 2027, which is unknown.
+def test_a_deadline_through_a_provisional_year_is_judged_and_marked(rules):
+    # Registered Wednesday 30 December 2026: 3 working days run into 2027, whose holidays nobody
+    # has entered: Monday to Friday (DESIGN §3), so Friday 1 January counts; the deadline is 暂定.
     late = lateness(row(rules, stage_at=datetime(2026, 12, 30, 9)), rules, date(2026, 12, 31))
-    assert (late.level, late.deadline) == (None, None) and "2027" in late.error
-    # The deadline is known (30 December 2026) and passed; level 1 is certain,
-    # the working days overdue in 2027 are not.
+    assert (late.level, late.deadline.due, late.provisional_years) == (0, date(2027, 1, 4), (2027,))
+    # A final deadline (29 December 2026) passed: the working days overdue in 2027 are provisional.
     late = lateness(row(rules, stage_at=datetime(2026, 12, 24, 9)), rules, date(2027, 1, 5))
-    assert (late.deadline.due, late.level, late.working_days) == (date(2026, 12, 29), 1, None)
-    assert "level 2 cannot be judged" in late.error
+    assert (late.deadline.due, late.deadline.provisional, late.level, late.working_days) == (
+        date(2026, 12, 29), False, 1, 5)
+    assert late.provisional_years == (2027,) and late.error is None
+
+
+def test_a_deadline_before_the_calendar_is_unknown_not_guessed(rules):
+    late = lateness(row(rules, stage_at=datetime(2003, 5, 6, 9)), rules, date(2003, 6, 1))
+    assert (late.level, late.deadline) == (None, None) and "2003" in late.error
 
 
 def test_the_warning_names_the_year_and_the_file():
@@ -104,7 +110,8 @@ def test_level_1_then_2_each_recorded_once(db, rules):
     assert [(e["from_state"], e["to_state"], e["details"]["level"]) for e in evs] == [
         ("registered", "registered", 1), ("registered", "registered", 2)]
     assert evs[-1]["details"] == {"level": 2, "previous": 1, "stage": "review", "deadline": "2020-09-29",
-                                  "as_of": "2020-10-14", "days_overdue": 15, "working_days_overdue": 6}
+                                  "as_of": "2020-10-14", "days_overdue": 15, "working_days_overdue": 6,
+                                  "provisional": False}
     assert evs[-1]["operator"] == "sup01" and evs[-1]["reason"] == "二级督办：受理审查逾期15天"
     from mediation.lifecycle import fold
 
@@ -136,18 +143,19 @@ def test_a_new_stage_starts_again_at_level_0(db, rules):
 
 
 def test_an_extension_moves_the_deadline_and_resets_the_level(db, rules):
-    no = register(db, rules, category="劳动争议")
+    no = register(db, rules, category="医疗")
     desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 9, 25, 10))
     desk.divert(db, rules, no, operator="clerk01", at=datetime(2020, 9, 25, 11))
-    desk.take(db, rules, no, operator="med_labor", at=datetime(2020, 9, 28, 9))
-    # labour: 15 calendar days from taking up -> 13 October
-    run = esc(db, rules, date(2020, 10, 14))
-    assert [(r.stage, r.deadline, r.level) for r in run.raised] == [("mediation", date(2020, 10, 13), 1)]
-    rec = desk.extend(db, rules, no, days=10, consent=True, operator="med_labor", at=datetime(2020, 10, 15, 9))
+    desk.take(db, rules, no, operator="med_medical", at=datetime(2020, 9, 28, 9))
+    # mediation: 30 calendar days from taking up -> 28 October
+    run = esc(db, rules, date(2020, 10, 29))
+    assert [(r.stage, r.deadline, r.level) for r in run.raised] == [("mediation", date(2020, 10, 28), 1)]
+    rec = desk.extend(db, rules, no, days=10, consent=True, operator="med_medical",
+                      at=datetime(2020, 10, 30, 9))
     assert rec.row["escalation"] == 0
-    assert esc(db, rules, date(2020, 10, 23)).raised == []  # due 23 October
-    run = esc(db, rules, date(2020, 10, 24))
-    assert [(r.deadline, r.level) for r in run.raised] == [(date(2020, 10, 23), 1)]
+    assert esc(db, rules, date(2020, 11, 7)).raised == []  # due 7 November
+    run = esc(db, rules, date(2020, 11, 8))
+    assert [(r.deadline, r.level) for r in run.raised] == [(date(2020, 11, 7), 1)]
 
 
 def test_only_supervisors_and_not_ahead(db, rules):
@@ -309,8 +317,9 @@ def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):
     assert esc_out.stderr.startswith("mediation: warning: 2 cases not checkable: no working-day calendar for 2003")
 
 
-def test_a_case_of_late_december_2026_shows_its_deadline_as_unknown(db, rules, cli_run):
-    """Registered Wednesday 30 December 2026: its review limit runs into 2027, which no calendar knows."""
+def test_a_case_of_late_december_2026_has_a_provisional_deadline(db, rules, cli_run):
+    """Registered Wednesday 30 December 2026: its review limit runs into 2027, which no calendar knows yet
+    (issue 12, point 2; DESIGN §3): computed Monday to Friday and marked 暂定 wherever shown."""
     import json
 
     from mediation.cases import parse_case
@@ -324,9 +333,18 @@ def test_a_case_of_late_december_2026_shows_its_deadline_as_unknown(db, rules, c
         insert_case(conn, case_row(case, case_no=no, at=at, rules_digest=rules.digest), [],
                     [event_row("register", None, "registered", at=at, operator="clerk01")])
     view = json.loads(cli_run("case", "show", no, "--json").stdout)
-    assert view["deadline"] is None and "no working-day calendar for 2027" in view["deadline_error"]
-    for args in (["case", "show", no], ["case", "list"], ["case", "list", "--overdue", "--as-of", "2026-12-31"]):
+    assert (view["deadline"], view["deadline_provisional"]) == ("2027-01-04", True)
+    assert "deadline_error" not in view
+    for args in (["case", "show", no], ["case", "list"], ["case", "list", "--overdue", "--as-of", "2027-02-01"],
+                 ["case", "list", "--json"]):
         result = cli_run(*args)
-        assert result.stderr.count("\n") == 1 and "no working-day calendar for 2027" in result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "counted through 2027 are provisional (暂定)" in result.stderr
         assert "`years: 2027:` in" in result.stderr and "calendar.yaml" in result.stderr
-    assert "未知" in cli_run("case", "list").stdout
+    assert "2027-01-04 暂定" in cli_run("case", "list").stdout
+    assert "2027-01-04（受理审查，暂定）" in cli_run("case", "show", no).stdout
+    listed = json.loads(cli_run("case", "list", "--overdue", "--as-of", "2027-02-01", "--json").stdout)
+    [line] = listed["cases"]
+    assert (line["deadline_provisional"], line["overdue_days"], line["overdue_working_days"],
+            line["overdue_provisional"]) == (True, 28, 20, True)
+    assert listed["unknown"] == []

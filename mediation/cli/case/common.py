@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import click
 
-from mediation.cli.common import echo_json
+from mediation import desk
+from mediation.cli.common import at_terminal, echo_json
+from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
-from mediation.errors import InputError
+from mediation.errors import AmbiguousLabel, InputError
 
 # --------------------------------------------------------------------- output
 
@@ -69,9 +72,12 @@ def amount_text(amount) -> str:
 
 
 def deadline_text(view: dict) -> str:
+    """``期限 2020-06-18``; ``期限 2027-01-05 暂定`` through a provisional year; ``期限 未知``."""
     if view.get("deadline_error"):
         return "期限 未知"
-    return f"期限 {view['deadline']}" if view.get("deadline") else ""
+    if not view.get("deadline"):
+        return ""
+    return f"期限 {view['deadline']}" + (" 暂定" if view.get("deadline_provisional") else "")
 
 
 def echo_change(record, rules, as_json: bool) -> None:
@@ -92,6 +98,10 @@ def echo_change(record, rules, as_json: bool) -> None:
         click.echo("  ".join(p for p in parts if p))
     if view.get("deadline_error"):
         click.echo(f"mediation: warning: {view['deadline_error']}", err=True)
+    if view.get("deadline_provisional"):
+        line = provisional_warning(calendar_of(rules), [date.fromisoformat(view["deadline"])])
+        if line:
+            click.echo(f"mediation: warning: {line}", err=True)
 
 
 def choose(rules, kind: str, value: str, option: str) -> str:
@@ -102,3 +112,18 @@ def choose(rules, kind: str, value: str, option: str) -> str:
         raise InputError(f"unknown {option} {value!r}", hint=ix.suggest(value))
     return found
 
+
+
+def destination_of(rules, text: str, option: str) -> str:
+    """A destination id from an id or a name; an ambiguous short name (综合调解: a room and a
+    window) is asked about at a terminal, and refused with both choices listed otherwise."""
+    try:
+        return desk.destination_id(rules, text, option=option)
+    except AmbiguousLabel as exc:
+        if not at_terminal():
+            raise
+        lines = [f"“{text}”可指："]
+        lines += [f"  {n}) {place(rules, c)}" for n, c in enumerate(exc.choices, 1)]
+        click.echo("\n".join(lines), err=True)
+        n = click.prompt("请选择", type=click.IntRange(1, len(exc.choices)), err=True)
+        return exc.choices[n - 1]

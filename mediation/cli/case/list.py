@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from mediation import clock, desk
-from mediation.cli.case.common import choose, label
+from mediation.cli.case.common import choose, destination_of, label
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import db_option, load, parse_day, rules_option
-from mediation.deadlines import calendar_warning
+from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.store.database import open_database
 
 SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
@@ -50,7 +51,7 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
     result = desk.list_cases(
         database,
         state=[choose(rules, "state", s, "--state") for s in states],
-        destination=[desk.destination_id(rules, d, option="destination") for d in destinations],
+        destination=[destination_of(rules, d, "destination") for d in destinations],
         street=[cat.resolve("unit", s, field="street") for s in streets],
         category=[cat.resolve("category", c, field="category") for c in categories],
         received_from=parse_day(since, "--from"), received_to=parse_day(until, "--to"),
@@ -71,6 +72,7 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
             caption = f"截至 {day.isoformat()} 逾期：" + caption
         print_cases(views, rules, title=None, caption=caption)
     warn_unknown([v.get("deadline_error") for v in views] + [u["deadline_error"] for u in result.unknown])
+    warn_provisional(views, rules, day)
 
 
 def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
@@ -90,23 +92,52 @@ def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
                  label(rules, "state", v["state"])]
         if show_destination:
             cells.append(label(rules, "destination", v["destination"]))
-        cells += ["未知" if v.get("deadline_error") else v["deadline"] or "", overdue_text(v),
-                  str(v["escalation"])]
+        cells += [deadline_cell(v), overdue_text(v), str(v["escalation"])]
         t.add_row(*cells)
     console().print(t)
 
 
+#: How a date counted through a provisional year is marked wherever it is shown.
+PROVISIONAL = "暂定"
+
+
+def deadline_cell(view: dict) -> str:
+    """``2027-01-05 暂定`` for a provisional deadline, ``未知`` for one the calendar cannot give."""
+    if view.get("deadline_error"):
+        return "未知"
+    if not view.get("deadline"):
+        return ""
+    return f"{view['deadline']} {PROVISIONAL}" if view.get("deadline_provisional") else view["deadline"]
+
+
 def overdue_text(view: dict) -> str:
-    """``8天/5工作日`` for a case overdue by 8 calendar (5 working) days; empty if not overdue."""
+    """``8天/5工作日`` for a case overdue by 8 calendar (5 working) days; empty if not overdue.
+
+    ``暂定`` follows when the count ran through a provisional year.
+    """
     days = view.get("overdue_days")
     if days is None:
         return ""
     working = view.get("overdue_working_days")
-    return f"{days}天/{working}工作日" if working is not None else f"{days}天"
+    text = f"{days}天/{working}工作日" if working is not None else f"{days}天"
+    return f"{text} {PROVISIONAL}" if view.get("overdue_provisional") else text
 
 
 def warn_unknown(errors) -> None:
     """One warning line on stderr for the deadlines the calendar could not compute (if any)."""
     line = calendar_warning(errors)
+    if line:
+        click.echo(f"mediation: warning: {line}", err=True)
+
+
+def warn_provisional(views, rules, as_of=None) -> None:
+    """One warning line on stderr naming the provisional years the shown deadlines ran through (if any)."""
+    days = []
+    for v in views:
+        if v.get("deadline_provisional") and v.get("deadline"):
+            days.append(date.fromisoformat(v["deadline"]))
+        if v.get("overdue_provisional") and as_of is not None:
+            days.append(as_of)
+    line = provisional_warning(calendar_of(rules), days)
     if line:
         click.echo(f"mediation: warning: {line}", err=True)

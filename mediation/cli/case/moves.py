@@ -11,7 +11,7 @@ from collections.abc import Callable
 import click
 
 from mediation import desk
-from mediation.cli.case.common import choose, echo_change
+from mediation.cli.case.common import choose, destination_of, echo_change
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -63,6 +63,8 @@ def divert(case_no: str, to: str | None, reason: str | None, **kw) -> None:
     The decision and its explanation are stored with the event. A supervisor
     may override the destination with --to and --reason (recorded as 改派).
     """
+    if to is not None:
+        to = destination_of(load(kw["rules_dir"]), to, "to")
     _run("divert", case_no, to=to, reason=reason, **kw)
 
 
@@ -111,7 +113,7 @@ def serve(case_no: str, reason: str | None, **kw) -> None:
 @click.option("--reason", metavar="TEXT", required=True, help="Why it moves (recorded).")
 def transfer(case_no: str, to: str, reason: str, **kw) -> None:
     """转办: move CASE_NO to another room or window (a third transfer needs a supervisor)."""
-    _run("transfer", case_no, to=to, reason=reason, **kw)
+    _run("transfer", case_no, to=destination_of(load(kw["rules_dir"]), to, "to"), reason=reason, **kw)
 
 
 @click.command()

@@ -10,6 +10,7 @@ import click
 from mediation import desk
 from mediation.case_files import json_items, read_text
 from mediation.cases import parser_for
+from mediation.cli import common
 from mediation.cli.case.common import echo_change
 from mediation.cli.options import (
     at_option,
@@ -22,6 +23,7 @@ from mediation.cli.options import (
 )
 from mediation.domain import CASE_FIELDS, FLAT_PARTY_FIELDS, REQUIRED
 from mediation.errors import CaseError, InputError
+from mediation.personal import is_old_id_number, upgrade_id_number
 from mediation.store.database import open_database
 
 _PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
@@ -80,6 +82,7 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
         data = dict(items[0][1])
     data.update({k: v for k, v in fields.items() if v is not None})
     _prompt_missing(data, rules)
+    _offer_new_id_numbers(data)
     with open_database(db) as database:
         try:
             record = desk.register(database, rules, data, operator=operator, at=when)
@@ -90,7 +93,7 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
 
 def at_terminal() -> bool:
     """Whether a person is typing (prompts only then; a script gets an error instead)."""
-    return sys.stdin.isatty()
+    return common.at_terminal()
 
 
 def _prompt_missing(data: dict, rules) -> None:
@@ -104,3 +107,42 @@ def _prompt_missing(data: dict, rules) -> None:
             heading = rules.catalogue.label("field", field)
             data[field] = click.prompt(f"{heading} ({field})")
 
+
+
+_ROLES = {"applicant": "申请人", "respondent": "被申请人"}
+
+
+def _offer_new_id_numbers(data: dict) -> None:
+    """At a terminal, offer the 18-digit form of a first-generation 15-digit ID number.
+
+    The number is shown only here, in a prompt on the clerk's own screen (both
+    stdin and stderr a terminal), where they have just typed it; errors never
+    repeat it (see :mod:`mediation.personal`). Declined, the number stays as
+    typed and registration refuses it.
+    """
+    if not (at_terminal() and prompt_is_private()):
+        return
+    slots: list[tuple[str, dict, str]] = []
+    for role, heading in _ROLES.items():
+        if f"{role}_id" in data:
+            slots.append((heading, data, f"{role}_id"))
+        for party in data.get(role + "s") or []:
+            if isinstance(party, dict) and "id_number" in party:
+                slots.append((heading, party, "id_number"))
+    for heading, holder, key in slots:
+        value = holder[key]
+        if not isinstance(value, (str, int)) or not is_old_id_number(value):
+            continue
+        try:
+            new = upgrade_id_number(str(value))
+        except CaseError:
+            continue  # the registration's own error says why
+        question = (f"{heading}身份证号为15位第一代号码（2013年1月1日起停止使用）。"
+                    f"按 GB 11643-1999 换算为18位：{new}，使用该号码？")
+        if click.confirm(question, default=False, err=True):
+            holder[key] = new
+
+
+def prompt_is_private() -> bool:
+    """Whether a prompt on stderr reaches a person's screen, not a log file."""
+    return sys.stderr.isatty()

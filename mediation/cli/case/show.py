@@ -8,7 +8,7 @@ import click
 
 from mediation import desk
 from mediation.cli.case.common import amount_text, event_note, label, place, state_move
-from mediation.cli.case.list import warn_unknown
+from mediation.cli.case.list import PROVISIONAL, warn_provisional, warn_unknown
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import (
     at_option,
@@ -49,6 +49,7 @@ def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, at: st
         render(record, view, rules)
     if view.get("deadline_error"):
         warn_unknown([view["deadline_error"]])
+    warn_provisional([view], rules)
 
 
 def _time(value) -> str:
@@ -105,7 +106,14 @@ def _deadline(view: dict, rules) -> str:
     if not view.get("deadline"):
         return "无"
     limit = rules.time_limits[view["stage"]]
-    text = f"{view['deadline']}（{limit.label}）"
+    notes = [limit.label]
+    terms = limit.terms_for(category=view["category"], destination=view["destination"])
+    if terms.counted_from == "registration":
+        notes.append(f"自登记（收到申请）起{terms.limit}日，不得延期" if not terms.extendable
+                     else f"自登记（收到申请）起{terms.limit}日")
+    if view.get("deadline_provisional"):
+        notes.append(PROVISIONAL)
+    text = f"{view['deadline']}（{'，'.join(notes)}）"
     if view.get("judicial_confirmation"):
         text += f" · 司法确认提醒 {view['judicial_confirmation']}"
     return text

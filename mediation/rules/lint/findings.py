@@ -32,6 +32,8 @@ dated-reference            error /   a rule in force when a catalogue entry it u
 refer-inside               warning   a referral to the case's own street that can fire for
                                      a street inside the district
 missing-stage              warning   a time limit of DESIGN §3 that the rule set lacks
+calendar-entry             warning   a calendar.yaml holiday entry that falls wholly on a
+                                     weekend: it adds no day off (a mistyped date?)
 =========================  ========  ==================================================
 
 The analysis of the policies (:mod:`mediation.rules.lint.policy`) is exact
@@ -144,6 +146,8 @@ def lint(rules) -> LintReport:
     found += _destinations(rules, walks)
     found += _dated(rules)
     found += _stages(rules)
+    found += [Finding("warning", "calendar-entry", message, file, line)
+              for file, line, message in rules.calendar_spec.warnings]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     found.sort(key=lambda f: (order[f.severity], f.file or "", f.line or 0, f.code))
     return LintReport(rules, found, time.perf_counter() - started)

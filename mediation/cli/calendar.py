@@ -1,0 +1,103 @@
+"""``mediation calendar YEAR``: a year's days off and make-up workdays, each with its source."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from mediation.cli.common import console, echo_json
+from mediation.cli.options import load, rules_option
+from mediation.deadlines import calendar_of, provisional_warning
+from mediation.deadlines.year import CalendarDay, year_calendar
+from mediation.errors import CalendarError, InputError
+
+SOURCE_TEXT = {"package": "package（chinesecalendar 软件包）", "provisional": "provisional（暂定）"}
+
+
+@click.command("calendar")
+@click.argument("year", type=int)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: year, source, provisional, notice, working_days, days_off, workdays.")
+@rules_option
+def calendar(year: int, as_json: bool, rules_dir: Path | None) -> None:
+    """YEAR's working-day calendar: days off (放假) and make-up workdays (调休上班), each with its source.
+
+    \b
+    Sources: package (the chinesecalendar package), rules/calendar.yaml
+    (`years:`, or `local:` for the district's own days), or provisional: a
+    year nobody has entered yet counts Monday to Friday, and every deadline
+    through it is marked 暂定 until its notice is entered.
+
+    \b
+    Entering a year's notice (国务院办公厅关于YEAR年部分节假日安排的通知):
+      1. under `calendar: years:` in rules/calendar.yaml, copy the template
+         in the file's comments; list every holiday as `{name, from, to}`
+         (weekends inside the range included, as the notice lists them),
+         every make-up workday as `{name, date}` (a Saturday or Sunday), and
+         the notice's title, number and date in `source:`;
+      2. run `mediation calendar YEAR`: the file is read strictly (an error
+         names its line: a make-up workday on a weekday, a day both off and
+         on, a day listed twice, a date outside the notice's year), every day
+         is listed with its source, and days off that fall wholly on a
+         weekend (they add no day off: a mistyped date?) are warned about;
+      3. compare the list and the year's number of working days with the
+         notice; `mediation rules check` repeats the warnings.
+    Nothing stored needs changing: deadlines are computed, never stored.
+    """
+    if not 1900 <= year <= 2200:
+        raise InputError(f"YEAR must be a year like 2027, not {year}")
+    rules = load(rules_dir)
+    cal = calendar_of(rules)
+    try:
+        result = year_calendar(cal, year)
+    except CalendarError as exc:
+        raise InputError(str(exc)) from None
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        _print(result)
+    for file, line, message in rules.calendar_spec.warnings:
+        click.echo(f"mediation: warning: {file}:{line}: {message}", err=True)
+    if result.provisional:
+        line = provisional_warning(cal, [date(year, 12, 31)])
+        if line:
+            click.echo(f"mediation: warning: {line}", err=True)
+
+
+def _runs(days: list[CalendarDay]) -> list[list[CalendarDay]]:
+    """Consecutive days with the same name and source, as a notice writes a holiday."""
+    runs: list[list[CalendarDay]] = []
+    for d in days:
+        last = runs[-1][-1] if runs else None
+        if last and d.date - last.date == timedelta(days=1) and (d.name, d.source) == (last.name, last.source):
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return runs
+
+
+def _print(result) -> None:
+    from rich.table import Table
+
+    out = console()
+    source = SOURCE_TEXT.get(result.source, result.source)
+    out.print(f"{result.year}年工作日历  来源 {source}  全年工作日 {result.working_days} 天")
+    if result.notice:
+        out.print(f"通知  {result.notice}")
+    if result.provisional:
+        out.print("暂定：尚未录入本年度节假日安排通知，周一至周五按工作日计算；经过本年度计算的期限均标注“暂定”。")
+    for title, days in (("放假", result.days_off), ("调休上班", result.workdays)):
+        t = Table(title=title, title_justify="left")
+        for heading in ("日期", "星期", "天数", "名称", "来源"):
+            t.add_column(heading, no_wrap=True)
+        for run in _runs(days):
+            first, last = run[0], run[-1]
+            when = first.date.isoformat() if len(run) == 1 else f"{first.date} 至 {last.date}"
+            weekday = first.weekday if len(run) == 1 else f"{first.weekday}至{last.weekday}"
+            t.add_row(when, weekday, str(len(run)), first.name or "", SOURCE_TEXT.get(first.source, first.source))
+        if not days:
+            t.add_row("无", "", "", "", "")
+        out.print()
+        out.print(t)
