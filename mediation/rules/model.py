@@ -166,7 +166,7 @@ class RoutingRule(Rule):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimeLimit:
-    """One stage's time limit (DESIGN §3), with overrides and extension."""
+    """One stage's time limit (docs/design.md §3), with overrides and extension."""
 
     stage: str
     label: str
