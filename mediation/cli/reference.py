@@ -27,7 +27,7 @@ WIDTH = 100
 #: How to regenerate the file, from the repository's root (said in the file and by its test).
 REGENERATE = ".venv/bin/python -m mediation.cli.reference docs/cli-reference.md"
 #: Variables that could change what a help text says or which rule set it reads.
-_ENVIRONMENT = ("MEDIATION_DB", "MEDIATION_OPERATOR", "MEDIATION_RULES", "MEDIATION_DEBUG", "COLUMNS")
+_ENVIRONMENT = ("MEDIATION_DB", "MEDIATION_OPERATOR", "MEDIATION_RULES", "MEDIATION_DEBUG")
 
 
 def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
