@@ -29,8 +29,6 @@ from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
 from mediation.text import CONTROL, normalize_label, quoted
 
-MAX_SUMMARY = CASE_FIELDS["summary"].width
-MAX_COMMUNITY = CASE_FIELDS["community"].width
 MAX_PARTIES = 100_000
 MAX_AMOUNT = Decimal("1e12")
 MAX_PARTY_LIST = 50

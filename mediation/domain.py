@@ -38,9 +38,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
 #: A case number: ``XS-{year}-{seq:05d}``, ASCII digits only (so one number has one spelling).
 CASE_NO = re.compile(r"^XS-([0-9]{4})-([0-9]{5})$")
 
-#: Parties at or above this number make a mass dispute (群体性).
-MASS_DISPUTE_PARTIES = 10
-
 
 @dataclass(frozen=True, slots=True)
 class Party:
@@ -127,11 +124,6 @@ class Case:
                                            help="申请人 (personal data).")
     respondents: tuple[Party, ...] = _field("parties", default=(), stored=False, condition=False,
                                             help="被申请人 (personal data).")
-
-    @property
-    def mass(self) -> bool:
-        """A mass dispute (群体性纠纷): ten or more people on all sides."""
-        return self.parties >= MASS_DISPUTE_PARTIES
 
 
 #: Every field of a case, in :class:`Case` order: name -> :class:`FieldSpec`.

@@ -133,6 +133,7 @@ class Table:
         stream = io.TextIOWrapper(self._open_range(start, end), encoding=encoding, errors=_ERRORS,
                                   newline="")
         lines = stream if end is None else _Sentinel(stream)
+        csv.field_size_limit(FIELD_LIMIT)  # the module's limit is process-wide: say ours, whoever set it
         reader = csv.reader(lines, strict=True)
         width = len(self.headings)
         errors = _decode_errors  # a local: read once per row

@@ -1,10 +1,10 @@
 """The rules engine: load -> validate -> compile -> evaluate / explain.
 
-    from mediation.rules import load_rules, review, route
+    from mediation.rules import explain, load_rules, review, route
     rules = load_rules("rules")
     review(case, rules)                 # Review
     route(case, rules)                  # Decision
-    route(case, rules, explain=True)    # Explanation, with the trace
+    explain(case, rules)                # Explanation: review, decision and every rule tried
 
 The engine never touches a database, the clock or a terminal.
 """
@@ -17,7 +17,7 @@ from mediation.domain import Case, Decision, Review
 from mediation.rules.engine import Explanation, RuleSet, Step
 from mediation.rules.load import load_rules
 
-__all__ = ["Explanation", "RuleSet", "Step", "load_rules", "review", "route"]
+__all__ = ["Explanation", "RuleSet", "Step", "explain", "load_rules", "review", "route"]
 
 
 def review(case: Case, rules: RuleSet, *, as_of: date | datetime | None = None) -> Review:
@@ -32,3 +32,8 @@ def route(
     if explain:
         return rules.explain(case, as_of=as_of)
     return rules.route(case, as_of=as_of)
+
+
+def explain(case: Case, rules: RuleSet, *, as_of: date | datetime | None = None) -> Explanation:
+    """The review and routing of ``case`` with every rule tried: which matched, and why the others did not."""
+    return rules.explain(case, as_of=as_of)

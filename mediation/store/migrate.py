@@ -26,13 +26,6 @@ def alembic_config(url: str):
     return config
 
 
-def head_revision() -> str:
-    """The head revision according to Alembic's own reading of the scripts."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-
-
 def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
     """Upgrade ``db`` to ``revision``; return (revision before, revision after)."""
     from alembic import command

@@ -265,10 +265,6 @@ class Space:
             stack.append((node & ~s | outside, [kc for kc in cs[1:] if outside & kc[1]]))
             stack.append((node & ~s | inside, [kc for kc in cs if inside & kc[1]]))
 
-    def touches(self, region: Iterable[Box], boxes: Sequence[Box]) -> bool:
-        full, guard = self.full, self.guard
-        return any((a & b) + full & guard == guard for a in region for b in boxes)
-
     def union(self, boxes: Iterable[Box]) -> list[Box]:
         """Overlapping boxes as disjoint ones covering the same cases."""
         return [node for k, node, _ in self.partition(list(enumerate(boxes))) if k is not None]
