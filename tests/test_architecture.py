@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 from pathlib import Path
 
 from importlinter.cli import lint_imports
@@ -13,8 +14,16 @@ PACKAGE = ROOT / "mediation"
 
 def test_the_import_contracts_hold():
     # pyproject.toml [tool.importlinter]: layers (imports point down, so no cycles between
-    # subsystems) and the pure core (no database, clock or terminal in rules, lifecycle, deadlines)
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+    # subsystems) and the pure core (no database, clock or terminal in rules, lifecycle, deadlines).
+    # lint_imports configures logging with dictConfig, which disables every logger that exists
+    # (SQLAlchemy's included) for the rest of the session: tests that read SQL logging run later.
+    enabled = [lg for lg in logging.root.manager.loggerDict.values()
+               if isinstance(lg, logging.Logger) and not lg.disabled]
+    try:
+        assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+    finally:
+        for lg in enabled:
+            lg.disabled = False
 
 
 def project_imports_in_functions(source: str) -> list[tuple[int, str]]:
