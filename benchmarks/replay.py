@@ -15,7 +15,7 @@ of Python's own allocations.
 
 Two files are measured: A, the example history's 27 columns (parties' names,
 ID numbers and phones, and the replay columns, all of which a dry run
-checks), and B, the same cases with only the 17 case columns of DESIGN §2.
+checks), and B, the same cases with only the 17 case columns of docs/design.md §2.
 Peak memory is the process's own (VmHWM; with workers, the parent's: each
 worker is a process of about the same size). When the worker processes are
 no faster than one, look for other processes using the cores; "per CPU s"
@@ -160,7 +160,7 @@ def generate(path: Path, count: int) -> None:
 
 
 def narrow(wide: Path, path: Path) -> None:
-    """The same cases with the case columns of DESIGN §2 only (no parties, no replay columns)."""
+    """The same cases with the case columns of docs/design.md §2 only (no parties, no replay columns)."""
     drop = {"applicant_name", "applicant_id", "applicant_phone", "respondent_name", "respondent_phone",
             "actual_destination", "taken_at", "outcome", "agreement_form", "closed_at"}
     with open(wide, encoding="utf-8", newline="") as f, open(path, "w", encoding="utf-8", newline="") as out:
@@ -216,7 +216,7 @@ def main() -> None:
     cpus = str(os.cpu_count() or 2)
 
     print(f"A: {path.name}: the example history's 27 columns (parties and replay columns included)")
-    print(f"B: {slim.name}: the 17 case columns of DESIGN §2 only")
+    print(f"B: {slim.name}: the 17 case columns of docs/design.md §2 only")
     rows = []
     if not args.persisted_only:
         def best(*spec: str, tree: Path | None = None) -> dict:

@@ -1,6 +1,6 @@
 """Case input: a dict (from JSON, a CSV row or CLI flags) -> a validated :class:`Case`.
 
-Keys are the field ids of DESIGN §2 or their Chinese labels; labels in values
+Keys are the field ids of docs/design.md §2 or their Chinese labels; labels in values
 are accepted as ids, Chinese names or aliases, in simplified or traditional
 characters, full-width, or pinyin-annotated. Every problem is a
 :class:`CaseError` naming the field and suggesting the nearest valid value.

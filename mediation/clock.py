@@ -1,7 +1,7 @@
 """Time as the centre keeps it: China Standard Time (Asia/Shanghai, UTC+8), whatever the host's zone.
 
 Every moment the program stores or compares is a naive :class:`datetime` in
-the centre's zone (DESIGN §3, "Time"). "Now" and "today" are taken in that
+the centre's zone (docs/design.md §3, "Time"). "Now" and "today" are taken in that
 zone; a moment given with another offset is converted to it. China has kept
 UTC+8 without daylight saving since 1991, so a fixed offset is exact for
 every date a case can bear and needs no time-zone database on the host.

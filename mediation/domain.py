@@ -7,7 +7,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 
-# Enumerations fixed by DESIGN §2; their Chinese labels live in the rule files.
+# Enumerations fixed by docs/design.md §2; their Chinese labels live in the rule files.
 REQUESTS = (
     "mediation",
     "consultation",
@@ -82,7 +82,7 @@ def _field(kind: str, *, default: object = MISSING, default_factory: object = MI
 class Case:
     """A registered dispute, normalised: every label is an id of the catalogue.
 
-    This class is THE definition of a case's fields (DESIGN §2): each field's
+    This class is THE definition of a case's fields (docs/design.md §2): each field's
     :class:`FieldSpec` (its metadata) says what it holds. The parser
     (:mod:`mediation.cases`), the replay's fast conversion
     (:mod:`mediation.replay.convert`), the persisted planner, the ``cases``

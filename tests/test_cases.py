@@ -1,4 +1,4 @@
-"""Case input: validation and normalisation (DESIGN §2)."""
+"""Case input: validation and normalisation (docs/design.md §2)."""
 
 from __future__ import annotations
 

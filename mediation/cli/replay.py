@@ -24,7 +24,7 @@ from mediation.store.database import open_database
               "rate and the disagreements.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write one result per case: JSON Lines (DESIGN §7 shape plus line), or CSV for *.csv.")
+              help="Write one result per case: JSON Lines (docs/design.md §7 shape plus line), or CSV for *.csv.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Where unreadable rows go (line, reason, original columns), and with --db the rows "
                    "not stored; default beside --out, else beside FILE.")

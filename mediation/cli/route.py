@@ -16,7 +16,7 @@ from mediation.rules.results import route_result
 @click.argument("file", type=str)
 @rules_option
 @click.option("--explain", is_flag=True, help="Show every rule tried and why it did or did not match.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of DESIGN §7).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of docs/design.md §7).")
 @click.option("--as-of", "as_of", metavar="DATE", help="Use the rules in force on DATE instead of each case's date.")
 def route(file: str, rules_dir: Path | None, explain: bool, as_json: bool, as_of: str | None) -> None:
     """Review and route the case(s) in FILE (one JSON object or a list; - for stdin).

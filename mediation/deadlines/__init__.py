@@ -1,4 +1,4 @@
-"""Deadlines (DESIGN §3): the working-day calendar, each stage's time limit, how late a case is.
+"""Deadlines (docs/design.md §3): the working-day calendar, each stage's time limit, how late a case is.
 
 - :mod:`.calendar`: which days are working days (the official holidays and
   make-up workdays, plus ``rules/calendar.yaml``; Monday to Friday in a

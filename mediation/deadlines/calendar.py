@@ -1,4 +1,4 @@
-"""Working days and deadlines in mainland China (DESIGN §3, "Time limits").
+"""Working days and deadlines in mainland China (docs/design.md §3, "Time limits").
 
 A :class:`WorkCalendar` knows, for every year it covers, which days are working
 days: Monday to Friday, less the official holidays, plus the make-up workdays

@@ -1,4 +1,4 @@
-"""The time limit of a case's current stage (DESIGN §3, ``rules/sla.yaml``).
+"""The time limit of a case's current stage (docs/design.md §3, ``rules/sla.yaml``).
 
 A pure function of where the case is (its state and when its current stage
 started), its category and destination, any extension, and the rule set's

@@ -1,7 +1,7 @@
 """How late a case is on a day: the level of 督办 it is due (pure: the day is a parameter).
 
 A case is overdue on any day after the deadline of its current stage
-(:mod:`.limits`). The level it is due on a day (DESIGN §3):
+(:mod:`.limits`). The level it is due on a day (docs/design.md §3):
 
 - 0: not overdue (or no limit runs in its state);
 - 1: overdue;

@@ -9,7 +9,7 @@ Sources, as :class:`~mediation.deadlines.calendar.WorkCalendar` applies them:
   year's notice moves;
 - the calendar file's ``local:`` days (``rules/calendar.yaml (local)``), which
   win over everything;
-- ``provisional``: a year nobody has entered (DESIGN §3): no official day off
+- ``provisional``: a year nobody has entered (docs/design.md §3): no official day off
   is known, Monday to Friday are working days.
 
 Counting itself stays in :mod:`.calendar`; this module only lists, so that a

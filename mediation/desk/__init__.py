@@ -7,7 +7,7 @@
 - :mod:`.read`: one case with its timeline, filtered lists, a destination's queue;
 - :mod:`.views`: what is shown of them (the JSON of ``case show``, list lines);
 - :mod:`.roles`: who may do what;
-- :mod:`.escalate`: 督办 of overdue cases.
+- :mod:`.escalation`: 督办 of overdue cases.
 """
 
 from mediation.desk.escalation import EscalationRun, escalate

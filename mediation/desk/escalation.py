@@ -13,7 +13,7 @@ inside it, and written with the optimistic version check.
 A case whose deadline the calendar cannot compute is reported as not
 checkable, never guessed; when only level 2 cannot be judged, level 1 is
 recorded and the case is reported too. A level judged through a provisional
-year (no holiday notice entered: Monday to Friday, DESIGN §3) is recorded with
+year (no holiday notice entered: Monday to Friday, docs/design.md §3) is recorded with
 ``"provisional": true`` and the years in the event's details, and the run
 names those years; the event stays as written once the notice is entered
 (levels only rise: the record says on what calendar it was judged).

@@ -1,9 +1,9 @@
 """Reading cases: one case with its timeline, filtered lists, a destination's queue.
 
 Personal data leaves this module masked unless a record was read through
-:func:`mediation.service.reveal` (which records the reveal as an event).
-:func:`case_view` is the JSON shape of ``mediation case show --json``
-(DESIGN §7).
+:func:`mediation.desk.moves.reveal` (which records the reveal as an event).
+What ``mediation case show --json`` prints of a record (docs/design.md §7) is
+:func:`mediation.desk.views.case_view`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What is shown of a case: the JSON of ``case show`` (DESIGN §7), list lines, deadlines.
+"""What is shown of a case: the JSON of ``case show`` (docs/design.md §7), list lines, deadlines.
 
 Personal data is masked unless the record was revealed (:func:`mediation.desk.moves.reveal`).
 """

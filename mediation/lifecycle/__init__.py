@@ -1,4 +1,4 @@
-"""The case lifecycle (DESIGN §4): one table, one ``transitions`` machine per process.
+"""The case lifecycle (docs/design.md §4): one table, one ``transitions`` machine per process.
 
 - :mod:`.table`: :data:`TABLE`, the whole lifecycle, and what is derived from it
   (states, triggers, the allowed steps);

@@ -1,6 +1,6 @@
 """One ``transitions`` machine per process, built from the table, and :func:`fire` to drive a case.
 
-``transitions`` at scale (DESIGN §4): one ``Machine(model=None, ...)`` per
+``transitions`` at scale (docs/design.md §4): one ``Machine(model=None, ...)`` per
 process, a case driven with ``machine.events[name].trigger(case)``; never
 ``add_model`` per case (its cost grows with the number of attached models).
 """

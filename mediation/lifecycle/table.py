@@ -1,4 +1,4 @@
-"""The case lifecycle as one table (DESIGN §4): states, triggers and the steps between them.
+"""The case lifecycle as one table (docs/design.md §4): states, triggers and the steps between them.
 
 :data:`TABLE` is the whole lifecycle. The machine (:mod:`.statemachine`), the
 allowed-trigger checks, the error messages, :func:`~mediation.lifecycle.folding.fold` and the

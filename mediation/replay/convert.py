@@ -43,7 +43,7 @@ from mediation.replay.codegen import compile_converter
 from mediation.replay.values import Bail, History, IdNumbers, label, moment, resolve_destination
 from mediation.text import CONTROL
 
-#: Replay columns: what happened to a historical case (DESIGN §7).
+#: Replay columns: what happened to a historical case (docs/design.md §7).
 HISTORY_FIELDS = ("actual_destination", "taken_at", "outcome", "agreement_form", "closed_at")
 
 _PARTY_CELLS = tuple(FLAT_PARTY_FIELDS)

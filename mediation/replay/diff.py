@@ -1,4 +1,4 @@
-"""Rule-set diff: two rule sets over the same cases, and which cases move (DESIGN §5 "Diff").
+"""Rule-set diff: two rule sets over the same cases, and which cases move (docs/design.md §5 "Diff").
 
 Every case of a CSV or JSON Lines file is reviewed and routed by the old and
 by the new rule set (each by the rules in force on the case's date, or on

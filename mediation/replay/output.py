@@ -4,7 +4,7 @@ Every output goes to a temporary file beside its target and is renamed over
 it only when the run completes, so an interrupted run leaves nothing
 half-written (and an earlier complete file in place).
 
-Per-case results are JSON Lines in the shape of DESIGN §7 (the shape of
+Per-case results are JSON Lines in the shape of docs/design.md §7 (the shape of
 ``mediation route --json``) with the input's ``line`` first::
 
     {"line": 2, "case_no": "XS-2020-00001", "review": {...}, "decision": {...}}
@@ -82,7 +82,7 @@ def result_format(path: str | Path) -> str:
 
 
 class ResultWriter:
-    """Writes one result per routed case (DESIGN §7 shape plus ``line``)."""
+    """Writes one result per routed case (docs/design.md §7 shape plus ``line``)."""
 
     def __init__(self, stream, fmt: str, *, header: bool = True) -> None:
         self.stream = stream

@@ -1,4 +1,4 @@
-"""The replay pipeline: read rows -> convert -> date -> review and route -> tally (DESIGN §6, §7).
+"""The replay pipeline: read rows -> convert -> date -> review and route -> tally (docs/design.md §6, §7).
 
 One loop, :func:`run`, reads a table's rows and hands each to a *step*,
 then to a *sink*; the dry run (:mod:`.dry`), the persisted replay

@@ -1,6 +1,6 @@
 """Readers for case tables: CSV and JSON Lines, streamed, with physical line numbers.
 
-A CSV file has one header row; its headings are DESIGN §2 field ids or their
+A CSV file has one header row; its headings are docs/design.md §2 field ids or their
 Chinese labels (the rule set's ``fields``: 登记时间, 纠纷类型, 街道, 形式 ...), plus
 the replay columns ``actual_destination``, ``taken_at``, ``outcome``,
 ``agreement_form`` and ``closed_at``. The encoding is UTF-8, UTF-8 with a BOM

@@ -181,7 +181,7 @@ COUNTED_FROM = ("stage", "registration")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitTerms:
-    """What a time limit says for one kind of case (DESIGN §3).
+    """What a time limit says for one kind of case (docs/design.md §3).
 
     ``limit`` days (``days``: working or calendar) counted from ``counted_from``;
     ``extension_days`` > 0 if an ``extend`` may lengthen it (``extension_times``
@@ -205,7 +205,7 @@ class LimitTerms:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimeLimit:
-    """One stage's time limit (DESIGN §3), with overrides by category or destination."""
+    """One stage's time limit (docs/design.md §3), with overrides by category or destination."""
 
     stage: str
     label: str

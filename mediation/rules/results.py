@@ -1,4 +1,4 @@
-"""A case's review and routing as JSON: the shape of ``mediation route --json`` (DESIGN §7).
+"""A case's review and routing as JSON: the shape of ``mediation route --json`` (docs/design.md §7).
 
 The same object is a line of ``mediation replay --out`` (with ``line``) and
 the answer of the HTTP decision API.
@@ -14,7 +14,7 @@ from mediation.rules.engine import RuleSet
 
 def route_result(case: Case, rules: RuleSet, *, as_of: date | datetime | None = None,
                  explain: bool = False) -> dict:
-    """The JSON shape of DESIGN §7 for one case (with ``trace`` when explaining)."""
+    """The JSON shape of docs/design.md §7 for one case (with ``trace`` when explaining)."""
     if explain:
         ex = rules.explain(case, as_of=as_of)
         out = {"case_no": case.case_no, "review": ex.review.as_dict(),

@@ -11,7 +11,7 @@ triggers (not part of this metadata) that refuse UPDATE and DELETE on
 ``events``, on PostgreSQL and SQLite alike.
 
 - ``cases``: one row per case, keyed by its case number; the fields of
-  DESIGN §2, where it is in the lifecycle, and ``version``, which always equals
+  docs/design.md §2, where it is in the lifecycle, and ``version``, which always equals
   the number of its events (the optimistic check: a writer updates the row
   ``WHERE version = <what it read>``).
 - ``parties``: applicants and respondents (personal data: mask when showing).

@@ -1,4 +1,4 @@
-"""Issue 12, point 5: the centre's time zone (DESIGN §3, "Time").
+"""Issue 12, point 5: the centre's time zone (docs/design.md §3, "Time").
 
 The centre works in China Standard Time (Asia/Shanghai, UTC+8, no daylight saving since 1991):
 "now", dates without a zone, working days and deadlines are taken there whatever the host's

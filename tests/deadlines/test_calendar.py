@@ -42,7 +42,7 @@ def rule_error(text: str) -> RuleError:
     return info.value
 
 
-# -- the 2020 National Day holiday (DESIGN §3) ---------------------------------
+# -- the 2020 National Day holiday (docs/design.md §3) ---------------------------------
 
 
 @pytest.mark.parametrize("day", range(1, 9))

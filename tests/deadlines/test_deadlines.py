@@ -1,4 +1,4 @@
-"""The current stage's deadline on the working-day calendar (DESIGN §3)."""
+"""The current stage's deadline on the working-day calendar (docs/design.md §3)."""
 
 from __future__ import annotations
 

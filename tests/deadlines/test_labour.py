@@ -3,7 +3,7 @@
 "自劳动争议调解组织收到调解申请之日起十五日内未达成调解协议的，当事人可以依法申请仲裁":
 15 days from the day the application was received (the case's registration),
 whatever happened since, with no extension; after it the parties may go to
-arbitration. DESIGN §3 (corrected) and ``rules/sla.yaml``.
+arbitration. docs/design.md §3 (corrected) and ``rules/sla.yaml``.
 """
 
 from __future__ import annotations

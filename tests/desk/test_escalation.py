@@ -51,7 +51,7 @@ def test_no_limit_no_lateness(rules):
 
 def test_a_deadline_through_a_provisional_year_is_judged_and_marked(rules):
     # Registered Wednesday 30 December 2026: 3 working days run into 2027, whose holidays nobody
-    # has entered: Monday to Friday (DESIGN §3), so Friday 1 January counts; the deadline is 暂定.
+    # has entered: Monday to Friday (docs/design.md §3), so Friday 1 January counts; the deadline is 暂定.
     late = lateness(row(rules, stage_at=datetime(2026, 12, 30, 9)), rules, date(2026, 12, 31))
     assert (late.level, late.deadline.due, late.provisional_years) == (0, date(2027, 1, 4), (2027,))
     # A final deadline (29 December 2026) passed: the working days overdue in 2027 are provisional.
@@ -319,7 +319,7 @@ def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):
 
 def test_a_case_of_late_december_2026_has_a_provisional_deadline(db, rules, cli_run):
     """Registered Wednesday 30 December 2026: its review limit runs into 2027, which no calendar knows yet
-    (issue 12, point 2; DESIGN §3): computed Monday to Friday and marked 暂定 wherever shown."""
+    (issue 12, point 2; docs/design.md §3): computed Monday to Friday and marked 暂定 wherever shown."""
     import json
 
     from mediation.cases import parse_case

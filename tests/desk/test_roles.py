@@ -1,4 +1,4 @@
-"""Roles: each role may do what DESIGN and ``rules/staff.yaml`` say, and is refused everything else.
+"""Roles: each role may do what docs/roles.md and ``rules/staff.yaml`` say, and is refused everything else.
 
 The matrix below is written out from the staff file's comments (not read from
 :mod:`mediation.desk.roles`), so that a change to the code's matrix shows up
@@ -27,7 +27,7 @@ CONSULT = {"form": "口头", "category": "邻里", "street": "东街道", "summa
 
 CLERK, OWN, OTHER, SUPERVISOR = "clerk", "mediator at the case's place", "mediator elsewhere", "supervisor"
 ROLES = (CLERK, OWN, OTHER, SUPERVISOR)
-#: action -> the roles allowed it (DESIGN §4, rules/staff.yaml).
+#: action -> the roles allowed it (docs/roles.md, rules/staff.yaml; docs/design.md §8 names the roles).
 MATRIX = {
     "register": {CLERK, SUPERVISOR},
     "review": {CLERK, SUPERVISOR},

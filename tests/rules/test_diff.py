@@ -33,7 +33,7 @@ def new():
 
 
 def expected_movers(rules) -> list[str]:
-    """The cases the proposal moves, by DESIGN §3 read by hand: accepted mediation
+    """The cases the proposal moves, by docs/design.md §3 read by hand: accepted mediation
     requests that no earlier rule claims (not administrative, not referred by the
     court, not a petition) with 10 or more parties go from room.general to room.lawyer."""
     movers = []

@@ -1,4 +1,4 @@
-"""The shipped review and routing policy, rule by rule (DESIGN §3)."""
+"""The shipped review and routing policy, rule by rule (docs/design.md §3)."""
 
 from __future__ import annotations
 

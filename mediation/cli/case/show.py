@@ -24,7 +24,7 @@ from mediation.store.database import open_database
 
 @click.command()
 @click.argument("case_no")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (DESIGN §7: case_no, state, "
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/design.md §7: case_no, state, "
               "destination, deadline, escalation, events ...).")
 @click.option("--reveal", is_flag=True,
               help="Show personal data unmasked (needs --operator; recorded as an event).")

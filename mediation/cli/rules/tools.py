@@ -34,7 +34,7 @@ def test(directory: Path | None, rules_dir: Path | None, tests_path: Path | None
     """Run the rule tests of the rule set DIR, with rule coverage.
 
     Each test is a case and the review and routing it should get (see
-    "Rule tests" in the README). A failure prints the trace of its case: which
+    "Rule tests" in docs/rules.md). A failure prints the trace of its case: which
     rule fired instead, and why the expected one did not. Exit code 1 when a
     test fails or coverage is below --min-coverage, 2 when a test file is
     malformed.

@@ -31,7 +31,7 @@ dated-reference            error /   a rule in force when a catalogue entry it u
                            warning   (error when it sends cases to it or can never match)
 refer-inside               warning   a referral to the case's own street that can fire for
                                      a street inside the district
-missing-stage              warning   a time limit of DESIGN §3 that the rule set lacks
+missing-stage              warning   a time limit of docs/design.md §3 that the rule set lacks
 calendar-entry             warning   a calendar.yaml holiday entry that falls wholly on a
                                      weekend: it adds no day off (a mistyped date?)
 =========================  ========  ==================================================
@@ -57,7 +57,7 @@ from mediation.rules.model import AllOf, AnyOf, Cmp, Condition, NotOf, Validity
 from mediation.text import did_you_mean
 
 SEVERITIES = ("error", "warning", "info")
-#: The time-limit stages of DESIGN §3 (rules/sla.yaml).
+#: The time-limit stages of docs/design.md §3 (rules/sla.yaml).
 STAGES = ("review", "take_up", "mediation", "follow_up", "judicial_confirmation")
 _REF_FIELDS = {"category": "category", "street": "unit", "referred_by": "department"}
 
@@ -319,7 +319,7 @@ def _stages(rules) -> list[Finding]:
     if not missing:
         return []
     first = next(iter(rules.time_limits.values())).source
-    return [_at(first, "warning", "missing-stage", f"no time limit for stage {s!r} (DESIGN §3)") for s in missing]
+    return [_at(first, "warning", "missing-stage", f"no time limit for stage {s!r} (docs/design.md §3)") for s in missing]
 
 
 # ---------------------------------------------------------------- destinations

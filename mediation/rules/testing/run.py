@@ -28,7 +28,7 @@ A rule test file (``rules/tests/*.yaml``)::
           - [4999 元, 4999, 2, window.mediation, small_oral]
           - [5000 元, 5000, 2, room.general, fallback]
 
-A case takes any field of DESIGN §2 (ids or Chinese labels, as
+A case takes any field of docs/design.md §2 (ids or Chinese labels, as
 :func:`mediation.cases.parse_case` accepts them); fields not given come from
 the group's ``defaults``, then the file's, then these: ``form`` oral,
 ``category`` other, ``street`` the district's first unit (xiangnan),

@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-05-11
 
-A case's events are its legal record (DESIGN §4: never updated or deleted).
+A case's events are its legal record (docs/design.md §4: never updated or deleted).
 The program never changes them; these triggers make the database refuse it to
 anyone else too, whatever client they use:
 
