@@ -5,8 +5,8 @@ The centre works in China Standard Time (Asia/Shanghai, UTC+8, no daylight savin
 zone, and a time given with another offset is converted. Checked three ways:
 
 - no module but ``mediation/clock.py`` reads the host's clock or local time;
-- the README's clerk's day, run command by command in subprocesses under ``TZ=UTC`` and
-  ``TZ=America/New_York``, prints exactly what the README shows, in both;
+- the manual's clerk's day (docs/clerks-day.md), run command by command in subprocesses under ``TZ=UTC`` and
+  ``TZ=America/New_York``, prints exactly what the page shows, in both;
 - on a UTC host, ``--at "<UTC time now>Z"`` is accepted (not "in the future") and stored as
   that moment in the centre's time; two desks in different zones record the same time.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from mediation import clock
-from tests.test_readme_transcript import END, START, normal, transcript
+from tests.docs.test_transcripts import normal, steps_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONES = ("UTC", "America/New_York")
@@ -83,8 +83,8 @@ def test_a_host_zone_is_really_applied():
 @pytest.mark.slow
 @pytest.mark.parametrize("zone", ZONES)
 def test_the_clerk_s_day_reads_the_same_in_any_host_zone(zone, tmp_path):
-    steps = transcript((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert steps, f"README.md has no transcript between {START} and {END}"
+    steps = steps_of("docs/clerks-day.md")
+    assert steps, "docs/clerks-day.md has no transcript"
     for command, expected in steps:
         result = mediation_in(zone, tmp_path, *shlex.split(command)[1:])
         fails = expected.lstrip().startswith("mediation: error:")
