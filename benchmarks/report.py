@@ -53,12 +53,13 @@ def copies(template, rules, n: int):
 
 
 def main() -> None:
+    from tests.test_report import history_case, history_rows
+
     from mediation.report.figures import build_report
     from mediation.rules import load_rules
     from mediation.store.bulk import insert_cases
     from mediation.store.database import open_database
     from mediation.store.migrate import upgrade
-    from tests.test_report import history_case, history_rows
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
