@@ -91,7 +91,7 @@ class Reading:
         if conv is not None:
             values.append("")  # padded (see CaseConverter), and back as it was before anyone else sees it
             try:
-                case = conv.case(values)
+                case = conv.fast(values) or conv.case(values)
                 history = conv.history(values) if conv.has_history else None
             finally:
                 values.pop()
