@@ -36,13 +36,13 @@ from mediation.desk.partners import (
     revoke_partner,
 )
 from mediation.desk.read import CaseRecord, Page, list_cases, queue, show
-from mediation.desk.registration import entrust, register
+from mediation.desk.registration import answered, entrust, register
 from mediation.desk.views import case_view, deadline_view, summary_view
 
 __all__ = [
     "CaseRecord", "EscalationRun", "Page", "case_view", "close", "deadline_view", "destination_id", "divert",
     "escalate", "extend", "fail", "list_cases", "queue", "register", "reveal", "review", "serve", "settle",
     "show", "summary_view", "take", "transfer", "withdraw",
-    "Partner", "add_partner", "authenticate", "entrust", "list_partners", "partner_history",
+    "Partner", "add_partner", "answered", "authenticate", "entrust", "list_partners", "partner_history",
     "revoke_partner",
 ]

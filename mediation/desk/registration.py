@@ -89,6 +89,15 @@ def _answered(conn, operator: str, request_key: str) -> CaseRecord | None:
     return record
 
 
+def answered(db, requester: str, request_key: str) -> dict | None:
+    """The first answer to the keyed request of ``requester`` (an operator, ``partner:ID``), or None."""
+    _check_key(request_key)
+    with db.read() as conn:
+        found = conn.execute(select(requests.c.answer).where(
+            requests.c.requester == requester, requests.c.request_key == request_key)).first()
+    return None if found is None else found.answer
+
+
 def _store(db, rules, case, *, operator: str, at: datetime, request_key: str | None,
            partner: Partner | None = None) -> CaseRecord:
     if case.received_at > at:
