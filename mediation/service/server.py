@@ -13,6 +13,7 @@ starts that many processes, each building the app from the environment
 from __future__ import annotations
 
 import os
+import signal
 
 import uvicorn
 
@@ -28,9 +29,17 @@ def run(settings: Settings, *, host: str = "127.0.0.1", port: int = 8080, worker
     """Serve until SIGTERM/SIGINT (blocking)."""
     common = {"host": host, "port": port, "access_log": access_log, "timeout_graceful_shutdown": GRACE,
               "server_header": False, "log_level": "info"}
+    app = create_app(settings)  # with several workers: fail here, once, rather than in each
+    # uvicorn re-raises the stopping signal once it has shut down gracefully; the
+    # stop was asked for and went well, so the command then ends with status 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stopped)
     if workers <= 1:
-        uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run()
+        uvicorn.Server(uvicorn.Config(app, **common)).run()
         return
-    create_app(settings)  # fail here, once, rather than in every worker
     os.environ.update(settings.to_env())
     uvicorn.run("mediation.service.app:app_from_env", factory=True, workers=workers, **common)
+
+
+def _stopped(signum, frame) -> None:
+    """The stopping signal, re-raised by uvicorn after its graceful shutdown: nothing more to do."""
