@@ -93,18 +93,20 @@ CSS = """
 :root { color-scheme: dark; --fg:#f2f5f9; --dim:#9fb0c3; --bg:#0d1b2a; --card:#16283d; --line:#26405f;
         --accent:#4fc3f7; --warn:#ffb74d; --bad:#ef5350; }
 * { box-sizing: border-box; }
-html { font-size: clamp(14px, 1.05vw, 24px); }
+html { font-size: clamp(14px, 0.95vw, 24px); }
 body { margin: 0; padding: 1rem 1.5rem; background: var(--bg); color: var(--fg);
        font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
 header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: .5rem; }
 h1 { font-size: 2rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.3rem; margin: 0 0 .6rem; color: var(--accent); }
 .time { color: var(--dim); font-size: 1.1rem; }
-main { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); }
-section { background: var(--card); border-radius: .6rem; padding: 1rem 1.2rem; }
+main { display: grid; gap: 1rem; grid-template-columns: 1fr; }
+@media (min-width: 1100px) { main { grid-template-columns: 1fr 1.1fr 1.1fr; } }
+.col { display: flex; flex-direction: column; gap: 1rem; min-width: 0; }
+section { background: var(--card); border-radius: .6rem; padding: .8rem 1.2rem; }
 .big { display: flex; flex-wrap: wrap; gap: .8rem 1.6rem; }
 .big div { min-width: 5.5rem; }
-.big b { display: block; font-size: 2.6rem; line-height: 1.1; }
+.big b { display: block; font-size: 2.4rem; line-height: 1.1; }
 .big span { color: var(--dim); }
 table { width: 100%; border-collapse: collapse; font-size: 1.05rem; }
 th, td { padding: .3rem .4rem; border-bottom: 1px solid var(--line); text-align: right; }
@@ -112,10 +114,9 @@ th:first-child, td:first-child { text-align: left; }
 th { color: var(--dim); font-weight: normal; }
 td.late { color: var(--warn); font-weight: bold; }
 td.esc { color: var(--bad); font-weight: bold; }
-.wide { grid-column: 1 / -1; }
 p { margin: .3rem 0; line-height: 1.5; }
 svg { width: 100%; height: auto; }
-svg text { fill: var(--fg); font-size: 13px; }
+svg text { fill: var(--fg); font-size: 19px; }
 """
 
 
@@ -140,14 +141,14 @@ def chart_svg(counts: dict[str, int], labels: dict[str, str]) -> str:
     if not items:
         return "<p>本年尚无分流案件。</p>"
     top = max(n for _, n in items)
-    row, left, width = 26, 190, 560
+    row, left, width = 34, 230, 400
     parts = []
     for i, (label, n) in enumerate(items):
         y = i * row
         w = max(2, round(width * n / top))
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
+        parts.append(f'<text x="{left - 8}" y="{y + 23}" text-anchor="end">{escape(label)}</text>'
                      f'<rect x="{left}" y="{y + 4}" width="{w}" height="{row - 8}" rx="3" fill="#4fc3f7"/>'
-                     f'<text x="{left + w + 6}" y="{y + 17}">{n}</text>')
+                     f'<text x="{left + w + 6}" y="{y + 23}">{n}</text>')
     height = len(items) * row
     return (f'<svg viewBox="0 0 {left + width + 60} {height}" role="img" '
             f'aria-label="本年各调解室、窗口分流件数">{"".join(parts)}</svg>')
@@ -176,11 +177,12 @@ def render(h: Hall, rules, refresh: int) -> str:
 <body><header><h1>相山区多元化解纠纷调解中心</h1>
 <div class="time">{h.day.year}年{h.day.month}月{h.day.day}日 · 更新于 {h.at:%H:%M:%S} · 每{refresh}秒刷新</div>
 </header><main>
-<section><h2>今日受理 {h.intake_total} 件</h2><div class="big">{intake}</div></section>
+<div class="col"><section><h2>今日受理 {h.intake_total} 件</h2><div class="big">{intake}</div></section>
 <section><h2>待审查、分流</h2><div class="big">{awaiting}</div></section>
-{_desk_table("调解室", rooms)}
-{_desk_table("窗口", windows)}
-<section class="wide" id="year"><h2>{h.day.year}年统计</h2>{figures}{chart}</section>
+<section id="year"><h2>{h.day.year}年统计</h2>{figures}</section></div>
+<div class="col">{_desk_table("调解室", rooms)}</div>
+<div class="col">{_desk_table("窗口", windows)}
+<section><h2>{h.day.year}年各去向分流件数</h2>{chart}</section></div>
 </main></body></html>"""
 
 
