@@ -10,6 +10,7 @@ partner reads only the cases it submitted, personal data masked.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from fastapi import APIRouter, Header
@@ -25,6 +26,7 @@ from mediation.service.problems import Problem, field_error
 
 router = APIRouter(tags=["cases"])
 
+NO_LOCK = nullcontext()
 #: The most distinct bad fields one answer lists.
 MAX_FIELD_ERRORS = 30
 #: Valid values standing in for bad required fields while the others are checked.
@@ -54,7 +56,7 @@ def field_errors(data: dict, rules) -> list[dict]:
     return errors
 
 
-def submit(db, rules, data: Any, partner, key: str | None) -> tuple[dict, bool]:
+def submit(db, rules, data: Any, partner, key: str | None, lock=NO_LOCK) -> tuple[dict, bool]:
     """(the answer, whether it was given before) for a partner's submission."""
     if key is not None:  # a retry is answered as before, whatever its body
         earlier = answered(db, partner.operator, key)
@@ -70,7 +72,8 @@ def submit(db, rules, data: Any, partner, key: str | None) -> tuple[dict, bool]:
     errors = field_errors(probe, rules)
     if errors:
         raise Problem(422, errors[0]["detail"], errors=errors)
-    record = entrust(db, rules, data, partner=partner, request_key=key)
+    with lock:
+        record = entrust(db, rules, data, partner=partner, request_key=key)
     answer = record.answer if record.answer is not None else case_view(record, rules)
     return answer, record.replayed
 
@@ -92,7 +95,8 @@ async def create_case(request: Request,
     partner = await partner_of(request)
     state = request.app.state
     data = await read_json(request, state.settings.max_body)
-    answer, replayed = await call(submit, state.db, state.rules, data, partner, idempotency_key)
+    answer, replayed = await call(submit, state.db, state.rules, data, partner, idempotency_key,
+                                  state.write_lock)
     headers = {"Location": f"/v1/cases/{answer['case_no']}"}
     if idempotency_key is not None:
         headers["Idempotent-Replayed"] = "true" if replayed else "false"
