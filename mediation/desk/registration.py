@@ -75,7 +75,7 @@ def entrust(db, rules, data: Mapping[str, Any], *, partner: Partner,
 
 def _check_key(request_key: str | None) -> None:
     if request_key is not None and not REQUEST_KEY.fullmatch(request_key):
-        raise InputError("a request key is 1 to 100 visible ASCII characters", field="Idempotency-Key")
+        raise InputError("a request key is 1 to 100 visible ASCII characters (a UUID fits)")
 
 
 def _answered(conn, operator: str, request_key: str) -> CaseRecord | None:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 
 from mediation.cases import parse_case
 from mediation.desk import answered, case_view, entrust, show
+from mediation.desk.registration import REQUEST_KEY
 from mediation.errors import CaseError, PermissionDenied
 from mediation.service.common import JSON, call, partner_of
 from mediation.service.limits import read_json
@@ -58,6 +59,9 @@ def field_errors(data: dict, rules) -> list[dict]:
 
 def submit(db, rules, data: Any, partner, key: str | None, lock=NO_LOCK) -> tuple[dict, bool]:
     """(the answer, whether it was given before) for a partner's submission."""
+    if key is not None and not REQUEST_KEY.fullmatch(key):
+        line = "Idempotency-Key must be 1 to 100 visible ASCII characters (a UUID fits)"
+        raise Problem(422, line, errors=[{"field": "Idempotency-Key", "detail": line}])
     if key is not None:  # a retry is answered as before, whatever its body
         earlier = answered(db, partner.operator, key)
         if earlier is not None:

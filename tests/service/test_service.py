@@ -137,7 +137,8 @@ def test_a_retry_gets_the_first_answer(server, tokens):
     # the same key from another partner is another request
     court = server.client(tokens["court1"]).post("/v1/cases", CASE, headers={"Idempotency-Key": "retry-1"})
     assert court.json["case_no"] != first.json["case_no"]
-    assert is_problem(c.post("/v1/cases", CASE, headers={"Idempotency-Key": "a key"}), 422)
+    bad_key = is_problem(c.post("/v1/cases", CASE, headers={"Idempotency-Key": "a key"}), 422)
+    assert bad_key["errors"][0]["field"] == "Idempotency-Key"
 
 
 def test_racing_retries_register_one_case(server, tokens):
