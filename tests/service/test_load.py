@@ -126,3 +126,32 @@ def test_sigterm_finishes_the_requests_in_flight(sqlite_db_url, rules_m, tmp_pat
             cases.c.summary.like("停机 %")))}
     assert set(answered) <= {201}  # nothing failed half-way
     assert stored == set(numbers)  # every answered case is stored, and nothing unanswered is
+
+
+@pytest.mark.slow
+def test_two_worker_processes_share_the_store(sqlite_db_url, rules_m, tmp_path):
+    token = add_partners(sqlite_db_url, rules_m, ("twin", "police"))["twin"]
+    server = Server(sqlite_db_url, "--quiet", "--workers", "2", log=tmp_path / "serve.log")
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        c = server.client(token)
+        for n in range(25):
+            a = c.post("/v1/cases", {**CASE, "summary": f"双进程 {k}-{n}"}, headers={"Idempotency-Key": f"w{k}-{n}"})
+            assert a.status == 201, a.text
+            with lock:
+                numbers.append(a.json["case_no"])
+        c.close()
+
+    try:
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        assert server.stop() == 0
+    with open_database(sqlite_db_url) as db, db.read() as conn:
+        stored = {r.case_no for r in conn.execute(select(cases.c.case_no).where(cases.c.summary.like("双进程 %")))}
+    assert len(numbers) == 100 and stored == set(numbers)
