@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from mediation.cases import parse_case
+from mediation.cases import parse_case, parser_for
 from mediation.desk.partners import Partner, still_active
 from mediation.desk.read import CaseRecord, load_record
 from mediation.desk.roles import authorise
@@ -61,16 +61,29 @@ def entrust(db, rules, data: Mapping[str, Any], *, partner: Partner,
     ``data`` is refused). The event's operator is ``partner:ID``. The partner
     must still be active when the case is written.
     """
-    if not isinstance(data, Mapping):
-        raise CaseError(f"a case is an object of fields, not {type(data).__name__}")
-    if data.get("case_no") not in (None, ""):
-        raise CaseError("case_no is given by the centre, not by a partner", field="case_no")
-    data = {k: v for k, v in data.items() if k not in ("channel", "referred_by", "case_no")}
-    data.update(channel="referral", referred_by=partner.department)
+    data = entrusted(data, rules, partner)
     at = when(None)
     case = parse_case(data, rules, now=at)
     return _store(db, rules, case, operator=partner.operator, at=at, request_key=request_key,
                   partner=partner)
+
+
+def entrusted(data: Mapping[str, Any], rules, partner: Partner) -> dict:
+    """A partner's case as it is registered: ``channel`` ``referral`` and ``referred_by`` the
+    partner's department, replacing what ``data`` says under any name (id or Chinese heading);
+    a ``case_no`` is refused (the centre gives it)."""
+    if not isinstance(data, Mapping):
+        raise CaseError(f"a case is an object of fields, not {type(data).__name__}")
+    parser = parser_for(rules)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        field = parser.field_of(key) if isinstance(key, str) else None
+        if field == "case_no" and value not in (None, ""):
+            raise CaseError("case_no is given by the centre, not by a partner", field="case_no")
+        if field not in ("channel", "referred_by", "case_no"):
+            out[key] = value
+    out.update(channel="referral", referred_by=partner.department)
+    return out
 
 
 def _check_key(request_key: str | None) -> None:

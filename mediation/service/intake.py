@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from mediation.cases import parse_case
 from mediation.desk import answered, case_view, entrust, show
-from mediation.desk.registration import REQUEST_KEY
+from mediation.desk.registration import REQUEST_KEY, entrusted
 from mediation.errors import CaseError, PermissionDenied
 from mediation.service.common import JSON, call, partner_of
 from mediation.service.limits import read_json
@@ -68,12 +68,7 @@ def submit(db, rules, data: Any, partner, key: str | None, lock=NO_LOCK) -> tupl
             return earlier, True
     if not isinstance(data, dict):
         raise Problem(422, f"a case is a JSON object of fields, not {type(data).__name__}")
-    if data.get("case_no") not in (None, ""):
-        raise Problem(422, "case_no is given by the centre, not by a partner (field case_no)",
-                      errors=[{"field": "case_no", "detail": "case_no is given by the centre"}])
-    probe = {k: v for k, v in data.items() if k not in ("channel", "referred_by")}
-    probe.update(channel="referral", referred_by=partner.department)
-    errors = field_errors(probe, rules)
+    errors = field_errors(entrusted(data, rules, partner), rules)
     if errors:
         raise Problem(422, errors[0]["detail"], errors=errors)
     with lock:

@@ -54,8 +54,12 @@ def test_an_entrusted_case_is_a_referral_by_the_partners_department(db, rules):
     record = desk.entrust(db, rules, {**CASE, "channel": "walk_in", "referred_by": "court"}, partner=partner)
     assert (record.row["channel"], record.row["referred_by"]) == ("referral", "police")
     assert record.events[0]["operator"] == "partner:police1"
+    headed = desk.entrust(db, rules, {**CASE, "来源渠道": "来访", "委托移送单位": "法院"}, partner=partner)
+    assert (headed.row["channel"], headed.row["referred_by"]) == ("referral", "police")
     with pytest.raises(CaseError, match="case_no is given by the centre"):
         desk.entrust(db, rules, {**CASE, "case_no": "XS-2020-00001"}, partner=partner)
+    with pytest.raises(CaseError, match="case_no is given by the centre"):
+        desk.entrust(db, rules, {**CASE, "案件编号": "XS-2020-00001"}, partner=partner)
     desk.revoke_partner(db, rules, "police1", operator="sup01")
     with pytest.raises(Unauthenticated):
         desk.entrust(db, rules, CASE, partner=partner)
