@@ -18,6 +18,12 @@ triggers (not part of this metadata) that refuse UPDATE and DELETE on
 - ``events``: append-only, ``seq`` 1, 2, ... per case; never updated or deleted
   (the database refuses it: :data:`EVENTS_TRIGGERS`).
 - ``case_numbers``: the last sequence number given out per year.
+- ``partners`` (migration 0006): institutions that submit cases over HTTP, each
+  with the SHA-256 of its bearer token (never the token); ``partner_changes``:
+  who added or revoked a partner, when (insert-only by use).
+- ``requests`` (migration 0006): one row per (requester, idempotency key), written
+  in the registration's transaction, with the first answer; the unique
+  constraint makes a racing retry fail and read the winner's answer.
 """
 
 from __future__ import annotations
@@ -44,10 +50,10 @@ from sqlalchemy import (
 from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0006"
 #: Every revision this program knows, oldest first: 0001 the tables, 0002 the
-#: triggers that make ``events`` insert-only.
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+#: triggers that make ``events`` insert-only, 0006 partners and idempotent requests.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0006")
 
 #: The triggers (migration 0002) refusing UPDATE and DELETE on ``events``, per
 #: dialect (PostgreSQL also refuses TRUNCATE), and the words their errors start with.
@@ -215,4 +221,45 @@ case_numbers = Table(
     Column("last", Integer, nullable=False),
     CheckConstraint("year BETWEEN 1900 AND 9999", name="year"),
     CheckConstraint("last BETWEEN 0 AND 99999", name="last"),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("department", String(40), nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("added_by", String(40), nullable=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(40)),
+    UniqueConstraint("token_sha256", name="uq_partners_token_sha256"),
+    CheckConstraint("(revoked_at IS NULL) = (revoked_by IS NULL)", name="revoked"),
+)
+
+PARTNER_ACTIONS = ("add", "revoke")
+
+partner_changes = Table(
+    "partner_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", String(32), ForeignKey("partners.id"), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("department", String(40), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("operator", String(40), nullable=False),
+    CheckConstraint(one_of("action", PARTNER_ACTIONS), name="action"),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("requester", String(40), nullable=False),
+    Column("request_key", String(100), nullable=False),
+    Column("case_no", String(16), ForeignKey("cases.case_no"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("answer", JSON(none_as_null=True), nullable=False),
+    UniqueConstraint("requester", "request_key", name="uq_requests_requester_key"),
+    Index("ix_requests_case_no", "case_no"),
 )
