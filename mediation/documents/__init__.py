@@ -1,0 +1,1 @@
+"""The centre's documents (文书)."""
