@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from mediation.cli import COMMANDS, _module_exists, cli
 from mediation.personal import id_check_char
 from tests.crash_support import ROOT, table_rows
+from tests.support import AGREEMENT_FLAGS
 
 #: A guarantee test: run by the full suite, left out by `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -92,7 +93,7 @@ def test_no_output_error_or_log_holds_personal_data(db_url, tmp_path, caplog):
         s("case", "review", no, "--at", "2020-06-15T10:00")
         s("case", "divert", no, "--at", "2020-06-15T10:05", "--json")
     s("case", "take", "XS-2020-00001", "--at", "2020-06-15T11:00", operator="med_medical")
-    s("case", "settle", "XS-2020-00001", "--agreement", "书面", "--at", "2020-06-16T11:00", "--json",
+    s("case", "settle", "XS-2020-00001", "--agreement", "书面", *AGREEMENT_FLAGS, "--at", "2020-06-16T11:00", "--json",
       operator="med_medical")
     s("case", "close", "XS-2020-00001", "--at", "2020-06-17T11:00")
     s("case", "transfer", "XS-2020-00003", "--to", "room.general", "--reason", "涉及多方", "--at",
