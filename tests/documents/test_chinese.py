@@ -6,9 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mediation.documents.chinese import amount_in_capitals, amount_in_figures, chinese_date
 from mediation.errors import InputError
+from tests.support import examples
 
 
 @pytest.mark.parametrize(("day", "text"), [
@@ -65,3 +68,51 @@ def test_bad_amounts_are_one_line(bad):
     with pytest.raises(InputError) as exc:
         amount_in_capitals(bad)
     assert "\n" not in str(exc.value)
+
+
+# ----------------------------------------------------------------- capitals read back (a property)
+
+_DIGITS = {c: n for n, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+_SMALL_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
+
+
+def read_capitals(text: str) -> Decimal:
+    """The amount a 人民币…元…角…分 text states (an independent reading, for the property)."""
+    assert text.startswith("人民币")
+    body = text.removeprefix("人民币").removesuffix("整")
+    yuan_text, _, cents = body.rpartition("元") if "元" in body else ("", "", body)
+    total, section, digit = 0, 0, 0
+    for ch in yuan_text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            section += digit * _SMALL_UNITS[ch]
+            digit = 0
+        elif ch == "万":
+            total, section, digit = total + (section + digit) * 10_000, 0, 0
+        elif ch == "亿":
+            total, section, digit = (total + section + digit) * 100_000_000, 0, 0
+    yuan = total + section + digit
+    jiao = fen = 0
+    cents = cents.lstrip("零")
+    if "角" in cents:
+        jiao = _DIGITS[cents[cents.index("角") - 1]]
+    if "分" in cents:
+        fen = _DIGITS[cents[cents.index("分") - 1]]
+    return Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100
+
+
+@examples("normal")
+@given(st.integers(min_value=0, max_value=10**14))
+def test_capitals_state_the_amount_and_follow_the_conventions(fen):
+    amount = Decimal(fen) / 100
+    text = amount_in_capitals(amount)
+    assert read_capitals(text) == amount
+    assert "零零" not in text and "零元" not in text[1:] or amount < 1
+    assert text.endswith("整") == (fen % 10 == 0)
+    assert not text.removesuffix("整").endswith("零")
+
+
+def test_read_capitals_reads_the_examples():
+    assert read_capitals("人民币壹拾亿元零伍分") == Decimal("1000000000.05")
+    assert read_capitals("人民币壹万亿零伍仟万元整") == Decimal("1000050000000")
