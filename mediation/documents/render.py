@@ -132,4 +132,16 @@ def render_template(path: Path, context: Mapping[str, Any]) -> bytes:
         raise TemplateError(f"template {name}: {type(exc).__name__}: {first}") from None
     out = io.BytesIO()
     tpl.save(out)
+    return _fixed_times(out.getvalue())
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """The .docx (a zip) with every entry's time fixed, so that the same document has the same
+    bytes, and so the same digest, whenever it is written."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(fixed, source.read(info.filename))
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -34,7 +35,12 @@ def test_write_one_list_and_the_reveal_in_the_timeline(desk, day, tmp_path, monk
     assert listed == ["registration  矛盾纠纷受理登记表", "acceptance  受理通知书", "dispatch  分流指派单",
                       "agreement  人民调解协议书", "judicial_confirmation  司法确认申请书"]
     out = desk("case", "document", no, "agreement", *AT).stdout
-    assert out.startswith(f"{no}  人民调解协议书 (agreement)  → {no}-agreement.docx  sha256:")
+    assert out == f"{no}  人民调解协议书 (agreement)  → {no}-agreement.docx\n"
+    again = desk.json("case", "document", no, "agreement", "--out", "again.docx", *AT)
+    assert again["sha256"] == hashlib.sha256((tmp_path / "again.docx").read_bytes()).hexdigest()
+    first = hashlib.sha256((tmp_path / f"{no}-agreement.docx").read_bytes()).hexdigest()
+    assert again["sha256"] == first  # the same document, the same bytes
+    assert desk.json("case", "document", no, "--list")[0] == {"kind": "registration", "title": "矛盾纠纷受理登记表"}
     paragraphs = [p.text for p in Document(str(tmp_path / f"{no}-agreement.docx")).paragraphs]
     assert AGREEMENT["facts"] in paragraphs
     show = desk("case", "show", no).stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from mediation import documents
-from mediation.cli.common import console
+from mediation.cli.common import console, echo_json
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -34,7 +34,12 @@ KIND_HELP = "One of: " + ", ".join(f"{k} ({v.title})" for k, v in documents.KIND
 def _line(written) -> str:
     title = documents.KINDS[written.kind].title
     extra = f" + {written.pdf}" if written.pdf else ""
-    return f"{written.case_no}  {title} ({written.kind})  → {written.path}{extra}  sha256:{written.sha256[:16]}"
+    return f"{written.case_no}  {title} ({written.kind})  → {written.path}{extra}"
+
+
+def _json(written) -> dict:
+    return {"case_no": written.case_no, "kind": written.kind, "path": str(written.path),
+            "sha256": written.sha256, "pdf": str(written.pdf) if written.pdf else None}
 
 
 @click.command()
@@ -44,12 +49,14 @@ def _line(written) -> str:
               help="Where to write it (default: CASE_NO-KIND.docx here). A regular file is replaced.")
 @click.option("--pdf", is_flag=True, help="Also convert it to PDF beside it (needs LibreOffice's soffice).")
 @click.option("--list", "list_kinds", is_flag=True, help="List the kinds CASE_NO allows now.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: case_no, kind, path, sha256 (as recorded in the timeline), pdf.")
 @operator_option
 @at_option
 @db_option
 @rules_option
 def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_kinds: bool,
-             operator: str | None, at: str | None, db: str | None, rules_dir: Path | None) -> None:
+             as_json: bool, operator: str | None, at: str | None, db: str | None, rules_dir: Path | None) -> None:
     """Write the KIND document of CASE_NO (.docx from rules/templates/KIND.docx).
 
     \b
@@ -67,15 +74,21 @@ def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_k
     case_no = case_no.strip().upper()
     with open_database(db) as database:
         if list_kinds:
-            for k in documents.allowed_kinds(database, case_no):
-                click.echo(f"{k}  {documents.KINDS[k].title}")
+            kinds = documents.allowed_kinds(database, case_no)
+            if as_json:
+                echo_json([{"kind": k, "title": documents.KINDS[k].title} for k in kinds])
+            else:
+                click.echo("\n".join(f"{k}  {documents.KINDS[k].title}" for k in kinds))
             return
         if not kind:
             raise InputError("which document? give KIND, or --list to see those the case allows",
                              hint=KIND_HELP)
         written = documents.write_document(database, rules, case_no, kind, operator=operator, out=out,
                                            at=parse_at(at), pdf=pdf)
-    click.echo(_line(written))
+    if as_json:
+        echo_json(_json(written))
+    else:
+        click.echo(_line(written))
 
 
 @click.command()
