@@ -9,7 +9,7 @@ a document is a reveal. The names a template may use:
   ``request``, ``form``, ``category``, ``street``, ``community``, ``summary``, ``parties``,
   ``amount`` (``figures``, ``capitals``), ``risk``, ``flags``, ``state``;
 - ``applicants``, ``respondents``, ``parties`` (both): each ``name``, ``id_number``, ``phone``;
-  ``party_names`` (all of them, 、 between);
+  ``party_names`` (all of them, 、 between; 当事人 if none is named), ``applicant_names`` (申请人 if none);
 - ``clerk`` (who registered): ``id``, ``name``; ``mediator`` (who settled or ended it): ``id``, ``name``;
 - ``review``: ``outcome``, ``rule``, ``label``, ``reason``, ``to`` (a place's name), ``to_id``;
 - ``decision``: ``destination``, ``department``, ``unit``, ``judicial_office``,
@@ -94,6 +94,7 @@ def document_context(record: Any, rules: Any, kind: str, *, operator: str, at: d
         },
         "applicants": applicants, "respondents": respondents, "parties": applicants + respondents,
         "party_names": "、".join(p["name"] for p in applicants + respondents) or "当事人",
+        "applicant_names": "、".join(p["name"] for p in applicants) or "申请人",
         "clerk": _staff(rules, events[0]["operator"] if events else None),
         "review": None, "decision": None, "agreement": None, "failure": None, "confirmation": None,
         "mediator": {"id": "", "name": ""},

@@ -8,12 +8,13 @@ the same way::
 
 Each placeholder sits in one run (docxtpl needs a tag whole in one run); the
 placeholders are the names of :mod:`mediation.documents.context`. The files
-are written deterministically (fixed core properties), so running the script
+are written deterministically (fixed core properties and zip times), so running the script
 again on an unchanged version gives the same documents.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,11 +26,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from mediation.documents.render import fixed_zip_times
+
 CENTRE = "淮北市相山区多元化解纠纷调解中心"
 COURT = "淮北市相山区人民法院"
 SONG, HEI = "宋体", "黑体"
 
-APPLICANTS = ("{% for p in applicants %}{{ p.name }}{% if not loop.last %}、{% endif %}{% endfor %}")
+APPLICANTS = "{{ applicant_names }}"
 PARTY_NAMES = "{{ party_names }}"
 
 
@@ -105,7 +108,9 @@ class Page:
         self.para("{{ document.date }}", align="right")
 
     def save(self, path: Path) -> None:
-        self.doc.save(str(path))
+        out = io.BytesIO()
+        self.doc.save(out)
+        path.write_bytes(fixed_zip_times(out.getvalue()))
 
 
 def registration() -> Page:

@@ -132,10 +132,10 @@ def render_template(path: Path, context: Mapping[str, Any]) -> bytes:
         raise TemplateError(f"template {name}: {type(exc).__name__}: {first}") from None
     out = io.BytesIO()
     tpl.save(out)
-    return _fixed_times(out.getvalue())
+    return fixed_zip_times(out.getvalue())
 
 
-def _fixed_times(data: bytes) -> bytes:
+def fixed_zip_times(data: bytes) -> bytes:
     """The .docx (a zip) with every entry's time fixed, so that the same document has the same
     bytes, and so the same digest, whenever it is written."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()

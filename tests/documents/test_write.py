@@ -261,3 +261,13 @@ def test_every_kind_has_a_shipped_template(rules):
 
     for kind in KINDS:
         assert template_path(rules, kind).is_file()
+
+
+def test_a_case_without_named_parties(db, rules, tmp_path):
+    no = desk.register(db, rules, {"form": "口头", "category": "邻里", "street": "东街道", "summary": "噪音（合成示例）",
+                                   "party_refuses": True}, operator="clerk01", at=datetime(2020, 6, 15, 9)).case_no
+    desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 6, 15, 9, 5))
+    text = text_of(write(db, rules, no, "rejection", tmp_path).path)
+    assert "申请人：" in text.splitlines()
+    c = cells(write(db, rules, no, "registration", tmp_path).path)
+    assert (c["申请人"], c["被申请人"]) == ("—", "—")
