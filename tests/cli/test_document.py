@@ -129,8 +129,11 @@ def test_a_batch_into_a_folder(desk, day, tmp_path):
     assert len(result.stdout.splitlines()) == 3
     assert f"mediation: warning: skipped {day['registered']}: " in result.stderr
     assert "3 written to" in result.stderr and "2 skipped, of 5 cases selected" in result.stderr
-    only = desk("case", "documents", "agreement", "--state", "settled", "--dir", str(tmp_path / "s"), *AT)
+    only = desk("case", "documents", "agreement", "--state", "调解成功", "--destination", "医疗纠纷调解室",
+                "--dir", str(tmp_path / "s"), *AT)
     assert only.stdout.count("人民调解协议书") == 1 and "1 skipped" in only.stderr  # the oral agreement
+    err = desk("case", "documents", "agreement", "--state", "setled", "--dir", str(tmp_path / "s"), code=2).stderr
+    assert "unknown --state 'setled'" in err
 
 
 # ------------------------------------------------------------------ the agreement's contents at settle

@@ -271,3 +271,18 @@ def test_a_case_without_named_parties(db, rules, tmp_path):
     assert "申请人：" in text.splitlines()
     c = cells(write(db, rules, no, "registration", tmp_path).path)
     assert (c["申请人"], c["被申请人"]) == ("—", "—")
+
+
+def test_a_batch_writes_each_allowed_case_reports_progress_and_skips_the_rest(db, rules, day, tmp_path):
+    from mediation.documents import select_cases, write_documents
+
+    numbers = select_cases(db, received_from=datetime(2020, 6, 15).date(), received_to=datetime(2020, 6, 15).date())
+    assert numbers == sorted(day.values())
+    seen: list[str] = []
+    batch = write_documents(db, rules, "agreement", numbers, folder(tmp_path), operator="clerk01", at=WHEN,
+                            progress=seen.append)
+    assert seen == numbers
+    assert [w.case_no for w in batch.written] == [day["settled"]]
+    assert [no for no, _ in batch.skipped] == sorted(n for k, n in day.items() if k != "settled")
+    assert [p.name for p in folder(tmp_path).iterdir()] == [f"{day['settled']}-agreement.docx"]
+    assert select_cases(db, state="settled") == sorted([day["settled"], day["oral"]])

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from mediation import documents
+from mediation.cli.case.common import choose, destination_of
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import (
     at_option,
@@ -93,8 +94,8 @@ def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_k
 
 @click.command()
 @click.argument("kind")
-@click.option("--state", metavar="STATE", default=None, help="Only cases in this state (e.g. settled).")
-@click.option("--destination", metavar="DEST", default=None, help="Only cases at this room or window (id).")
+@click.option("--state", metavar="STATE", default=None, help="Only cases in this state (id or name: settled, 调解成功).")
+@click.option("--destination", metavar="DEST", default=None, help="Only cases at this room or window (id or name).")
 @click.option("--from", "since", metavar="DATE", default=None, help="Received on or after DATE.")
 @click.option("--to", "until", metavar="DATE", default=None, help="Received on or before DATE.")
 @click.option("--dir", "folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
@@ -119,6 +120,8 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--dir {folder} is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
+    state = choose(rules, "state", state, "--state") if state else None
+    destination = destination_of(rules, destination, "destination") if destination else None
     with open_database(db) as database:
         numbers = documents.select_cases(database, state=state, destination=destination,
                                          received_from=parse_day(since, "--from"),
