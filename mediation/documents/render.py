@@ -30,12 +30,34 @@ class TemplateError(InputError):
     """A template that cannot be rendered: one line naming the template, the placeholder and where."""
 
 
+#: The longest text or list a template may make by multiplying (``'x' * n``).
+MAX_PRODUCT = 100_000
+
+
 def environment():
-    """The sandboxed environment templates are rendered in (with the document filters)."""
+    """The sandboxed environment templates are rendered in (with the document filters).
+
+    Besides Jinja2's sandbox (no private or unsafe attributes, no callables
+    but the context's), it refuses ``**`` and a ``*`` that would make a text
+    or list longer than :data:`MAX_PRODUCT`: a template cannot exhaust memory.
+    """
     from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**":
+                raise SecurityError("the power operator (**) is not allowed in a template")
+            sizes = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
+            counts = [x for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
+            if sizes and counts and sizes[0] * counts[0] > MAX_PRODUCT:
+                raise SecurityError(f"a text or list longer than {MAX_PRODUCT:,} is not allowed in a template")
+            return super().call_binop(context, operator, left, right)
+
+    env = Sandbox(undefined=StrictUndefined, autoescape=True)
     env.filters.update(filters())
     return env
 

@@ -133,6 +133,8 @@ def write_document(db, rules, case_no: str, kind: str, *, operator: str | None,
     out = Path(out) if out is not None else Path(f"{case_no}-{k.id}.docx")
     check_target(out)
     program = soffice() if pdf else None
+    if program:
+        check_target(out.with_suffix(".pdf"))
     template = template_path(rules, k.id)
     staged: dict[str, object] = {}
 

@@ -42,6 +42,9 @@ def test_renders_fields_escaped_and_paragraph_loops(tmp_path):
     ("{{ case.__class__.__init__.__globals__ }}",
      "template agreement.docx: refused: access to attribute '__init__' of 'StrictUndefined' object is unsafe. "
      "(paragraph 2: “{{ case.__class__.__init__.__globals__ }}”)"),
+    ("{{ 'x' * 1000000000 }}", "template agreement.docx: refused: a text or list longer than 100,000 is not "
+                               "allowed in a template"),
+    ("{{ 9 ** 9 ** 9 }}", "template agreement.docx: refused: the power operator (**) is not allowed in a template"),
     ("{{ nosuch }}", "template agreement.docx: unknown placeholder 'nosuch' (paragraph 2: “{{ nosuch }}”)"),
     ("见 {{ case.nosuch }} 处", "template agreement.docx: unknown placeholder 'nosuch' "
                               "(paragraph 2: “见 {{ case.nosuch }} 处”)"),
