@@ -19,6 +19,7 @@ interactive prompt of ``mediation case register`` (:func:`upgrade_id_number`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from mediation.domain import Party
@@ -98,9 +99,15 @@ def _old_number(text: str, field: str) -> CaseError:
 
 def validate_phone(value: str, *, field: str = "phone") -> str:
     """A mainland mobile (11 digits) or landline (area code and number) phone number."""
-    text = re.sub(r"[\s()（）]", "", str(value)).replace("+86", "")
-    if _MOBILE.match(text) or _LANDLINE.match(text):
+    text = re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", str(value)))
+    text = text.removeprefix("+86").removeprefix("0086")
+    digits = re.sub(r"[-.]", "", text)  # 139-1234-5678 and 139.1234.5678 as 139 1234 5678 are
+    if _MOBILE.match(digits):
+        return digits
+    if _LANDLINE.match(text):
         return text
+    if _LANDLINE.match(digits):
+        return digits
     raise CaseError("phone must be an 11-digit mobile or a landline with its area code", field=field)
 
 

@@ -100,6 +100,14 @@ class LabelIndex:
             return ()
         return tuple(self._shared.get(normalize_label(text), ()))
 
+    def containing(self, text: str) -> tuple[str, ...]:
+        """The ids one of whose names or aliases contains ``text`` (normalised), in catalogue order."""
+        key = normalize_label(text) if isinstance(text, str) else ""
+        if not key:
+            return ()
+        found = {id_ for spelling, id_ in self._keys.items() if key in spelling}
+        return tuple(id_ for id_ in self.names if id_ in found)
+
     def add_key(self, spelling: str, id_: str) -> None:
         """An extra accepted spelling that must not override an existing one."""
         self._keys.setdefault(normalize_label(spelling), id_)
@@ -233,10 +241,13 @@ class Catalogue:
             return ""
         return self.label("unit" if id_ in self.units else "department", id_)
 
-    def resolve(self, kind: str, text: str, *, field: str | None = None) -> str:
+    def resolve(self, kind: str, text: str, *, field: str | None = None, partial: bool = False) -> str:
         """The id for ``text`` among ``kind``, or :class:`CaseError` with a suggestion.
 
         A unit may also be given by its division code (see :meth:`resolve_street`).
+        With ``partial``, a part of a name that only one entry's names contain
+        names it too (``物业`` for 物业纠纷调解室); a part several contain is
+        :class:`AmbiguousLabel` listing them.
         """
         if kind == "unit" and division_code(text) is not None:
             return self.resolve_street(text, None, field=field or "street")
@@ -249,6 +260,13 @@ class Catalogue:
                 named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in choices)
                 raise AmbiguousLabel(f"{what} {quoted(text)} is ambiguous: {named}", field=field,
                                      hint="give the id or the full name", choices=choices)
+            within = ix.containing(text) if partial else ()
+            if len(within) == 1:
+                return within[0]
+            if within:
+                named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in within)
+                raise AmbiguousLabel(f"{what} {quoted(text)} may be {named}", field=field,
+                                     hint="give the id or the full name", choices=within)
             raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=ix.suggest(text))
         return found
 

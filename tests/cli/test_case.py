@@ -109,7 +109,7 @@ def test_register_refuses_bad_input_in_one_line(desk):
                code=2).stderr
     assert "ID number fails its checksum" in err and "340603199001011230" not in err
     assert "needs an operator" in desk(*REGISTER, operator=None, code=2).stderr
-    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01", code=2).stderr
+    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
     assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
     err = desk(*REGISTER, operator="med_medical", code=2).stderr
     assert "med_medical (mediator) may not register: only clerks and supervisors may" in err

@@ -22,6 +22,7 @@ from mediation.cli.options import (
     rules_option,
     version_option,
 )
+from mediation.domain import normalize_case_no
 from mediation.store.database import open_database
 
 
@@ -35,7 +36,7 @@ def _run(action: str, case_no: str, *, rules_dir, db, operator, at, as_json, exp
          **kwargs) -> None:
     rules = load(rules_dir)
     when = parse_at(at)
-    case_no = case_no.strip().upper()
+    case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
                                        expect_version=expect_version, **kwargs)

@@ -18,7 +18,7 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
-from mediation.domain import FLAGS
+from mediation.domain import FLAGS, normalize_case_no
 from mediation.store.database import open_database
 
 
@@ -36,7 +36,7 @@ def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, at: st
          db: str | None, rules_dir: Path | None) -> None:
     """Show CASE_NO: its fields, parties (masked), deadline and timeline, oldest first."""
     rules = load(rules_dir)
-    case_no = case_no.strip().upper()
+    case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         if reveal:
             record = desk.reveal(database, rules, case_no, operator=operator, at=parse_at(at))
