@@ -214,7 +214,7 @@ class CaseParser:
             raise CaseError(f"{name} must be a label, not {quoted(value)}", field=name)
         found = self.enum_ix[name].get(value)
         if found is None:
-            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.enum_ix[name].suggest(value))
+            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.cat.hint(name, value))
         self._enum[name].learn(value, found)
         return found
 

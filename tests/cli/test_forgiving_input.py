@@ -4,7 +4,9 @@ a part of a room's name, an operator id in capitals, dates in the forms of a pap
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from mediation.cli import cli
 from tests.cli.test_case import REGISTER, Desk
 
 
@@ -70,3 +72,22 @@ def test_from_and_to_read_the_same_forms(desk, day):
 def test_a_day_option_refuses_a_time(desk):
     err = desk("case", "list", "--from", "2020-06-01T10:00", code=2).stderr
     assert "--from must be a date" in err
+
+
+def test_register_suggests_by_pinyin_and_names_the_right_field(desk):
+    args = [a for a in REGISTER if a not in ("--category", "醫療糾紛")]
+    err = desk(*args, "--category", "yiliao", "--at", "2020-06-15T09:30", code=2).stderr
+    assert "unknown category 'yiliao'" in err and "did you mean 'medical' (医疗)?" in err
+    args = [a for a in REGISTER if a not in ("--form", "书面")]
+    err = desk(*args, "--form", "电话", "--at", "2020-06-15T09:30", code=2).stderr
+    assert "'电话' names the channel 'phone' (来电), not a form" in err
+
+
+def test_replay_never_suggests_settled_for_an_open_case(tmp_path):
+    src = tmp_path / "open.csv"
+    src.write_text("登记时间,形式,纠纷类型,街道,纠纷概要,outcome\n"
+                   "2020-06-15 09:30,口头,邻里,东街道,漏水,调解中\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["replay", str(src), "--rejects", str(tmp_path / "r.csv")])
+    rejects = (tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert result.exit_code == 0 and "unknown outcome '调解中'" in rejects
+    assert "names the state 'in_progress' (调解中)" in rejects and "did you mean" not in rejects

@@ -109,7 +109,7 @@ def choose(rules, kind: str, value: str, option: str) -> str:
     ix = rules.catalogue.index[kind]
     found = ix.get(value)
     if found is None:
-        raise InputError(f"unknown {option} {value!r}", hint=ix.suggest(value))
+        raise InputError(f"unknown {option} {value!r}", hint=rules.catalogue.hint(kind, value))
     return found
 
 
