@@ -348,6 +348,66 @@ class CaseParser:
                 self.cat.check_valid("department", referred_by, day, field="referred_by")
         return case
 
+    def field_problem(self, field: str, value: Any, data: Mapping[str, Any] | None = None) -> CaseError | None:
+        """What is wrong with ``value`` as field ``field`` (an id) on its own, or None.
+
+        ``data`` holds the other fields by id where one depends on another (a
+        split street's community). A field of several (a referral without
+        ``referred_by``) is for :meth:`problems` to find.
+        """
+        others = data or {}
+        try:
+            if field in FLAT_PARTY_FIELDS:
+                self._flat_party(field, value)
+                return None
+            for name, convert, _default in self._steps:
+                if name == field:
+                    convert(value, others)
+                    return None
+        except CaseError as exc:
+            return exc if exc.field else exc.located(field=field)
+        except TypeError:
+            return CaseError(f"{field} must be a label, not {quoted(value)}", field=field)
+        return None
+
+    def problems(self, data: Mapping[str, Any], *, now: datetime | None = None) -> list[CaseError]:
+        """Every problem of a case at once: each missing required field and each bad value,
+        then (when each field is fine alone) what is wrong between fields. [] if it parses."""
+        if not isinstance(data, Mapping):
+            return [CaseError(f"a case is an object of fields, not {type(data).__name__}")]
+        found: list[CaseError] = []
+        v: dict[str, Any] = {}
+        for key, value in data.items():
+            if value is None or value == "":
+                continue
+            field = self.field_of(key) if isinstance(key, str) else None
+            if field is None:
+                found.append(self.unknown_key(str(key)))
+            elif field in v:
+                found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field))
+            else:
+                v[field] = value
+        found += [CaseError(f"missing required field {name}", field=name) for name in REQUIRED if name not in v]
+        for name, value in v.items():
+            problem = self.field_problem(name, value, v)
+            if problem is not None:
+                found.append(problem)
+        if not found:
+            try:
+                self.parse(data, now=now)
+            except CaseError as exc:
+                found.append(exc)
+        return found
+
+    def _flat_party(self, field: str, value: Any) -> None:
+        part = field.partition("_")[2]
+        if part == "name":
+            validate_name(self.text(value, field, 200), field=field)
+        elif part == "id":
+            validate_id_number(value, field=field)
+        else:
+            validate_phone(value, field=field)
+
     def _fields(self, data: Mapping[str, Any], ignore: Iterable[str]) -> dict[str, Any]:
         """The non-empty values of ``data`` keyed by field id (keys may be Chinese headings)."""
         v: dict[str, Any] = {}
@@ -459,6 +519,13 @@ def parser_for(rules) -> CaseParser:
     if parser is None:
         parser = rules.__dict__["_case_parser"] = CaseParser(rules)
     return parser
+
+
+def one_error(problems: list[CaseError]) -> CaseError:
+    """The problems of a case as one error (one line): the problem itself when there is one."""
+    if len(problems) == 1:
+        return problems[0]
+    return CaseError(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems))
 
 
 def parse_case(data: Mapping[str, Any], rules, *, now: datetime | None = None,

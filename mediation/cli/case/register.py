@@ -9,7 +9,7 @@ import click
 
 from mediation import desk
 from mediation.case_files import json_items, read_text
-from mediation.cases import parser_for
+from mediation.cases import KEYS, one_error, parser_for
 from mediation.cli import common
 from mediation.cli.case.common import echo_change
 from mediation.cli.options import (
@@ -81,8 +81,14 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
                              hint="register a list of cases with `mediation replay`")
         data = dict(items[0][1])
     data.update({k: v for k, v in fields.items() if v is not None})
-    _prompt_missing(data, rules)
     _offer_new_id_numbers(data)
+    if at_terminal():
+        _ask_until_valid(data, rules, now=when)
+    else:  # a script: every missing or bad field in one line
+        problems = parser_for(rules).problems(data, now=when)
+        if problems:
+            error = one_error(problems)
+            raise (error.located(file=source) if source else error)
     with open_database(db) as database:
         try:
             record = desk.register(database, rules, data, operator=operator, at=when)
@@ -96,17 +102,60 @@ def at_terminal() -> bool:
     return common.at_terminal()
 
 
-def _prompt_missing(data: dict, rules) -> None:
-    """At a terminal, ask for the required fields not given (by id or Chinese heading)."""
-    if not at_terminal():
-        return
+#: Kinds of label whose choices are listed when one is asked for again.
+_CHOICES = {"request": "request", "channel": "channel", "form": "form", "risk": "risk",
+            "category": "category", "street": "unit", "referred_by": "department"}
+
+
+def _ask_until_valid(data: dict, rules, *, now) -> None:
+    """At a terminal: ask for each missing required field, then again for each bad one only,
+    showing what was wrong and the valid choices, until the case parses. A problem that no
+    single field can fix (or an unknown field) is raised as it is."""
     parser = parser_for(rules)
     given = {parser.field_of(k) for k in data if isinstance(k, str)}
     for field in REQUIRED:
         if field not in given:
-            heading = rules.catalogue.label("field", field)
-            data[field] = click.prompt(f"{heading} ({field})")
+            _ask(field, data, rules, problem=None)
+    for _ in range(20):  # each round fixes one field at least; a person stops long before
+        problems = parser.problems(data, now=now)
+        if not problems:
+            return
+        for problem in problems:
+            if problem.field is None or problem.field not in KEYS:
+                raise problem
+            _ask(problem.field, data, rules, problem=problem)
+    raise one_error(parser.problems(data, now=now))
 
+
+def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> None:
+    """Ask for one field until its value is valid on its own (an optional one may be left empty)."""
+    parser = parser_for(rules)
+    cat = rules.catalogue
+    if problem is not None:
+        click.echo(f"  {problem}", err=True)
+    kind = _CHOICES.get(field)
+    if kind is not None and problem is not None and len(cat.index[kind].names) <= 30:
+        listed = "、".join(f"{name} ({id_})" for id_, name in cat.index[kind].names.items()
+                          if kind != "unit" or id_ not in cat.outside_units)
+        click.echo(f"  可选：{listed}", err=True)
+    heading = cat.label("field", field)
+    required = field in REQUIRED
+    for key in [k for k in data if isinstance(k, str) and parser.field_of(k) == field]:
+        del data[key]
+    while True:
+        try:
+            value = click.prompt(f"{heading} ({field})", default=None if required else "",
+                                 show_default=False).strip()
+        except click.Abort:  # end of input (Ctrl-D) or Ctrl-C: nothing stored, the problem reported
+            click.echo(err=True)
+            raise problem or CaseError(f"missing required field {field}", field=field) from None
+        if not value and not required:
+            return  # left out
+        problem = parser.field_problem(field, value, {parser.field_of(k) or k: v for k, v in data.items()})
+        if problem is None:
+            data[field] = value
+            return
+        click.echo(f"  {problem.message}" + (f": {problem.hint}" if problem.hint else ""), err=True)
 
 
 _ROLES = {"applicant": "申请人", "respondent": "被申请人"}
