@@ -28,7 +28,7 @@ from mediation.store.database import open_database
 
 _PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
 #: What the metavar of each kind of field says.
-_METAVARS = {"count": "N", "money": "YUAN", "moment": "DATETIME", "case_no": "XS-YYYY-NNNNN"}
+_METAVARS = {"count": "INTEGER", "money": "DECIMAL", "moment": "DATETIME", "case_no": "XS-YYYY-NNNNN"}
 
 
 def _options(f):
