@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from mediation.cases import MOMENT_FORMS, parse_date, parse_moment
+from mediation.cli import complete
 from mediation.errors import CaseError, InputError
 from mediation.rules import RuleSet, load_rules
 from mediation.rules.locate import default_rules_dir
@@ -39,6 +40,7 @@ def db_option(f):
 def operator_option(f):
     return click.option(
         "--operator", "operator", metavar="ID", envvar=OPERATOR_ENV, default=None,
+        shell_complete=complete.operators,
         help="Who acts (an id from rules/staff.yaml; default: $MEDIATION_OPERATOR).",
     )(f)
 

@@ -27,7 +27,7 @@ MAX_SUGGESTIONS = 3
 _NOT_LETTERS = re.compile(r"[\s'’\-_·1-5]")
 
 
-def _pinyin(text: str) -> tuple[str, str]:
+def pinyin_of(text: str) -> tuple[str, str]:
     """(full pinyin without tones, initials) of a Chinese spelling: 医疗 -> ("yiliao", "yl")."""
     from pypinyin import Style, lazy_pinyin  # heavy; only when a suggestion is wanted
 
@@ -42,7 +42,7 @@ def typed_pinyin(text: str) -> str | None:
     if has_cjk(text):
         if not all(has_cjk(ch) for ch in text):
             return None
-        return _pinyin(text)[0] or None
+        return pinyin_of(text)[0] or None
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     plain = _NOT_LETTERS.sub("", plain.lower()).replace("ü", "v")
     return plain if plain.isascii() and plain.isalpha() and len(plain) >= 2 else None
@@ -57,7 +57,7 @@ class Suggester:
 
     def sounds(self) -> list[tuple[str, str, str]]:
         if self._sounds is None:
-            self._sounds = [(*_pinyin(k), id_) for k, id_ in self.keys.items() if has_cjk(k)]
+            self._sounds = [(*pinyin_of(k), id_) for k, id_ in self.keys.items() if has_cjk(k)]
         return self._sounds
 
     def candidates(self, key: str) -> list[str]:

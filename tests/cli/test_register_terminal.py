@@ -3,6 +3,7 @@ typo by asking again for the one bad field; a script gets every problem at once.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,10 +44,29 @@ def test_a_typo_is_asked_again_at_once(env):
     child.sendline("曲阳街道")
     child.expect_exact("纠纷概要 (summary):")
     child.sendline("两车剐蹭（合成示例）")
+    # then the parties, at the prompts rather than in arguments (issue 11: personal data in argv)
+    child.expect_exact("申请人姓名 (applicant_name，可留空):")
+    child.sendline("张三")
+    child.expect_exact("申请人身份证号 (applicant_id，可留空):")
+    child.sendline("")
+    child.expect_exact("申请人电话 (applicant_phone，可留空):")
+    child.sendline("139-1234-567")  # a digit short
+    child.expect_exact("phone must be an 11-digit mobile")
+    child.expect_exact("申请人电话 (applicant_phone，可留空):")
+    child.sendline("139-1234-5678")
+    child.expect_exact("被申请人姓名 (respondent_name，可留空):")
+    child.sendline("")
     child.expect_exact("XS-2020-00001  登记  已登记")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    shown = subprocess.run([sys.executable, "-m", "mediation", "case", "show", "XS-2020-00001", "--json",
+                            "--reveal", "--operator", "clerk01", "--at", "2020-06-15T09:31"],
+                           env=env, capture_output=True, text=True, check=True).stdout
+    view = json.loads(shown)
+    assert view["category"] == "traffic" and view["form"] == "oral" and view["street"] == "quyang"
+    assert view["applicants"] == [{"name": "张三", "id_number": None, "phone": "13912345678"}]
+    assert view["respondents"] == []
 
 
 def test_a_bad_flag_is_asked_for_alone_with_its_choices(env):

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import click
 
 from mediation import desk
-from mediation.cli.case.common import choose, destination_of, echo_change
+from mediation.cli.case.common import choose, complete_case_no, destination_of, echo_change
+from mediation.cli.complete import labels
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -29,7 +30,7 @@ from mediation.store.database import open_database
 def _common(f: Callable) -> Callable:
     for option in (rules_option, db_option, version_option, json_option, at_option, operator_option):
         f = option(f)
-    return click.argument("case_no")(f)
+    return click.argument("case_no", shell_complete=complete_case_no)(f)
 
 
 def _run(action: str, case_no: str, *, rules_dir, db, operator, at, as_json, expect_version,
@@ -55,7 +56,7 @@ def review(case_no: str, **kw) -> None:
 
 @click.command()
 @_common
-@click.option("--to", "to", metavar="DEST", default=None,
+@click.option("--to", "to", metavar="DEST", default=None, shell_complete=labels("destination"),
               help="Supervisors: send it here instead of where the rules say (needs --reason).")
 @reason_option
 def divert(case_no: str, to: str | None, reason: str | None, **kw) -> None:
@@ -110,7 +111,7 @@ def serve(case_no: str, reason: str | None, **kw) -> None:
 
 @click.command()
 @_common
-@click.option("--to", "to", metavar="DEST", required=True, help="The room or window (id or name).")
+@click.option("--to", "to", metavar="DEST", required=True, shell_complete=labels("destination"), help="The room or window (id or name).")
 @click.option("--reason", metavar="TEXT", required=True, help="Why it moves (recorded).")
 def transfer(case_no: str, to: str, reason: str, **kw) -> None:
     """转办: move CASE_NO to another room or window (a third transfer needs a supervisor)."""

@@ -12,6 +12,7 @@ from mediation.case_files import json_items, read_text
 from mediation.cases import KEYS, one_error, parser_for
 from mediation.cli import common
 from mediation.cli.case.common import echo_change
+from mediation.cli.complete import labels
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -31,12 +32,18 @@ _PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
 _METAVARS = {"count": "INTEGER", "money": "DECIMAL", "moment": "DATETIME", "case_no": "XS-YYYY-NNNNN"}
 
 
+#: Fields whose values the shell completes, and the kind of label they are.
+_COMPLETE = {"form": "form", "category": "category", "street": "unit", "request": "request",
+             "channel": "channel", "risk": "risk", "referred_by": "department"}
+
+
 def _options(f):
     """A flag for every field of a case (from its definition), and for one applicant and respondent."""
     for flat in reversed(FLAT_PARTY_FIELDS):
         role, _, part = flat.partition("_")
         f = click.option(f"--{flat.replace('_', '-')}", flat, metavar="TEXT", default=None,
-                         help=f"The {role}'s {_PERSON[part]} (personal data).")(f)
+                         help=f"The {role}'s {_PERSON[part]} (personal data: visible in `ps` and the "
+                              "shell's history; prefer --from-json or the prompts).")(f)
     for name, spec in reversed(CASE_FIELDS.items()):
         option = name.replace("_", "-")
         if spec.kind == "parties":
@@ -45,9 +52,10 @@ def _options(f):
             f = click.option(f"--{option}/--no-{option}", name, default=None, help=spec.help)(f)
             continue
         help_text = spec.help.replace("(default: now)", "(default: --at)")
+        kind = _COMPLETE.get(name)
         # values are checked by the library (one line naming the field), not by click
         f = click.option(f"--{option}", name, metavar=_METAVARS.get(spec.kind, "TEXT"), default=None,
-                         help=help_text)(f)
+                         help=help_text, shell_complete=labels(kind) if kind else None)(f)
     return f
 
 
@@ -67,7 +75,12 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
     Give the fields as flags, or as a JSON object with --from-json (the shape
     `mediation route` reads). Labels may be ids or Chinese names, in simplified
     or traditional characters. At a terminal, missing required fields are asked
-    for.
+    for (and then the parties' particulars), and a bad value is asked for again
+    with its choices; a script gets every missing or bad field in one line.
+
+    Personal data (names, ID numbers, phones) belongs in --from-json FILE (or -
+    for stdin) or the prompts, not in arguments, which `ps` and the shell's
+    history show.
     """
     rules = load(rules_dir)
     when = parse_at(at)
@@ -113,9 +126,15 @@ def _ask_until_valid(data: dict, rules, *, now) -> None:
     single field can fix (or an unknown field) is raised as it is."""
     parser = parser_for(rules)
     given = {parser.field_of(k) for k in data if isinstance(k, str)}
-    for field in REQUIRED:
-        if field not in given:
-            _ask(field, data, rules, problem=None)
+    missing = [field for field in REQUIRED if field not in given]
+    for field in missing:
+        _ask(field, data, rules, problem=None)
+    if missing:  # a registration typed at the prompts: the parties' particulars are asked too,
+        # so that nobody types them as arguments (visible in `ps` and the shell's history)
+        for role in ("applicant", "respondent"):
+            if not given & {f"{role}_name", f"{role}s"} and _ask(f"{role}_name", data, rules, problem=None):
+                _ask(f"{role}_id", data, rules, problem=None)
+                _ask(f"{role}_phone", data, rules, problem=None)
     for _ in range(20):  # each round fixes one field at least; a person stops long before
         problems = parser.problems(data, now=now)
         if not problems:
@@ -127,8 +146,9 @@ def _ask_until_valid(data: dict, rules, *, now) -> None:
     raise one_error(parser.problems(data, now=now))
 
 
-def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> None:
-    """Ask for one field until its value is valid on its own (an optional one may be left empty)."""
+def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> bool:
+    """Ask for one field until its value is valid on its own; whether a value was given (an
+    optional field may be left empty, and is at the end of input)."""
     parser = parser_for(rules)
     cat = rules.catalogue
     if problem is not None:
@@ -142,19 +162,21 @@ def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> None:
     required = field in REQUIRED
     for key in [k for k in data if isinstance(k, str) and parser.field_of(k) == field]:
         del data[key]
+    question = f"{heading} ({field})" if required or problem else f"{heading} ({field}，可留空)"
     while True:
         try:
-            value = click.prompt(f"{heading} ({field})", default=None if required else "",
-                                 show_default=False).strip()
+            value = click.prompt(question, default=None if required else "", show_default=False).strip()
         except click.Abort:  # end of input (Ctrl-D) or Ctrl-C: nothing stored, the problem reported
             click.echo(err=True)
+            if not required and problem is None:
+                return False
             raise problem or CaseError(f"missing required field {field}", field=field) from None
         if not value and not required:
-            return  # left out
+            return False  # left out
         problem = parser.field_problem(field, value, {parser.field_of(k) or k: v for k, v in data.items()})
         if problem is None:
             data[field] = value
-            return
+            return True
         click.echo(f"  {problem.message}" + (f": {problem.hint}" if problem.hint else ""), err=True)
 
 

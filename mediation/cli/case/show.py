@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from mediation import desk
-from mediation.cli.case.common import amount_text, event_note, label, place, state_move
+from mediation.cli.case.common import (
+    amount_text,
+    complete_case_no,
+    event_note,
+    label,
+    place,
+    state_move,
+)
 from mediation.cli.case.list import PROVISIONAL, warn_provisional, warn_unknown
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import (
@@ -23,7 +30,7 @@ from mediation.store.database import open_database
 
 
 @click.command()
-@click.argument("case_no")
+@click.argument("case_no", shell_complete=complete_case_no)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/design.md §7: case_no, state, "
               "destination, deadline, escalation, events ...).")
 @click.option("--reveal", is_flag=True,
