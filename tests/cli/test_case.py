@@ -214,7 +214,7 @@ def test_register_prompts_for_missing_fields_only_at_a_terminal(desk, monkeypatc
     monkeypatch.setattr("mediation.cli.case.register.at_terminal", lambda: True)
     result = desk("case", "register", "--form", "口头", "--at", "2020-06-15T09:30",
                   stdin="邻里\n相南街道\n楼上噪音（合成示例）\n")
-    assert "纠纷类型 (category):" in result.stdout and "形式" not in result.stdout
+    assert "纠纷类型 (category):" in result.stderr and "形式" not in result.stderr
     assert desk.json("case", "show", "XS-2020-00001")["summary"] == "楼上噪音（合成示例）"
 
 

@@ -165,7 +165,9 @@ def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> bool:
     question = f"{heading} ({field})" if required or problem else f"{heading} ({field}，可留空)"
     while True:
         try:
-            value = click.prompt(question, default=None if required else "", show_default=False).strip()
+            # on stderr, as the messages are: stdout holds only the result (--json stays parseable)
+            value = click.prompt(question, default=None if required else "", show_default=False,
+                                 err=True).strip()
         except click.Abort:  # end of input (Ctrl-D) or Ctrl-C: nothing stored, the problem reported
             click.echo(err=True)
             if not required and problem is None:
