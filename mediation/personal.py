@@ -46,7 +46,7 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     Returns it normalised (upper-case X, no spaces); raises :class:`CaseError`.
     The error never repeats the number itself: it is personal data.
     """
-    text = str(value).strip().replace(" ", "").upper()
+    text = _id_text(value)
     if _OLD_ID.match(text):
         raise _old_number(text, field)
     if not _ID.match(text):
@@ -62,9 +62,14 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     return text
 
 
+def _id_text(value: object) -> str:
+    """An ID number as typed, in one spelling: full-width digits and Ｘ (NFKC), no spaces, upper case."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value))).upper()
+
+
 def is_old_id_number(value: object) -> bool:
     """Whether ``value`` looks like a first-generation 15-digit ID number."""
-    return bool(_OLD_ID.match(str(value).strip().replace(" ", "")))
+    return bool(_OLD_ID.match(_id_text(value)))
 
 
 def upgrade_id_number(value: str, *, field: str = "id_number") -> str:
@@ -73,7 +78,7 @@ def upgrade_id_number(value: str, *, field: str = "id_number") -> str:
 
     :class:`CaseError` (without the number) if it is not 15 digits or holds an impossible date.
     """
-    text = str(value).strip().replace(" ", "")
+    text = _id_text(value)
     if not _OLD_ID.match(text):
         raise CaseError("a first-generation ID number has 15 digits", field=field)
     first17 = text[:6] + "19" + text[6:]
