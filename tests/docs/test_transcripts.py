@@ -62,6 +62,12 @@ def steps_of(page: str) -> list[tuple[str, str]]:
     return transcript((ROOT / page).read_text(encoding="utf-8"), TRANSCRIPTS[page])
 
 
+def write_files_of(page: str, directory: Path) -> None:
+    """Write the files the page's transcript reads (``<!-- file: NAME -->`` blocks) into ``directory``."""
+    for name, content in files((ROOT / page).read_text(encoding="utf-8"), TRANSCRIPTS[page]).items():
+        (directory / name).write_text(content, encoding="utf-8")
+
+
 def test_the_reader_finds_commands_and_their_output():
     text = ("<!-- x:start -->\n```console\n$ mediation a\none\n  two\n$ mediation b\n```\ntext\n"
             "```console\n$ mediation c\nthree\n```\n<!-- x:end -->\n```console\n$ mediation d\n```\n")
@@ -92,8 +98,7 @@ def test_the_page_has_a_transcript(page):
 @pytest.mark.parametrize("page", sorted(TRANSCRIPTS))
 def test_the_transcript_runs_as_shown(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for name, content in files((ROOT / page).read_text(encoding="utf-8"), TRANSCRIPTS[page]).items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
+    write_files_of(page, tmp_path)
     env = {"MEDIATION_DB": None, "MEDIATION_OPERATOR": None, "MEDIATION_RULES": str(ROOT / "rules")}
     runner = CliRunner()
     for command, expected in steps_of(page):
