@@ -38,7 +38,7 @@ MAX_PARTY_LIST = 50
 KEYS: tuple[str, ...] = (*CASE_FIELDS, *FLAT_PARTY_FIELDS)
 #: The date forms a person or a file writes: 2020-06-15, 2020-6-15, 2020/6/15, 2020.6.15 and
 #: 2020年6月15日, each optionally followed by a time (T or spaces, then 9:30 or 09:30:00, or 9时30分).
-_MOMENT = re.compile(
+_MOMENT = (
     r"(?P<y>\d{4})(?:(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|年(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号]?)"
     r"(?:(?:T|\s+|(?<=[日号]))(?P<H>\d{1,2})(?:[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?|时(?:(?P<cM>\d{1,2})分)?))?"
 )
@@ -66,7 +66,7 @@ def parse_moment(value: Any, *, field: str = "received_at") -> tuple[datetime, b
     else:
         timed = len(text) > 10 and not text[8:].isdigit()
         return (parsed if parsed.tzinfo is None else to_centre(parsed)), timed
-    found = _MOMENT.fullmatch(text)
+    found = re.fullmatch(_MOMENT, text)  # compiled on first use (re caches it), not at start-up
     if found is not None:
         g = found.groupdict()
         try:

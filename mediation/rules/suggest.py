@@ -16,7 +16,6 @@ a label that resolves.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections.abc import Mapping
 
@@ -24,7 +23,9 @@ from mediation.text import has_cjk
 
 #: How many candidates a hint names at most.
 MAX_SUGGESTIONS = 3
-_NOT_LETTERS = re.compile(r"[\s'’\-_·1-5]")
+#: What is dropped from typed pinyin: separators and tone numbers (a table, not a regex: no
+#: compiling on the start-up path).
+_NOT_LETTERS = str.maketrans("", "", " \t'’-_·12345")
 
 
 def pinyin_of(text: str) -> tuple[str, str]:
@@ -44,7 +45,7 @@ def typed_pinyin(text: str) -> str | None:
             return None
         return pinyin_of(text)[0] or None
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    plain = _NOT_LETTERS.sub("", plain.lower()).replace("ü", "v")
+    plain = plain.lower().translate(_NOT_LETTERS).replace("ü", "v")
     return plain if plain.isascii() and plain.isalpha() and len(plain) >= 2 else None
 
 
