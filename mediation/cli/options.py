@@ -48,7 +48,8 @@ def operator_option(f):
 def at_option(f):
     return click.option(
         "--at", "at", metavar="DATETIME", default=None,
-        help="When it happened (default: now), to enter a paper record after the fact.",
+        help="When it happened (default: now), to enter a paper record after the fact: a date and "
+             "a time, 2020-06-15T09:30, 2020/6/15 9:30 or 2020年6月15日 9:30 (a date alone is refused).",
     )(f)
 
 
