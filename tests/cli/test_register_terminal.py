@@ -72,8 +72,14 @@ def test_a_typo_is_asked_again_at_once(env):
 def test_a_bad_flag_is_asked_for_alone_with_its_choices(env):
     child = terminal(env, "case", "register", "--form", "口头", "--category", "yiliao", "--street", "东街道",
                      "--summary", "术后争议（合成示例）", *AT)
+    # the nearest choice, when there is one ...
     child.expect_exact("unknown category 'yiliao'")
     child.expect_exact("did you mean 'medical' (医疗)?")
+    child.expect_exact("纠纷类型 (category):")
+    assert "可选" not in child.before
+    child.sendline("宠物")
+    # ... else every choice
+    child.expect_exact("unknown category '宠物'")
     child.expect_exact("可选：")
     child.expect_exact("医疗 (medical)")
     child.expect_exact("纠纷类型 (category):")

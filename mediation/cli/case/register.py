@@ -152,12 +152,7 @@ def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> bool:
     parser = parser_for(rules)
     cat = rules.catalogue
     if problem is not None:
-        click.echo(f"  {problem}", err=True)
-    kind = _CHOICES.get(field)
-    if kind is not None and problem is not None and len(cat.index[kind].names) <= 30:
-        listed = "、".join(f"{name} ({id_})" for id_, name in cat.index[kind].names.items()
-                          if kind != "unit" or id_ not in cat.outside_units)
-        click.echo(f"  可选：{listed}", err=True)
+        _explain(problem, field, rules)
     heading = cat.label("field", field)
     required = field in REQUIRED
     for key in [k for k in data if isinstance(k, str) and parser.field_of(k) == field]:
@@ -179,7 +174,19 @@ def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> bool:
         if problem is None:
             data[field] = value
             return True
-        click.echo(f"  {problem.message}" + (f": {problem.hint}" if problem.hint else ""), err=True)
+        _explain(problem, field, rules)
+
+
+def _explain(problem: CaseError, field: str, rules) -> None:
+    """What was wrong, and the valid choices of a label unless a near one is already suggested."""
+    click.echo(f"  {problem.message}" + (f": {problem.hint}" if problem.hint else ""), err=True)
+    cat = rules.catalogue
+    kind = _CHOICES.get(field)
+    if kind is None or "did you mean" in (problem.hint or "") or len(cat.index[kind].names) > 30:
+        return
+    listed = "、".join(f"{name} ({id_})" for id_, name in cat.index[kind].names.items()
+                      if kind != "unit" or id_ not in cat.outside_units)
+    click.echo(f"  可选：{listed}", err=True)
 
 
 _ROLES = {"applicant": "申请人", "respondent": "被申请人"}
