@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "flow": ("mediation.cli.flow:flow", "Draw the case lifecycle (Mermaid or Graphviz)."),
     "serve": ("mediation.cli.serve:serve", "Serve the HTTP API and the hall's dashboard."),
     "partner": ("mediation.cli.partner:partner", "Add, list and revoke partners submitting cases over HTTP."),
+    "completion": ("mediation.cli.completion:completion",
+                   "Print the shell completion script (bash, zsh, fish)."),
 }
 
 

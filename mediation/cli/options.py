@@ -12,10 +12,12 @@ from typing import Any
 
 import click
 
-from mediation.cases import parse_datetime
+from mediation.cases import MOMENT_FORMS, parse_date, parse_moment
+from mediation.cli import complete
 from mediation.errors import CaseError, InputError
 from mediation.rules import RuleSet, load_rules
 from mediation.rules.locate import default_rules_dir
+from mediation.text import quoted
 
 OPERATOR_ENV = "MEDIATION_OPERATOR"
 
@@ -38,6 +40,7 @@ def db_option(f):
 def operator_option(f):
     return click.option(
         "--operator", "operator", metavar="ID", envvar=OPERATOR_ENV, default=None,
+        shell_complete=complete.operators,
         help="Who acts (an id from rules/staff.yaml; default: $MEDIATION_OPERATOR).",
     )(f)
 
@@ -45,7 +48,8 @@ def operator_option(f):
 def at_option(f):
     return click.option(
         "--at", "at", metavar="DATETIME", default=None,
-        help="When it happened (default: now), to enter a paper record after the fact.",
+        help="When it happened (default: now), to enter a paper record after the fact: a date and "
+             "a time, 2020-06-15T09:30, 2020/6/15 9:30 or 2020年6月15日 9:30 (a date alone is refused).",
     )(f)
 
 
@@ -73,20 +77,28 @@ def load(rules_dir: Path | None) -> RuleSet:
 
 
 def parse_at(value: str | None) -> datetime | None:
-    """``--at``: a date-time in the centre's time (an offset is converted)."""
+    """``--at``: a date-time in the centre's time (an offset is converted), in any form
+    :func:`~mediation.cases.parse_moment` reads; a date without a time is refused,
+    since a paper record's time of day decides its order and deadlines."""
     if value is None:
         return None
     try:
-        return parse_datetime(value, field="--at")
+        moment, timed = parse_moment(value, field="--at")
     except CaseError:
-        raise InputError(f"--at must be a date-time YYYY-MM-DDTHH:MM, not {value!r}") from None
+        raise InputError(f"--at must be a date-time YYYY-MM-DDTHH:MM, not {quoted(value)}",
+                         hint=f"write it as {MOMENT_FORMS}") from None
+    if not timed:
+        raise InputError(f"--at {quoted(value)} has no time of day",
+                         hint=f"add the time written on the record: {moment:%Y-%m-%d}T09:30")
+    return moment
 
 
 def parse_day(value: str | None, option: str) -> date | None:
-    """A date option (``--as-of``, ``--from``, ``--to``): YYYY-MM-DD."""
+    """A date option (``--as-of``, ``--from``, ``--to``): 2020-06-15, 2020-6-15, 2020/6/15 or 2020年6月15日."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} must be a date YYYY-MM-DD, not {value!r}") from None
+        return parse_date(value, field=option)
+    except CaseError:
+        raise InputError(f"{option} must be a date YYYY-MM-DD, not {quoted(value)}",
+                         hint="also 2020-6-15, 2020/6/15 or 2020年6月15日") from None

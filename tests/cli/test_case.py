@@ -110,7 +110,7 @@ def test_register_refuses_bad_input_in_one_line(desk):
                code=2).stderr
     assert "ID number fails its checksum" in err and "340603199001011230" not in err
     assert "needs an operator" in desk(*REGISTER, operator=None, code=2).stderr
-    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01", code=2).stderr
+    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
     assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
     err = desk(*REGISTER, operator="med_medical", code=2).stderr
     assert "med_medical (mediator) may not register: only clerks and supervisors may" in err
@@ -215,7 +215,7 @@ def test_register_prompts_for_missing_fields_only_at_a_terminal(desk, monkeypatc
     monkeypatch.setattr("mediation.cli.case.register.at_terminal", lambda: True)
     result = desk("case", "register", "--form", "口头", "--at", "2020-06-15T09:30",
                   stdin="邻里\n相南街道\n楼上噪音（合成示例）\n")
-    assert "纠纷类型 (category):" in result.stdout and "形式" not in result.stdout
+    assert "纠纷类型 (category):" in result.stderr and "形式" not in result.stderr
     assert desk.json("case", "show", "XS-2020-00001")["summary"] == "楼上噪音（合成示例）"
 
 

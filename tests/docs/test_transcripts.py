@@ -44,6 +44,16 @@ def transcript(text: str, name: str) -> list[tuple[str, str]]:
     return [(cmd, "\n".join(out)) for cmd, out in steps]
 
 
+def files(text: str, name: str) -> dict[str, str]:
+    """The files a transcript's commands read: each ``<!-- file: NAME -->`` comment between the
+    markers ``name``, followed by a fenced block holding the file's content."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text or end not in text:
+        return {}
+    section = text.split(start, 1)[1].split(end, 1)[0]
+    return dict(re.findall(r"<!-- file: ([\w.-]+) -->\n```[a-z]*\n(.*?)```", section, flags=re.S))
+
+
 def normal(text: str) -> str:
     return " ".join(text.split())
 
@@ -52,11 +62,30 @@ def steps_of(page: str) -> list[tuple[str, str]]:
     return transcript((ROOT / page).read_text(encoding="utf-8"), TRANSCRIPTS[page])
 
 
+def write_files_of(page: str, directory: Path) -> None:
+    """Write the files the page's transcript reads (``<!-- file: NAME -->`` blocks) into ``directory``."""
+    for name, content in files((ROOT / page).read_text(encoding="utf-8"), TRANSCRIPTS[page]).items():
+        (directory / name).write_text(content, encoding="utf-8")
+
+
 def test_the_reader_finds_commands_and_their_output():
     text = ("<!-- x:start -->\n```console\n$ mediation a\none\n  two\n$ mediation b\n```\ntext\n"
             "```console\n$ mediation c\nthree\n```\n<!-- x:end -->\n```console\n$ mediation d\n```\n")
     assert transcript(text, "x") == [("mediation a", "one\n  two"), ("mediation b", ""), ("mediation c", "three")]
     assert transcript(text, "y") == []
+
+
+def test_the_reader_finds_the_files_commands_read():
+    text = ('<!-- x:start -->\n<!-- file: a.json -->\n```json\n{"k": 1}\n```\n'
+            "```console\n$ mediation a\n```\n<!-- x:end -->\n<!-- file: b.json -->\n```json\n{}\n```\n")
+    assert files(text, "x") == {"a.json": '{"k": 1}\n'}
+
+
+def test_no_transcript_passes_personal_data_as_arguments():
+    # issue 11: names, ID numbers and phones in argv are visible in `ps` and the shell's history
+    for page in TRANSCRIPTS:
+        for command, _ in steps_of(page):
+            assert not re.search(r"--(applicant|respondent)-(name|id|phone)", command), (page, command)
 
 
 @pytest.mark.parametrize("page", sorted(TRANSCRIPTS))
@@ -69,6 +98,7 @@ def test_the_page_has_a_transcript(page):
 @pytest.mark.parametrize("page", sorted(TRANSCRIPTS))
 def test_the_transcript_runs_as_shown(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    write_files_of(page, tmp_path)
     env = {"MEDIATION_DB": None, "MEDIATION_OPERATOR": None, "MEDIATION_RULES": str(ROOT / "rules")}
     runner = CliRunner()
     for command, expected in steps_of(page):

@@ -497,3 +497,16 @@ def test_replay_rows_and_the_dry_run_agree_row_by_row(tmp_path, rules, source):
         for r in results if isinstance(r, Routed)]
     assert [(r["line"], r["reason"]) for r in refused] == [
         (r.line, r.reason) for r in results if isinstance(r, Rejected)]
+
+
+def test_replayed_dates_are_read_by_the_one_parser(tmp_path, rules):
+    # issue 13, point 5: 2020-6-15 is read like 2020/6/15 and 2020年6月15日 (a date alone is 00:00)
+    src = tmp_path / "dates.csv"
+    src.write_text("登记时间,形式,纠纷类型,街道,纠纷概要,taken_at\n"
+                   "2020-6-15,口头,邻里,东街道,漏水,2020-6-16 9:00\n"
+                   "2020/6/15 9:30,口头,邻里,东街道,漏水,\n"
+                   "2020年6月15日,口头,邻里,东街道,漏水,2020年6月16日9时00分\n"
+                   "2020-6-31,口头,邻里,东街道,漏水,\n", encoding="utf-8")
+    summary = dry_run(src, rules, rejects=tmp_path / "rejects.csv")
+    assert (summary.read, summary.routed, summary.rejected) == (4, 3, 1)
+    assert "received_at is not a date: '2020-6-31'" in (tmp_path / "rejects.csv").read_text(encoding="utf-8")

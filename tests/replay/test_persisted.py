@@ -354,7 +354,8 @@ def test_cli_operator_from_the_environment_and_json(db, db_url, history):
 
 def test_an_uninitialised_database_is_one_line(tmp_path, history):
     result = run(str(history), "--db", str(tmp_path / "none.db"), "--operator", "sup01")
-    assert result.exit_code == 1 and "run `mediation init`" in result.output
+    # issue 13, point 8: the init that creates the file named, not ./mediation.db
+    assert result.exit_code == 1 and f"run `mediation init --db {tmp_path / 'none.db'}`" in result.output
 
 
 # ----------------------------------------------------------------------------- stored as SQLAlchemy stores

@@ -10,6 +10,7 @@ import click
 from mediation import clock, desk
 from mediation.cli.case.common import choose, destination_of, label
 from mediation.cli.common import console, echo_json
+from mediation.cli.complete import labels
 from mediation.cli.options import db_option, load, parse_day, rules_option
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.store.database import open_database
@@ -18,12 +19,12 @@ SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
 
 
 @click.command("list")
-@click.option("--state", "states", metavar="STATE", multiple=True,
+@click.option("--state", "states", metavar="STATE", multiple=True, shell_complete=labels("state"),
               help="Only cases in this state (id or label, e.g. 调解中; repeatable).")
-@click.option("--destination", "destinations", metavar="DEST", multiple=True,
+@click.option("--destination", "destinations", metavar="DEST", multiple=True, shell_complete=labels("destination"),
               help="Only cases at this room or window (repeatable).")
-@click.option("--street", "streets", metavar="UNIT", multiple=True, help="Only from this unit (repeatable).")
-@click.option("--category", "categories", metavar="CAT", multiple=True,
+@click.option("--street", "streets", metavar="UNIT", multiple=True, shell_complete=labels("unit"), help="Only from this unit (repeatable).")
+@click.option("--category", "categories", metavar="CAT", multiple=True, shell_complete=labels("category"),
               help="Only of this category (repeatable).")
 @click.option("--from", "since", metavar="DATE", help="Received on or after DATE.")
 @click.option("--to", "until", metavar="DATE", help="Received on or before DATE.")

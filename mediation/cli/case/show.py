@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from mediation import desk
-from mediation.cli.case.common import amount_text, event_note, label, place, state_move
+from mediation.cli.case.common import (
+    amount_text,
+    complete_case_no,
+    event_note,
+    label,
+    place,
+    state_move,
+)
 from mediation.cli.case.list import PROVISIONAL, warn_provisional, warn_unknown
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import (
@@ -18,12 +25,12 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
-from mediation.domain import FLAGS
+from mediation.domain import FLAGS, normalize_case_no
 from mediation.store.database import open_database
 
 
 @click.command()
-@click.argument("case_no")
+@click.argument("case_no", shell_complete=complete_case_no)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/design.md §7: case_no, state, "
               "destination, deadline, escalation, events ...).")
 @click.option("--reveal", is_flag=True,
@@ -36,7 +43,7 @@ def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, at: st
          db: str | None, rules_dir: Path | None) -> None:
     """Show CASE_NO: its fields, parties (masked), deadline and timeline, oldest first."""
     rules = load(rules_dir)
-    case_no = case_no.strip().upper()
+    case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         if reveal:
             record = desk.reveal(database, rules, case_no, operator=operator, at=parse_at(at))
