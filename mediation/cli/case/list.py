@@ -9,8 +9,9 @@ import click
 
 from mediation import clock, desk
 from mediation.cli.case.common import choose, destination_of, label
-from mediation.cli.common import console, echo_json
+from mediation.cli.common import echo_json
 from mediation.cli.options import db_option, load, parse_day, rules_option
+from mediation.cli.tables import Column, print_table
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.store.database import open_database
 
@@ -77,15 +78,13 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
 
 def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
                 show_destination: bool = True) -> None:
-    """A table of case summaries (list and queue)."""
-    from rich.table import Table
-
-    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
-    headings = ["案件编号", "收到时间", "纠纷类型", "街道", "状态"]
-    headings += ["去向"] if show_destination else []
-    headings += ["期限", "逾期", "督办"]
-    for heading in headings:
-        t.add_column(heading, no_wrap=True)
+    """A table of case summaries (list and queue): case numbers and states always whole;
+    at a narrow terminal the street, the category and the time received give way first."""
+    columns = [Column("案件编号"), Column("收到时间", give=2), Column("纠纷类型", give=3),
+               Column("街道", give=5), Column("状态")]
+    columns += [Column("去向", give=4, wrap=True)] if show_destination else []
+    columns += [Column("期限", give=1), Column("逾期"), Column("督办")]
+    rows = []
     for v in views:
         cells = [v["case_no"], v["received_at"].strftime("%Y-%m-%d %H:%M"),
                  label(rules, "category", v["category"]), label(rules, "unit", v["street"]),
@@ -93,8 +92,8 @@ def print_cases(views: list[dict], rules, *, title: str | None, caption: str,
         if show_destination:
             cells.append(label(rules, "destination", v["destination"]))
         cells += [deadline_cell(v), overdue_text(v), str(v["escalation"])]
-        t.add_row(*cells)
-    console().print(t)
+        rows.append(cells)
+    print_table(columns, rows, title=title, caption=caption)
 
 
 #: How a date counted through a provisional year is marked wherever it is shown.
