@@ -126,7 +126,8 @@ def _to_room(desk, *extra: str) -> str:
 def test_refusals_are_one_line_and_exit_2(desk):
     no = _to_room(desk)
     err = desk("case", "settle", no, "--agreement", "oral", operator="med_medical", code=2).stderr
-    assert "cannot settle a case that is diverted: allowed from diverted: take, transfer, withdraw" in err
+    assert ("不能调解成功 XS-2020-00001：当前状态 已分流 (diverted)。可用：承办 (take)、转办 (transfer)、"
+            "撤回 (withdraw)。下一步: mediation case take XS-2020-00001") in err
     err = desk("case", "take", no, operator="med_labor", code=2).stderr
     assert "med_labor (mediator at room.labor) may not take XS-2020-00001: it is at room.medical" in err
     err = desk("case", "take", no, "--if-version", "2", operator="med_medical", code=2).stderr
@@ -134,7 +135,7 @@ def test_refusals_are_one_line_and_exit_2(desk):
     err = desk("case", "take", no, "--at", "2020-06-15T09:00", operator="med_medical", code=2).stderr
     assert "lies before the case's last event" in err
     err = desk("case", "divert", no, code=2).stderr
-    assert "cannot divert a case that is diverted" in err
+    assert "不能分流 XS-2020-00001：当前状态 已分流 (diverted)" in err
     err = desk("case", "settle", no, "--agreement", "握手", operator="med_medical", code=2).stderr
     assert "unknown --agreement '握手'" in err
 
@@ -226,3 +227,22 @@ def test_a_year_the_calendar_does_not_know_is_shown_not_guessed(desk):
     assert view["deadline"] is None and "calendar.yaml" in view["deadline_error"]
     shown = " ".join(desk("case", "show", "XS-2003-00001").stdout.split())
     assert "期限 未知：no working-day calendar for 2003" in shown
+
+
+def test_a_refused_move_names_only_the_commands_that_apply_and_the_next_one(desk):
+    desk(*REGISTER, "--at", "2020-06-15T09:30")
+    desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40")
+    err = desk("case", "review", "XS-2020-00001", code=2).stderr
+    # reject and refer_out follow from a review: they are no commands
+    assert err == ("mediation: error: 不能审查 XS-2020-00001：当前状态 审查中 (under_review)。"
+                   "可用：分流 (divert)、撤回 (withdraw)。下一步: mediation case divert XS-2020-00001\n")
+    desk("case", "divert", "XS-2020-00001", "--at", "2020-06-15T09:45")  # to room.medical
+    desk("case", "take", "XS-2020-00001", operator="med_medical", stdin=None)
+    err = desk("case", "serve", "XS-2020-00001", operator="med_medical", code=2).stderr
+    assert "办结 (serve)只用于窗口，它在 医疗纠纷调解室 (room.medical)" in err
+    assert "可用：调解成功 (settle)、调解不成 (fail)、转办 (transfer)、延期 (extend)、撤回 (withdraw)" in err
+    assert "下一步: mediation case settle XS-2020-00001" in err
+    desk("case", "withdraw", "XS-2020-00001", operator="med_medical")
+    err = desk("case", "close", "XS-2020-00001", code=2).stderr
+    assert "当前状态 已撤回 (withdrawn)，已是终态，不能再办理。" in err and "下一步" not in err
+    assert not any(word in err for word in ("cannot", "allowed from"))  # one language

@@ -12,6 +12,7 @@ import click
 
 from mediation import desk
 from mediation.cli.case.common import choose, destination_of, echo_change
+from mediation.cli.case.refusals import refusal_text
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -22,6 +23,7 @@ from mediation.cli.options import (
     rules_option,
     version_option,
 )
+from mediation.errors import InvalidTransition
 from mediation.store.database import open_database
 
 
@@ -37,8 +39,12 @@ def _run(action: str, case_no: str, *, rules_dir, db, operator, at, as_json, exp
     when = parse_at(at)
     case_no = case_no.strip().upper()
     with open_database(db) as database:
-        record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
-                                       expect_version=expect_version, **kwargs)
+        try:
+            record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
+                                           expect_version=expect_version, **kwargs)
+        except InvalidTransition as exc:  # told in the desk's words
+            raise InvalidTransition(refusal_text(rules, case_no, exc), state=exc.state, trigger=exc.trigger,
+                                    destination=exc.destination, moves=exc.moves) from None
     echo_change(record, rules, as_json)
 
 
