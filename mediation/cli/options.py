@@ -14,9 +14,10 @@ import click
 
 from mediation.cases import parse_datetime
 from mediation.cli.common import at_terminal
-from mediation.deadlines.calendar import PACKAGE_YEARS
+from mediation.deadlines import calendar as workdays
 from mediation.errors import CaseError, InputError
-from mediation.rules import RuleSet, load_rules
+from mediation.rules import RuleSet
+from mediation.rules.cache import load_cached
 from mediation.rules.locate import default_rules_dir
 
 OPERATOR_ENV = "MEDIATION_OPERATOR"
@@ -71,7 +72,7 @@ def _plausible_at(ctx: click.Context, _param, value: str | None) -> str | None:
         when = parse_at(value)
     except InputError:
         return value  # the command's own parse says what is wrong
-    first = min(PACKAGE_YEARS)
+    first = min(workdays.PACKAGE_YEARS)
     if when is None or when.year >= first or ctx.meta.get("mediation.yes"):
         return value
     what = f"--at {when:%Y-%m-%d %H:%M} 早于工作日历所知的最早年份 {first}"
@@ -95,11 +96,12 @@ _loaded: dict[Path, Any] = {}
 
 
 def load(rules_dir: Path | None) -> RuleSet:
-    """The compiled rule set of ``--rules`` (or the default one), loaded once per process."""
+    """The compiled rule set of ``--rules`` (or the default one), loaded once per process
+    (through the user's cache of loaded rule sets: :mod:`mediation.rules.cache`)."""
     path = rules_dir or default_rules_dir()
     key = path.resolve()
     if key not in _loaded:
-        _loaded[key] = load_rules(path)
+        _loaded[key] = load_cached(path)
     return _loaded[key]
 
 
