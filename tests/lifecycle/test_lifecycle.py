@@ -20,6 +20,7 @@ from mediation.lifecycle import (
     fold,
     machine,
 )
+from mediation.lifecycle.table import moves_for
 from tests.support import examples
 
 
@@ -172,7 +173,7 @@ def test_a_refusal_carries_the_moves_that_apply_to_the_case():
     ("closed", "room.family", False, ()),
 ])
 def test_moves_for_a_case(state, destination, extended, moves):
-    assert lifecycle.table.moves_for(state, destination, extended) == moves
+    assert moves_for(state, destination, extended) == moves
 
 
 def test_trigger_from_final_state():
