@@ -113,7 +113,10 @@ def measure(name: str, python: str, exe: str, runs: int, db: str | None, tmp: Pa
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a clerk's install has its byte code written
     if not db:
         subprocess.run([exe, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
-    cmds = {"python -c pass": [python, "-c", "pass"], **commands(exe, seed(exe, env))}
+    cmds = {"python -c pass": [python, "-c", "pass"],
+            # the floor: what importing the libraries a desk command cannot do without costs
+            "import click, sqlalchemy": [python, "-c", "import click, sqlalchemy"],
+            **commands(exe, seed(exe, env))}
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for cmd in cmds.values():  # a round not counted: byte code and caches written
         timed(cmd, env)
