@@ -14,7 +14,6 @@ only here, when asked, so that every other command starts without them.
 from __future__ import annotations
 
 import importlib
-import sqlite3
 
 import click
 
@@ -60,6 +59,8 @@ def database_line() -> str:
 
 def _sqlite_revision(path) -> str | None:
     """The schema revision stamped in a SQLite file, read without SQLAlchemy (and without writing)."""
+    import sqlite3  # only here: every command imports this module
+
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
