@@ -1,6 +1,6 @@
 """Desk commands as new processes, as ratios to ``python -c pass`` (issue 13, point 11).
 
-    .venv/bin/python benchmarks/desk.py [--runs N] [--install editable|wheel|both] [--db URL]
+    .venv/bin/python benchmarks/desk.py [--runs N] [--install editable|wheel|both] [--baseline REF] [--db URL]
 
 The machine is shared and its load changes by the minute, so absolute times
 drift; a ratio to the interpreter's own start-up, measured in the same run and
@@ -14,9 +14,12 @@ its ratio to the median of ``python -c pass``.
 editable install: its finder runs at every start-up, ``python -c pass``
 included). ``--install wheel`` builds a wheel of the checkout, installs it into
 a new venv whose dependencies come from this one, and runs that: what a clerk's
-machine runs. Target (issue 13): ``case show``, ``case list``, ``queue`` and
-``case register`` at most 6x ``python -c pass`` on the wheel, the same or
-better on the editable install.
+machine runs. ``--baseline main`` adds a wheel of that commit, timed in the
+same rounds: before and after a change, under the same load.
+
+Target (issue 13): ``case show``, ``case list``, ``queue`` and ``case register``
+at most 6x ``python -c pass`` on the wheel, the same or better on the editable
+install. The row ``import click, sqlalchemy`` is the floor of a desk command.
 """
 
 from __future__ import annotations
@@ -48,12 +51,17 @@ def editable_install() -> tuple[str, str]:
     return sys.executable, found
 
 
-def wheel_install(tmp: Path) -> tuple[str, str]:
-    """(python, mediation) of a new venv holding a wheel of the checkout (dependencies: this venv's)."""
-    wheels = tmp / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+def wheel_install(tmp: Path, source: Path = ROOT, name: str = "wheel") -> tuple[str, str]:
+    """(python, mediation) of a new venv holding a wheel of ``source`` (dependencies: this venv's).
+
+    The wheel is built from a copy: a build in place would leave ``build/`` in the checkout."""
+    copy = tmp / f"source-{name}"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
+    wheels = tmp / f"wheels-{name}"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(copy)],
                    check=True, stdout=subprocess.DEVNULL)
-    venv = tmp / "venv"
+    venv = tmp / f"venv-{name}"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
@@ -64,6 +72,15 @@ def wheel_install(tmp: Path) -> tuple[str, str]:
     # so this venv's editable finder stays out.
     Path(site, "desk-benchmark-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return str(python), str(venv / "bin" / "mediation")
+
+
+def baseline_install(tmp: Path, ref: str) -> tuple[str, str]:
+    """A wheel install of the commit ``ref`` of this repository (``git archive``: the checkout is untouched)."""
+    source = tmp / "baseline-archive"
+    source.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    return wheel_install(tmp, source, "baseline")
 
 
 def seed(exe: str, env: dict) -> dict[str, str]:
@@ -104,38 +121,52 @@ def timed(cmd: list[str], env: dict) -> float:
     return time.perf_counter() - start
 
 
-def measure(name: str, python: str, exe: str, runs: int, db: str | None, tmp: Path) -> bool:
-    """Print one table; True if every targeted command met the target."""
-    url = db or f"sqlite:///{tmp / (name + '.db')}"
-    cache = tmp / f"cache-{name}"
-    env = dict(os.environ, MEDIATION_DB=url, MEDIATION_OPERATOR="clerk01", COLUMNS="80",
-               XDG_CACHE_HOME=str(cache))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a clerk's install has its byte code written
-    if not db:
-        subprocess.run([exe, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
-    cmds = {"python -c pass": [python, "-c", "pass"],
-            # the floor: what importing the libraries a desk command cannot do without costs
-            "import click, sqlalchemy": [python, "-c", "import click, sqlalchemy"],
-            **commands(exe, seed(exe, env))}
-    times: dict[str, list[float]] = {k: [] for k in cmds}
-    for cmd in cmds.values():  # a round not counted: byte code and caches written
-        timed(cmd, env)
-    for _ in range(runs):  # interleaved: a change of load touches every command alike
-        for key, cmd in cmds.items():
-            times[key].append(timed(cmd, env))
-    base = statistics.median(times["python -c pass"])
-    print(f"\n{name} install, {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}, {runs} rounds "
-          f"(load average {os.getloadavg()[0]:.1f})")
-    print(f"{'command':<22} {'median':>8} {'fastest':>8} {'ratio':>6}")
+class Install:
+    """One installed program to time: its own database (seeded) and cache directory."""
+
+    def __init__(self, name: str, python: str, exe: str, db: str | None, tmp: Path) -> None:
+        self.name = name
+        self.url = db or f"sqlite:///{tmp / (name + '.db')}"
+        self.env = dict(os.environ, MEDIATION_DB=self.url, MEDIATION_OPERATOR="clerk01", COLUMNS="80",
+                        MEDIATION_CACHE=str(tmp / f"cache-{name}"))
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)  # a clerk's install has its byte code written
+        if not db:
+            subprocess.run([exe, "init"], env=self.env, check=True, stdout=subprocess.DEVNULL)
+        self.cmds = {"python -c pass": [python, "-c", "pass"],
+                     # the floor: importing the libraries a desk command cannot do without
+                     "import click, sqlalchemy": [python, "-c", "import click, sqlalchemy"],
+                     **commands(exe, seed(exe, self.env))}
+        self.times: dict[str, list[float]] = {k: [] for k in self.cmds}
+
+    def round(self, count: bool = True) -> None:
+        for key, cmd in self.cmds.items():
+            took = timed(cmd, self.env)
+            if count:
+                self.times[key].append(took)
+
+    def ratios(self) -> dict[str, tuple[float, float]]:
+        """{command: (median seconds, ratio to python -c pass)}."""
+        base = statistics.median(self.times["python -c pass"])
+        return {k: (statistics.median(ts), statistics.median(ts) / base) for k, ts in self.times.items()}
+
+
+def report(installs: list[Install], runs: int, loads: list[float]) -> bool:
+    """Print the table; True if every targeted command of the checkout met the target."""
+    kind = "SQLite" if installs[0].url.startswith("sqlite") else "PostgreSQL"
+    print(f"{runs} rounds, interleaved, {kind}; load average {min(loads):.1f}-{max(loads):.1f} "
+          f"on {os.cpu_count()} cores; median, and ratio to `python -c pass` of the same install")
+    figures = [i.ratios() for i in installs]
+    print(f"{'command':<24}" + "".join(f" {i.name:>18}" for i in installs))
     ok = True
-    for key, ts in times.items():
-        median = statistics.median(ts)
-        ratio = median / base
-        mark = ""
-        if key in TARGETED:
-            mark = f"  <= {TARGET:g}x ok" if ratio <= TARGET else f"  > {TARGET:g}x OVER"
-            ok = ok and ratio <= TARGET
-        print(f"{key:<22} {median * 1000:>6.0f}ms {min(ts) * 1000:>6.0f}ms {ratio:>5.1f}x{mark}")
+    for key in installs[0].cmds:
+        cells = []
+        for install, fig in zip(installs, figures, strict=True):
+            median, ratio = fig[key]
+            cells.append(f"{median * 1000:>7.0f}ms {ratio:>5.1f}x")
+            if key in TARGETED and install.name != "baseline":
+                ok = ok and ratio <= TARGET
+        mark = f"  (target <= {TARGET:g}x)" if key in TARGETED else ""
+        print(f"{key:<24}" + "".join(f" {c:>18}" for c in cells) + mark)
     return ok
 
 
@@ -143,15 +174,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--install", choices=("editable", "wheel", "both"), default="both")
-    parser.add_argument("--db", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--baseline", metavar="REF",
+                        help="also time a wheel of this commit (e.g. main), interleaved: before and after")
+    parser.add_argument("--db", help="database URL (default: a new SQLite file per install)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        ok = True
+        installs = []
+        if args.baseline:
+            installs.append(Install("baseline", *baseline_install(tmp, args.baseline), args.db, tmp))
         if args.install in ("wheel", "both"):
-            ok &= measure("wheel", *wheel_install(tmp), args.runs, args.db, tmp)
+            installs.append(Install("wheel", *wheel_install(tmp), args.db, tmp))
         if args.install in ("editable", "both"):
-            ok &= measure("editable", *editable_install(), args.runs, args.db, tmp)
+            installs.append(Install("editable", *editable_install(), args.db, tmp))
+        for install in installs:  # a round not counted: byte code and caches written
+            install.round(count=False)
+        loads = []
+        for _ in range(args.runs):  # interleaved: a change of load touches every install alike
+            for install in installs:
+                install.round()
+            loads.append(os.getloadavg()[0])
+        ok = report(installs, args.runs, loads)
     sys.exit(0 if ok else 1)
 
 
