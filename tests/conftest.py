@@ -50,6 +50,19 @@ def calendar_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(calendar, "PACKAGE_YEARS", calendar.PACKAGE_YEARS & CALENDAR_YEARS_AS_WRITTEN)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def rules_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # The cache of loaded rule sets (mediation.rules.cache) goes to a temp dir, not
+    # the user's ~/.cache; commands run as subprocesses inherit it.
+    before = os.environ.get("MEDIATION_CACHE")
+    os.environ["MEDIATION_CACHE"] = str(tmp_path_factory.mktemp("rules-cache"))
+    yield
+    if before is None:
+        os.environ.pop("MEDIATION_CACHE", None)
+    else:
+        os.environ["MEDIATION_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def rules():
     from mediation.rules import load_rules

@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from mediation import __version__
+from mediation.cli.version import version_option
 from mediation.errors import MediationError
 
 #: name -> (module:attribute, one-line help). The help is here so that
@@ -55,7 +55,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
             return self.commands[name]
-        if name not in self.lazy or name not in self._available():
+        if name not in self.lazy or not _module_exists(self.lazy[name][0].split(":")[0]):
             return None
         module, attr = self.lazy[name][0].split(":")
         return getattr(importlib.import_module(module), attr)
@@ -117,7 +117,7 @@ class RootGroup(LazyGroup):
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, prog_name="mediation")
+@version_option
 def cli() -> None:
     """Case routing for the district dispute mediation centre (多元化解纠纷调解中心).
 

@@ -8,18 +8,14 @@ remember the line of every key and item, so later stages can point at them.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from mediation.errors import RuleError
 
 #: Rule files are small; anything larger is a mistake or an attack.
 MAX_BYTES = 4 * 1024 * 1024
-
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class YMap(dict):
     """A mapping that knows its own line and the line of each key (1-based)."""
@@ -54,71 +50,79 @@ def line_of(value: Any, default: int = 0) -> int:
     return getattr(value, "line", default) or default
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    filename = "<yaml>"
+@functools.cache
+def _loader_class() -> type:
+    """The YAML loader of rule files, built on first use: a desk command that finds its rule
+    set in the cache (:mod:`mediation.rules.cache`) never imports PyYAML."""
+    import yaml
 
-    def construct_object(self, node, deep=False):
-        if node in self.constructed_objects or node in self.recursive_objects:
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[misc, valid-type]
+        filename = "<yaml>"
+
+        def construct_object(self, node, deep=False):
+            if node in self.constructed_objects or node in self.recursive_objects:
+                raise RuleError(
+                    "YAML anchors and aliases (&name, *name) are not allowed in rule files",
+                    file=self.filename,
+                    line=node.start_mark.line + 1,
+                    hint="write the value out in full",
+                )
+            return super().construct_object(node, deep=deep)
+
+        def construct_undefined(self, node):
             raise RuleError(
-                "YAML anchors and aliases (&name, *name) are not allowed in rule files",
+                f"YAML tag {node.tag!r} is not allowed in rule files",
                 file=self.filename,
                 line=node.start_mark.line + 1,
-                hint="write the value out in full",
+                hint="rule files hold plain data only",
             )
-        return super().construct_object(node, deep=deep)
 
-    def construct_undefined(self, node):
-        raise RuleError(
-            f"YAML tag {node.tag!r} is not allowed in rule files",
-            file=self.filename,
-            line=node.start_mark.line + 1,
-            hint="rule files hold plain data only",
-        )
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:  # 2027-02-30: well-formed, impossible
-            raise RuleError(f"invalid date {node.value!r}: {exc}", file=self.filename,
-                            line=node.start_mark.line + 1) from None
-
-    def construct_yaml_map(self, node):
-        data = YMap(line=node.start_mark.line + 1)
-        yield data
-        if not isinstance(node, yaml.MappingNode):  # pragma: no cover - guarded by yaml
-            return
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
+        def construct_yaml_timestamp(self, node):
             try:
-                hash(key)
-            except TypeError:
-                raise RuleError(
-                    "a mapping key must be a plain value", file=self.filename, line=line
-                ) from None
-            if key in data:
-                raise RuleError(
-                    f"duplicate key {key!r}",
-                    file=self.filename,
-                    line=line,
-                    hint=f"first given on line {data.lines[key]}",
-                )
-            data[key] = self.construct_object(value_node, deep=True)
-            data.lines[key] = line
+                return super().construct_yaml_timestamp(node)
+            except ValueError as exc:  # 2027-02-30: well-formed, impossible
+                raise RuleError(f"invalid date {node.value!r}: {exc}", file=self.filename,
+                                line=node.start_mark.line + 1) from None
 
-    def construct_yaml_seq(self, node):
-        data = YList(line=node.start_mark.line + 1)
-        yield data
-        for child in node.value:
-            data.append(self.construct_object(child, deep=True))
-            data.lines.append(child.start_mark.line + 1)
+        def construct_yaml_map(self, node):
+            data = YMap(line=node.start_mark.line + 1)
+            yield data
+            if not isinstance(node, yaml.MappingNode):  # pragma: no cover - guarded by yaml
+                return
+            self.flatten_mapping(node)
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    hash(key)
+                except TypeError:
+                    raise RuleError(
+                        "a mapping key must be a plain value", file=self.filename, line=line
+                    ) from None
+                if key in data:
+                    raise RuleError(
+                        f"duplicate key {key!r}",
+                        file=self.filename,
+                        line=line,
+                        hint=f"first given on line {data.lines[key]}",
+                    )
+                data[key] = self.construct_object(value_node, deep=True)
+                data.lines[key] = line
 
+        def construct_yaml_seq(self, node):
+            data = YList(line=node.start_mark.line + 1)
+            yield data
+            for child in node.value:
+                data.append(self.construct_object(child, deep=True))
+                data.lines.append(child.start_mark.line + 1)
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor(None, _Loader.construct_undefined)
+    _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+    _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+    _Loader.add_constructor(None, _Loader.construct_undefined)
+    return _Loader
 
 
 def load_yaml_text(text: str, filename: str = "<yaml>") -> Any:
@@ -127,7 +131,9 @@ def load_yaml_text(text: str, filename: str = "<yaml>") -> Any:
         raise RuleError(
             f"file is too large ({len(text)} characters, at most {MAX_BYTES})", file=filename
         )
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     loader.filename = filename
     try:
         data = loader.get_single_data()

@@ -95,14 +95,57 @@ def test_the_page_has_a_transcript(page):
     assert all(cmd.startswith("mediation ") for cmd, _ in steps)
 
 
+#: The transcripts show the desk as an 80-column terminal shows it.
+ENV = {"MEDIATION_DB": None, "MEDIATION_OPERATOR": None, "MEDIATION_RULES": str(ROOT / "rules"),
+       "COLUMNS": "80"}
+
+
 @pytest.mark.parametrize("page", sorted(TRANSCRIPTS))
 def test_the_transcript_runs_as_shown(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_files_of(page, tmp_path)
-    env = {"MEDIATION_DB": None, "MEDIATION_OPERATOR": None, "MEDIATION_RULES": str(ROOT / "rules")}
     runner = CliRunner()
     for command, expected in steps_of(page):
-        result = runner.invoke(cli, shlex.split(command)[1:], env=env)
+        result = runner.invoke(cli, shlex.split(command)[1:], env=ENV)
         fails = expected.lstrip().startswith("mediation: error:")
         assert (result.exit_code != 0) == fails, f"{page}: $ {command}\n{result.output}"
         assert normal(result.output) == normal(expected), f"{page}: $ {command}\n{result.output}"
+
+
+def regenerate(page: str) -> None:
+    """Rewrite the output under every ``$ mediation ...`` line of ``page``'s transcript with what
+    the command prints now (run in a new temp directory, as the test runs it)."""
+    import os
+    import tempfile
+
+    path = ROOT / page
+    text = path.read_text(encoding="utf-8")
+    start, end = f"<!-- {TRANSCRIPTS[page]}:start -->", f"<!-- {TRANSCRIPTS[page]}:end -->"
+    head, rest = text.split(start, 1)
+    section, tail = rest.split(end, 1)
+    runner = CliRunner()
+    here = os.getcwd()
+
+    def block(match: re.Match) -> str:
+        lines = []
+        for line in match.group(1).splitlines():
+            if line.startswith("$ "):
+                lines.append(line)
+                out = runner.invoke(cli, shlex.split(line[2:])[1:], env=ENV).output
+                lines += [x.rstrip() for x in out.rstrip("\n").splitlines()]
+        return "```console\n" + "\n".join(lines) + "\n```"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        write_files_of(page, Path(tmp))
+        try:
+            section = re.sub(r"```console\n(.*?)```", block, section, flags=re.S)
+        finally:
+            os.chdir(here)
+    path.write_text(head + start + section + end + tail, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    for name in sorted(TRANSCRIPTS):
+        regenerate(name)
+        print(f"regenerated {name}")

@@ -13,6 +13,7 @@ import click
 
 from mediation import desk
 from mediation.cli.case.common import choose, complete_case_no, destination_of, echo_change
+from mediation.cli.case.refusals import refusal_text
 from mediation.cli.common import at_terminal
 from mediation.cli.complete import labels
 from mediation.cli.options import (
@@ -26,7 +27,7 @@ from mediation.cli.options import (
     version_option,
 )
 from mediation.domain import normalize_case_no
-from mediation.errors import InputError
+from mediation.errors import InputError, InvalidTransition
 from mediation.store.database import open_database
 
 
@@ -42,8 +43,12 @@ def _run(action: str, case_no: str, *, rules_dir, db, operator, at, as_json, exp
     when = parse_at(at)
     case_no = normalize_case_no(case_no)
     with open_database(db) as database:
-        record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
-                                       expect_version=expect_version, **kwargs)
+        try:
+            record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
+                                           expect_version=expect_version, **kwargs)
+        except InvalidTransition as exc:  # told in the desk's words
+            raise InvalidTransition(refusal_text(rules, case_no, exc), state=exc.state, trigger=exc.trigger,
+                                    destination=exc.destination, moves=exc.moves) from None
     echo_change(record, rules, as_json)
 
 

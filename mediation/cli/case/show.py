@@ -25,6 +25,7 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.cli.tables import Column, print_table
 from mediation.domain import FLAGS, normalize_case_no
 from mediation.store.database import open_database
 
@@ -96,15 +97,13 @@ def render(record, view: dict, rules) -> None:
             f"已延期 {row['extension_days']} 天" if row["extended"] else "未延期"))
     out.print(card)
     out.print()
-    timeline = Table(title="经过", title_justify="left")
-    for heading in ("#", "时间", "操作", "状态", "去向", "操作员", "说明"):
-        timeline.add_column(heading)
-    for e in record.events:
-        timeline.add_row(str(e["seq"]), _time(e["at"]), label(rules, "trigger", e["trigger"]),
-                         state_move(rules, e),
-                         label(rules, "destination", e["destination"]), e["operator"],
-                         event_note(rules, e))
-    out.print(timeline)
+    # At a narrow terminal the note and the place wrap, then the operator is left out.
+    columns = [Column("#"), Column("时间"), Column("操作"), Column("状态"), Column("去向", give=2, wrap=True),
+               Column("操作员", give=1), Column("说明", give=3, wrap=True)]
+    rows = [[str(e["seq"]), _time(e["at"]), label(rules, "trigger", e["trigger"]), state_move(rules, e),
+             label(rules, "destination", e["destination"]), e["operator"], event_note(rules, e)]
+            for e in record.events]
+    print_table(columns, rows, title="经过")
 
 
 def _deadline(view: dict, rules) -> str:
