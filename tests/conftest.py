@@ -104,6 +104,13 @@ def calendar_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(calendar, "PACKAGE_YEARS", calendar.PACKAGE_YEARS & CALENDAR_YEARS_AS_WRITTEN)
 
 
+@pytest.fixture
+def in_tmp_path(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test in its temp dir: a replay's default rejects file goes to the current directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def rules():
     from mediation.rules import load_rules
