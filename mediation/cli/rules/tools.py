@@ -52,12 +52,12 @@ def test(directory: Path | None, rules_dir: Path | None, tests_path: Path | None
     if as_json:
         echo_json({"ok": not run.failed and not low, **run.as_dict(min_coverage)})
     else:
-        _print_run(run, min_coverage, low)
+        _print_run(run, min_coverage, low, match)
     if run.failed or low:
         raise click.exceptions.Exit(1)
 
 
-def _print_run(run, min_coverage: float | None, low: bool) -> None:
+def _print_run(run, min_coverage: float | None, low: bool, match: str | None = None) -> None:
     for result in run.failures():
         click.echo(format_failure(result, run.rules))
         click.echo()
@@ -67,8 +67,13 @@ def _print_run(run, min_coverage: float | None, low: bool) -> None:
         items = [f"{rule} {n}" for (s, rule), n in cov.hits.items() if s == stage]
         for i, line in enumerate(_wrap(items, 88)):
             click.echo(f"  {stage + ':' if i == 0 else '':<9}{line}")
-    for stage, rule in cov.unreached():
-        click.echo(f"  not reached: {stage} rule {rule.id}" + (f" ({rule.source})" if rule.source else ""))
+    unreached = cov.unreached()
+    if match is not None and unreached:  # a selection of tests: what it does not reach is no news
+        click.echo(f"  ({len(unreached)} rules not reached by the tests matching -k {match!r}: run without -k "
+                   "to list the rules no test reaches)")
+    else:
+        for stage, rule in unreached:
+            click.echo(f"  not reached: {stage} rule {rule.id}" + (f" ({rule.source})" if rule.source else ""))
     if low:
         click.echo(f"coverage {cov.percent:.1f}% is below --min-coverage {min_coverage:g}%")
     click.echo(run.summary())
