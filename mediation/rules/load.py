@@ -33,7 +33,7 @@ from mediation.rules.model import (
     Source,
     TimeLimit,
 )
-from mediation.rules.schema import Ctx, Section, display_path, unique
+from mediation.rules.schema import Collect, Ctx, Section, display_path, unique
 from mediation.rules.yamlfile import YMap, load_yaml
 from mediation.text import did_you_mean
 
@@ -71,29 +71,34 @@ def read_sections(directory: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         raise RuleError(f"no rule files (*.yaml) in {display_path(root)}")
     own: dict[str, Section] = {}
     base: tuple[Path, str, int] | None = None
+    collect = Collect()  # every file's errors, not only the first file's
     for path in files:
         name = display_path(path)
-        data = load_yaml(path, name)
-        if data is None:
+        data = None
+        with collect.each():
+            data = load_yaml(path, name)
+            if data is not None and not isinstance(data, dict):
+                raise RuleError("a rule file is a mapping of sections (units:, routing:, ...)", file=name, line=1)
+        if not data:
             continue
-        if not isinstance(data, dict):
-            raise RuleError("a rule file is a mapping of sections (units:, routing:, ...)", file=name, line=1)
         for key, value in data.items():
             line = data.line_of(key)
-            if key not in SECTIONS:
-                raise RuleError(f"unknown section {key!r}", file=name, line=line, hint=did_you_mean(str(key), SECTIONS))
-            if key in own:
-                first = own[key]
-                raise RuleError(
-                    f"section {key!r} is defined twice", file=name, line=line, hint=f"also in {first.file}:{first.line}"
-                )
-            if not isinstance(value, SECTIONS[key]):
-                kind = {list: "a list", dict: "a mapping", str: "a path"}[SECTIONS[key]]
-                raise RuleError(f"section {key!r} must be {kind}", file=name, line=line)
-            if key == "extends":
-                base = (path.parent / value, name, line)
-            else:
-                own[key] = Section(key, value, name, line)
+            with collect.each():
+                if key not in SECTIONS:
+                    raise RuleError(f"unknown section {key!r}", file=name, line=line,
+                                    hint=did_you_mean(str(key), SECTIONS))
+                if key in own:
+                    first = own[key]
+                    raise RuleError(f"section {key!r} is defined twice", file=name, line=line,
+                                    hint=f"also in {first.file}:{first.line}")
+                if not isinstance(value, SECTIONS[key]):
+                    kind = {list: "a list", dict: "a mapping", str: "a path"}[SECTIONS[key]]
+                    raise RuleError(f"section {key!r} must be {kind}", file=name, line=line)
+                if key == "extends":
+                    base = (path.parent / value, name, line)
+                else:
+                    own[key] = Section(key, value, name, line)
+    collect.done()
     if base is None:
         return own
     target, name, line = base
@@ -123,37 +128,44 @@ def _rules(s: dict[str, Section], section: str, cat: Catalogue) -> list:
     entries = ctx.items()
     if not entries:
         raise ctx.err(f"the {section} policy has no rules", s[section].line, section)
+    collect = Collect()  # one error per rule, every rule
     for pos, (node, line) in enumerate(entries):
-        if not isinstance(node, dict):
-            raise ctx.err("a rule is a mapping (id, when, to, ...)", line, None)
-        rid = node.get("id")
-        item = f"rule {rid}" if isinstance(rid, str) else None
-        ctx.mapping(node, line, keys, ("id", "outcome") if review else ("id", "to"), item)
-        rid = ctx.ident(node, line)
-        unique(ctx, seen, rid, line, item)
-        parser = ConditionParser(cat, ctx.file, rid)
-        when = node.get("when")
-        cond = None if when is None else parser.parse(when, ctx.line(node, "when", line))
-        validity = ctx.validity(node, line, item)
-        label = ctx.text(node, "label", line, item, required=False)
-        last = pos == len(entries) - 1
-        if cond is None and not last:
-            raise ctx.err("only the last rule may be the fallback (a rule without 'when')", line, item, "when",
-                          "add a 'when' or move the rule to the end")
-        if last and (cond is not None or validity.dated):
-            raise ctx.err(f"the {section} policy must end with an undated fallback rule (no 'when')", line, item,
-                          "when")
-        if review:
-            out.append(_review_rule(ctx, cat, node, line, rid, item, cond, validity, label))
-        else:
-            to = node["to"]
-            dest = cat.index["destination"].get(to) if isinstance(to, str) else None
-            if dest is None:
-                raise ctx.err(f"unknown destination {to!r}", ctx.line(node, "to", line), item, "to",
-                              cat.index["destination"].suggest(str(to)))
-            out.append(RoutingRule(id=rid, label=label, when=cond, validity=validity, source=Source(ctx.file, line),
-                                   to=dest))
+        with collect.each():
+            _rule(ctx, cat, section, review, keys, seen, out, node, line, last=pos == len(entries) - 1)
+    collect.done()
     return out
+
+
+def _rule(ctx: Ctx, cat: Catalogue, section: str, review: bool, keys: tuple[str, ...], seen: dict[str, int],
+          out: list, node, line: int, *, last: bool) -> None:
+    if not isinstance(node, dict):
+        raise ctx.err("a rule is a mapping (id, when, to, ...)", line, None)
+    rid = node.get("id")
+    item = f"rule {rid}" if isinstance(rid, str) else None
+    ctx.mapping(node, line, keys, ("id", "outcome") if review else ("id", "to"), item)
+    rid = ctx.ident(node, line)
+    unique(ctx, seen, rid, line, item)
+    parser = ConditionParser(cat, ctx.file, rid)
+    when = node.get("when")
+    cond = None if when is None else parser.parse(when, ctx.line(node, "when", line))
+    validity = ctx.validity(node, line, item)
+    label = ctx.text(node, "label", line, item, required=False)
+    if cond is None and not last:
+        raise ctx.err("only the last rule may be the fallback (a rule without 'when')", line, item, "when",
+                      "add a 'when' or move the rule to the end")
+    if last and (cond is not None or validity.dated):
+        raise ctx.err(f"the {section} policy must end with an undated fallback rule (no 'when')", line, item,
+                      "when")
+    if review:
+        out.append(_review_rule(ctx, cat, node, line, rid, item, cond, validity, label))
+    else:
+        to = node["to"]
+        dest = cat.index["destination"].get(to) if isinstance(to, str) else None
+        if dest is None:
+            raise ctx.err(f"unknown destination {to!r}", ctx.line(node, "to", line), item, "to",
+                          cat.index["destination"].suggest(str(to)))
+        out.append(RoutingRule(id=rid, label=label, when=cond, validity=validity, source=Source(ctx.file, line),
+                               to=dest))
 
 
 def _review_rule(ctx, cat, node, line, rid, item, cond, validity, label) -> ReviewRule:
@@ -276,29 +288,32 @@ def _staff(s: dict[str, Section], cat: Catalogue) -> dict[str, Operator]:
         return staff
     ctx = Ctx(s["staff"])
     seen: dict[str, int] = {}
+    collect = Collect()
     for node, line in ctx.items():
-        ctx.mapping(node, line, ("id", "name", "role", "destinations"), ("id", "name", "role"), None)
-        id_ = ctx.ident(node, line)
-        item = f"operator {id_}"
-        unique(ctx, seen, id_, line, item)
-        role = node["role"]
-        if role not in ROLES:
-            raise ctx.err(f"unknown role {role!r}", ctx.line(node, "role", line), item, "role", did_you_mean(str(role), ROLES))
-        dests = node.get("destinations", [])
-        if not isinstance(dests, list):
-            raise ctx.err("destinations is a list of room/window ids", ctx.line(node, "destinations", line), item,
-                          "destinations")
-        resolved = []
-        for d in dests:
-            found = cat.index["destination"].get(d) if isinstance(d, str) else None
-            if found is None:
-                raise ctx.err(f"unknown destination {d!r}", ctx.line(node, "destinations", line), item,
-                              "destinations", cat.index["destination"].suggest(str(d)))
-            resolved.append(found)
-        if role == "mediator" and not resolved:
-            raise ctx.err("a mediator works at one or more rooms or windows", line, item, "destinations")
-        staff[id_] = Operator(id=id_, name=ctx.text(node, "name", line, item), role=role,
-                              destinations=tuple(resolved), source=Source(ctx.file, line))
+        with collect.each():
+            ctx.mapping(node, line, ("id", "name", "role", "destinations"), ("id", "name", "role"), None)
+            id_ = ctx.ident(node, line)
+            item = f"operator {id_}"
+            unique(ctx, seen, id_, line, item)
+            role = node["role"]
+            if role not in ROLES:
+                raise ctx.err(f"unknown role {role!r}", ctx.line(node, "role", line), item, "role", did_you_mean(str(role), ROLES))
+            dests = node.get("destinations", [])
+            if not isinstance(dests, list):
+                raise ctx.err("destinations is a list of room/window ids", ctx.line(node, "destinations", line), item,
+                              "destinations")
+            resolved = []
+            for d in dests:
+                found = cat.index["destination"].get(d) if isinstance(d, str) else None
+                if found is None:
+                    raise ctx.err(f"unknown destination {d!r}", ctx.line(node, "destinations", line), item,
+                                  "destinations", cat.index["destination"].suggest(str(d)))
+                resolved.append(found)
+            if role == "mediator" and not resolved:
+                raise ctx.err("a mediator works at one or more rooms or windows", line, item, "destinations")
+            staff[id_] = Operator(id=id_, name=ctx.text(node, "name", line, item), role=role,
+                                  destinations=tuple(resolved), source=Source(ctx.file, line))
+    collect.done()
     return staff
 
 
@@ -312,10 +327,18 @@ def load_rules(directory: str | Path = "rules") -> RuleSet:
     if missing:
         raise RuleError(f"rule set lacks section(s) {', '.join(missing)}", file=display_path(Path(directory)))
     cat = load_catalogue(sections)
-    review = _rules(sections, "review", cat)
-    routing = _rules(sections, "routing", cat)
-    limits, level_2_after = _sla(sections, cat)
-    staff = _staff(sections, cat)
+    collect = Collect()  # the policies, time limits and staff are independent: report all their errors
+    review = routing = []
+    limits, level_2_after, staff = {}, 5, {}
+    with collect.each():
+        review = _rules(sections, "review", cat)
+    with collect.each():
+        routing = _rules(sections, "routing", cat)
+    with collect.each():
+        limits, level_2_after = _sla(sections, cat)
+    with collect.each():
+        staff = _staff(sections, cat)
+    collect.done()
     return RuleSet(
         path=Path(directory),
         catalogue=cat,

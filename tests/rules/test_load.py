@@ -199,3 +199,69 @@ def test_valid_until_before_valid_from(tmp_path):
          "    to: room.medical\n    valid_from: 2021-01-01\n    valid_until: 2020-01-01\n")
     err = load_error(target)
     assert "valid_until is before valid_from" in str(err) and err.item == "rule medical"
+
+
+# ---------------------------------------------------------------- all errors at once; YAML in plain words
+
+
+def test_a_file_with_four_errors_reports_all_four(tmp_path):
+    change = tmp_path / "change"
+    change.mkdir()
+    (change / "set.yaml").write_text(f"extends: {RULES_DIR}\n", encoding="utf-8")
+    (change / "routing.yaml").write_text(
+        "routing:\n"
+        "  - id: a\n    when: {category: medcal}\n    to: room.medical\n"        # 2: unknown category
+        "  - id: b\n    when: {category: labor}\n    to: room.labour\n"         # 5: unknown destination
+        "  - id: c\n    when: {parties: {'>=': many}}\n    to: room.general\n"  # 8: not a number
+        "  - id: d\n    wen: {category: labor}\n    to: room.general\n"         # 11: unknown key
+        "  - id: fallback\n    to: room.general\n", encoding="utf-8")
+    err = load_error(change)
+    assert len(err.errors) == 4
+    assert [(e.line, e.field) for e in err.errors] == [(3, "category"), (7, "to"), (9, "parties"), (12, "wen")]
+    assert all(e.file.endswith("routing.yaml") for e in err.errors)
+    assert str(err).endswith("(and 3 more errors: `mediation rules check` lists them all)")
+    from click.testing import CliRunner
+
+    from mediation.cli import cli
+
+    result = CliRunner().invoke(cli, ["rules", "check", str(change)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("mediation: error:")]
+    assert len(lines) == 4 and "routing.yaml:12 (rule d, field wen)" in lines[3]
+    as_json = CliRunner().invoke(cli, ["rules", "check", str(change), "--json"])
+    assert as_json.exit_code == 2 and as_json.output.count('"field"') == 4
+
+
+def test_errors_in_several_files_and_sections_are_all_reported(tmp_path):
+    target = copy_rules(tmp_path)
+    (target / "notes.yaml").write_text("remarks: []\n", encoding="utf-8")
+    (target / "more.yaml").write_text("a:\n  - b\n c: 1\n", encoding="utf-8")
+    err = load_error(target)
+    assert [e.file.rsplit("/", 1)[-1] for e in err.errors] == ["more.yaml", "notes.yaml"]
+    assert "unknown section 'remarks'" in err.errors[1].message
+    # the files read, the review rules, the routing rules and the staff are each checked whole
+    target = copy_rules(tmp_path / "b")
+    edit(target / "staff.yaml", "role: mediator", "role: mediatr")
+    edit(target / "review.yaml", "outcome: rejected", "outcome: rejectd")
+    edit(target / "routing.yaml", "to: room.medical", "to: room.medcal")
+    err = load_error(target)
+    assert [e.field for e in err.errors] == ["outcome", "to", "role"]
+    assert [e.file.rsplit("/", 1)[-1] for e in err.errors] == ["review.yaml", "routing.yaml", "staff.yaml"]
+
+
+@pytest.mark.parametrize(("text", "words", "line"), [
+    ("routing:\n  - id: a\n    when: {category: medical}\n   to: room.medical\n",
+     "line 4 is indented to column 4, which lines up with nothing above it: in the list from line 2, items ('- ') "
+     "start at column 3 and their keys at column 5", 4),
+    ("routing:\n  - id: a\n    to: room.medical\n  label: x\n",
+     "line 4 starts in the column of the items of the list from line 2, but without '- '", 4),
+    ("routing:\n\t- id: a\n", "a tab character at line 2, column 1: indent with spaces only", 2),
+    ("routing:\n  - id: a\n    label: note: this\n", "text holding ': ' must be quoted", 3),
+    ("routing:\n  - {id: a, to: x\n  - id: b\n", "the '{' begun on line 2 is not closed by '}'", 3),
+])
+def test_bad_yaml_says_where_and_what_in_plain_words(tmp_path, text, words, line):
+    target = copy_rules(tmp_path)
+    (target / "routing.yaml").write_text(text, encoding="utf-8")
+    err = load_error(target)
+    assert words in err.message and err.line == line and err.file.endswith("routing.yaml")
+    assert "did not find expected" not in str(err) and "<block" not in str(err)

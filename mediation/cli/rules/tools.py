@@ -11,6 +11,7 @@ from mediation.cli.options import load, rules_option
 from mediation.errors import InputError
 from mediation.rules.lint import lint
 from mediation.rules.locate import default_rules_dir
+from mediation.rules.schema import RuleErrors
 from mediation.rules.testing import format_failure, run_rule_tests
 
 
@@ -99,7 +100,7 @@ def _wrap(items: list[str], width: int) -> list[str]:
 def check(directory: Path | None, rules_dir: Path | None, strict: bool, verbose: bool, as_json: bool) -> None:
     """Validate the rule set DIR and lint it for mistakes.
 
-    Schema errors come first (exit code 2). Then each finding, with file:line,
+    Schema errors come first, every one of them (exit code 2). Then each finding, with file:line,
     rule, severity and code: unknown ids, rules that can never fire, rules
     whose overlap makes order decide, gaps that reach only the fallback,
     destinations no rule reaches, dates outside the catalogue's. Exit code 1
@@ -109,9 +110,15 @@ def check(directory: Path | None, rules_dir: Path | None, strict: bool, verbose:
     try:
         rules = load(path)
     except InputError as exc:
-        if not as_json:
+        errors = exc.errors if isinstance(exc, RuleErrors) else [exc]
+        if as_json:
+            echo_json({"ok": False, "path": str(path), "schema_errors": [_error_dict(e) for e in errors],
+                       "findings": []})
+        elif len(errors) == 1:
             raise
-        echo_json({"ok": False, "path": str(path), "schema_errors": [_error_dict(exc)], "findings": []})
+        else:  # every schema error, one line each
+            for e in errors:
+                click.echo(f"mediation: error: {e}", err=True)
         raise click.exceptions.Exit(2) from None
     report = lint(rules)
     fails = report.fails(strict)
