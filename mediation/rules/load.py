@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from mediation.domain import REVIEW_OUTCOMES, ROUTES
 from mediation.errors import RuleError
@@ -34,7 +35,7 @@ from mediation.rules.model import (
     TimeLimit,
 )
 from mediation.rules.schema import Collect, Ctx, Section, display_path, unique
-from mediation.rules.yamlfile import YMap, load_yaml
+from mediation.rules.yamlfile import YList, YMap, line_of, load_yaml
 from mediation.text import did_you_mean
 
 SECTIONS = {
@@ -54,7 +55,11 @@ SECTIONS = {
     "escalation": dict,
     "staff": list,
     "calendar": dict,
+    "review_changes": list,
+    "routing_changes": list,
 }
+#: A proposal's changes to a policy it extends: section -> the policy it changes.
+CHANGES = {"review_changes": "review", "routing_changes": "routing"}
 REQUIRED = ("units", "departments", "categories", "destinations", "fields", "enums", "review", "routing")
 
 def read_sections(directory: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Section]:
@@ -105,8 +110,87 @@ def read_sections(directory: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     if not target.is_dir():
         raise RuleError(f"extends a rule set that does not exist: {display_path(target)}", file=name, line=line)
     sections = read_sections(target, (*_seen, real))
+    changes = {k: own.pop(k) for k in CHANGES if k in own}
     sections.update(own)
+    for key, change in changes.items():
+        policy = CHANGES[key]
+        if policy in own:
+            first = own[policy]
+            raise RuleError(f"{key} changes the {policy} policy this rule set extends, but it defines its own "
+                            f"in {first.file}:{first.line}", file=change.file, line=change.line,
+                            hint=f"give either {policy} or {key}")
+        sections[policy] = apply_changes(sections[policy], change)
     return sections
+
+
+def apply_changes(policy: Section, change: Section) -> Section:
+    """A policy with a proposal's changes applied in order: each inserts, replaces or removes one rule by id.
+
+    ::
+
+        routing_changes:
+          - insert: {id: mass_lawyer, when: {parties: {">=": 10}}, to: room.lawyer}
+            before: major            # or after: ID
+          - replace: {id: major, when: {risk: high}, to: room.general}
+          - remove: consultation
+    """
+    base = policy.data
+    items = list(base)
+    lines = [base.line_of(i) if isinstance(base, YList) else policy.line for i in range(len(base))]
+    files: list[str | None] = [policy.file] * len(items)
+    ctx = Ctx(change)
+    collect = Collect()
+
+    def index_of(rule_id: Any, line: int, field: str) -> int:
+        ids = [r.get("id") if isinstance(r, dict) else None for r in items]
+        if rule_id not in ids:
+            shown = [i for i in ids if isinstance(i, str)]
+            raise ctx.err(f"no {policy.name} rule {rule_id!r} to {field}", line, None, field,
+                          did_you_mean(str(rule_id), shown))
+        return ids.index(rule_id)
+
+    for node, line in ctx.items():
+        with collect.each():
+            if not isinstance(node, dict):
+                raise ctx.err("a change is insert (with before or after), replace or remove", line)
+            verbs = [k for k in ("insert", "replace", "remove") if k in node]
+            if len(verbs) != 1:
+                raise ctx.err("a change does one thing: insert, replace or remove", line, None, None,
+                              "e.g. {remove: consultation}, {replace: {id: ..., ...}}, "
+                              "{insert: {id: ..., ...}, before: major}")
+            verb = verbs[0]
+            allowed = ("insert", "before", "after") if verb == "insert" else (verb,)
+            ctx.mapping(node, line, allowed, (), None)
+            vline = ctx.line(node, verb, line)
+            if verb == "remove":
+                del_at = index_of(node["remove"], vline, "remove")
+                del items[del_at], lines[del_at], files[del_at]
+                continue
+            rule = node[verb]
+            if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+                raise ctx.err(f"{verb} takes a whole rule, with its id", vline, None, verb)
+            item = f"rule {rule['id']}"
+            vline = line_of(rule, vline)  # where the rule itself starts: its source, for every later message
+            if verb == "replace":
+                at = index_of(rule["id"], vline, "replace")
+                items[at], lines[at], files[at] = rule, vline, change.file
+                continue
+            if rule["id"] in [r.get("id") if isinstance(r, dict) else None for r in items]:
+                raise ctx.err(f"there is already a {policy.name} rule {rule['id']!r}", vline, item, "insert",
+                              "replace it instead")
+            places = [k for k in ("before", "after") if k in node]
+            if len(places) != 1:
+                raise ctx.err("insert says where: before: ID or after: ID", vline, item, "insert")
+            at = index_of(node[places[0]], ctx.line(node, places[0], line), places[0])
+            at += places[0] == "after"
+            items.insert(at, rule)
+            lines.insert(at, vline)
+            files.insert(at, change.file)
+    collect.done()
+    data = YList(items, line=policy.line)
+    data.lines = lines
+    data.files = files
+    return Section(policy.name, data, policy.file, policy.line)
 
 
 def digest_of(sections: dict[str, Section]) -> str:
@@ -131,7 +215,7 @@ def _rules(s: dict[str, Section], section: str, cat: Catalogue) -> list:
     collect = Collect()  # one error per rule, every rule
     for pos, (node, line) in enumerate(entries):
         with collect.each():
-            _rule(ctx, cat, section, review, keys, seen, out, node, line, last=pos == len(entries) - 1)
+            _rule(ctx.at(pos), cat, section, review, keys, seen, out, node, line, last=pos == len(entries) - 1)
     collect.done()
     return out
 

@@ -103,6 +103,14 @@ class Ctx:
             return [(v, data.line_of(i)) for i, v in enumerate(data)]
         return [(v, self.section.line) for v in data]
 
+    def at(self, index: int) -> Ctx:
+        """The context of item ``index``: this one, or that of the file a proposal's change came from."""
+        files = getattr(self.section.data, "files", None)
+        file = files[index] if files and index < len(files) and files[index] else self.file
+        if file == self.file:
+            return self
+        return Ctx(Section(self.section.name, self.section.data, file, self.section.line))
+
     def mapping(self, node: Any, line: int, allowed: tuple[str, ...], required: tuple[str, ...], item: str | None):
         if not isinstance(node, dict):
             raise self.err("expected a mapping", line, item)

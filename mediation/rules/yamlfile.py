@@ -36,14 +36,16 @@ class YMap(dict):
 
 
 class YList(list):
-    """A list that knows its own line and the line of each item (1-based)."""
+    """A list that knows its own line and the line of each item (1-based), and, for a list put together
+    from several files (a proposal's rule changes), the file of each item (``files``; None: one file)."""
 
-    __slots__ = ("line", "lines")
+    __slots__ = ("files", "line", "lines")
 
     def __init__(self, *args: Any, line: int = 0) -> None:
         super().__init__(*args)
         self.line = line
         self.lines: list[int] = []
+        self.files: list[str | None] | None = None
 
     def line_of(self, index: int) -> int:
         return self.lines[index] if 0 <= index < len(self.lines) else self.line

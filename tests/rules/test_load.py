@@ -9,7 +9,7 @@ import pytest
 
 from mediation.errors import RuleError
 from mediation.rules import load_rules
-from tests.support import RULES_DIR, shipped_rules
+from tests.support import ROOT, RULES_DIR, shipped_rules
 
 
 def copy_rules(tmp_path: Path) -> Path:
@@ -265,3 +265,81 @@ def test_bad_yaml_says_where_and_what_in_plain_words(tmp_path, text, words, line
     err = load_error(target)
     assert words in err.message and err.line == line and err.file.endswith("routing.yaml")
     assert "did not find expected" not in str(err) and "<block" not in str(err)
+
+
+# ---------------------------------------------------------------- proposals: one rule changed by id
+
+
+def proposal(tmp_path: Path, changes: str, name: str = "p") -> Path:
+    target = tmp_path / name
+    target.mkdir()
+    (target / "set.yaml").write_text(f"extends: {RULES_DIR}\n", encoding="utf-8")
+    (target / "routing.yaml").write_text(changes, encoding="utf-8")
+    return target
+
+
+def test_a_proposal_inserts_replaces_and_removes_rules_by_id(tmp_path):
+    target = proposal(tmp_path, """\
+routing_changes:
+  - insert:
+      id: mass_lawyer
+      when: {parties: {">=": 10}}
+      to: room.lawyer
+    before: major
+  - replace: {id: major, when: {risk: high}, to: room.general}
+  - remove: consultation
+  - insert: {id: noise, when: {summary: {contains_any: [噪音]}}, to: room.property}
+    after: medical
+""")
+    rules = load_rules(target)
+    shipped = [r.id for r in shipped_rules().routing_rules]
+    ids = [r.id for r in rules.routing_rules]
+    expected = [i for i in shipped if i != "consultation"]
+    expected.insert(expected.index("major"), "mass_lawyer")
+    expected.insert(expected.index("medical") + 1, "noise")
+    assert ids == expected
+    by_id = {r.id: r for r in rules.routing_rules}
+    assert by_id["mass_lawyer"].source.file.endswith("p/routing.yaml") and by_id["mass_lawyer"].source.line == 3
+    assert by_id["major"].source.line == 7 and by_id["medical"].source.file.endswith("rules/routing.yaml")
+    assert rules.describe(by_id["major"].when) == "risk = high"
+
+
+def test_the_example_proposal_is_the_same_rule_set_as_a_full_copy(tmp_path):
+    """examples/rules-mass-lawyer says only its change; copying the whole section gives the same digest."""
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "set.yaml").write_text(f"extends: {RULES_DIR}\n", encoding="utf-8")
+    text = (RULES_DIR / "routing.yaml").read_text(encoding="utf-8")
+    major = text.index("  - id: major\n")
+    end = text.index("\n\n", major)
+    text = (text[:major] + "  - id: mass_lawyer\n    label: 群体性纠纷，律师调解\n    when: {parties: {\">=\": 10}}\n"
+            "    to: room.lawyer\n\n  - id: major\n    label: 高风险，联合调解\n    when: {risk: high}\n"
+            "    to: room.general" + text[end:])
+    (full / "routing.yaml").write_text(text, encoding="utf-8")
+    example = load_rules(ROOT / "examples" / "rules-mass-lawyer")
+    assert "routing_changes" in (ROOT / "examples" / "rules-mass-lawyer" / "routing.yaml").read_text(encoding="utf-8")
+    assert example.digest == load_rules(full).digest
+
+
+@pytest.mark.parametrize(("changes", "words", "line", "field"), [
+    ("routing_changes:\n  - remove: consultaton\n", "no routing rule 'consultaton' to remove", 2, "remove"),
+    ("routing_changes:\n  - insert: {id: major, to: room.general, when: {risk: high}}\n    before: medical\n",
+     "there is already a routing rule 'major'", 2, "insert"),
+    ("routing_changes:\n  - insert: {id: x, to: room.general, when: {risk: high}}\n",
+     "insert says where: before: ID or after: ID", 2, "insert"),
+    ("routing_changes:\n  - replace: {id: x, to: room.general}\n", "no routing rule 'x' to replace", 2, "replace"),
+    ("routing_changes:\n  - remove: major\n    replace: {id: medical, to: room.general}\n",
+     "a change does one thing", 2, None),
+    ("routing_changes:\n  - replace: {id: medical, to: room.medcal, when: {category: medical}}\n",
+     "unknown destination 'room.medcal'", 2, "to"),
+])
+def test_proposal_errors_name_the_change(tmp_path, changes, words, line, field):
+    err = load_error(proposal(tmp_path, changes))
+    assert words in err.message and err.line == line and err.field == field, str(err)
+    assert err.file.endswith("p/routing.yaml")
+
+
+def test_a_proposal_changes_or_defines_a_policy_not_both(tmp_path):
+    target = proposal(tmp_path, "routing_changes:\n  - remove: consultation\n")
+    (target / "own.yaml").write_text("routing:\n  - id: fallback\n    to: room.general\n", encoding="utf-8")
+    assert "give either routing or routing_changes" in str(load_error(target))
