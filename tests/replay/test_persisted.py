@@ -464,3 +464,15 @@ def test_the_persisted_summary_counts_as_the_dry_run_does(db, rules, history):
     for key in ("read", "routed", "rejected", "review", "destinations", "referred_to", "rules_hit", "units",
                 "compare"):
         assert stored[key] == dry[key], key
+
+
+def test_strict_exits_1_when_a_row_was_not_stored(db, db_url, tmp_path):
+    clean = write_csv(tmp_path / "clean.csv", [row(1), row(2)])
+    result = run(str(clean), "--db", db_url, "--operator", "sup01", "--strict")
+    assert result.exit_code == 0, result.output
+    clash = write_csv(tmp_path / "clash.csv", [row(3), dict(row(1), summary="邻里漏水（合成示例）")])
+    result = run(str(clash), "--db", db_url, "--operator", "sup01", "--strict", "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert (data["database"]["stored"], data["database"]["conflicts"]) == (1, 1)
+    assert (tmp_path / "clash.rejects.csv").exists()  # in the current directory: the test's temp dir
