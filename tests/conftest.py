@@ -71,7 +71,7 @@ def _needs_pg(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     if callspec is not None and callspec.params.get("db_url") == "postgresql":
         return True
-    return "pg_url" in getattr(item, "fixturenames", ())
+    return bool({"pg_url", "pg_db_url"} & set(getattr(item, "fixturenames", ())))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
