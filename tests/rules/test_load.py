@@ -343,3 +343,13 @@ def test_a_proposal_changes_or_defines_a_policy_not_both(tmp_path):
     target = proposal(tmp_path, "routing_changes:\n  - remove: consultation\n")
     (target / "own.yaml").write_text("routing:\n  - id: fallback\n    to: room.general\n", encoding="utf-8")
     assert "give either routing or routing_changes" in str(load_error(target))
+
+
+def test_catalogue_errors_of_several_entries_are_all_reported(tmp_path):
+    target = copy_rules(tmp_path)
+    edit(target / "categories.yaml", "    department: women_federation\n", "    department: womens_federation\n")
+    edit(target / "categories.yaml", "    department: natural_resources\n", "    department: natural_resource\n")
+    edit(target / "destinations.yaml", "    mediation_type: people\n", "    mediation_type: peoples\n")
+    err = load_error(target)
+    assert [(e.file.rsplit("/", 1)[-1], e.field) for e in err.errors] == [
+        ("categories.yaml", "department"), ("categories.yaml", "department"), ("destinations.yaml", "mediation_type")]
