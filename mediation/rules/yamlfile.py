@@ -155,6 +155,9 @@ def plain_yaml_error(exc: yaml.MarkedYAMLError, text: str = "") -> str:
             return (f"line {p.line + 1} starts in the column of the items of the list from line {c.line + 1}, "
                     f"but without '- ': a new item needs '- '" + (f"; a key of the item above belongs at column "
                                                                    f"{keys}" if keys else ""))
+        if kind == "mapping" and here[p.column:p.column + 2] == "- ":
+            return (f"line {p.line + 1} is a list item ('- ') among the keys of the mapping from line "
+                    f"{c.line + 1} ({where}): line it up with the list it belongs to, or put it under a key")
         if p.column != c.column:
             return (f"line {p.line + 1} is indented to column {p.column + 1}, which lines up with nothing above "
                     f"it: in the {kind} from line {c.line + 1}, {where}. Indent line {p.line + 1} to one of "

@@ -256,6 +256,9 @@ def test_errors_in_several_files_and_sections_are_all_reported(tmp_path):
     ("routing:\n  - id: a\n    to: room.medical\n  label: x\n",
      "line 4 starts in the column of the items of the list from line 2, but without '- '", 4),
     ("routing:\n\t- id: a\n", "a tab character at line 2, column 1: indent with spaces only", 2),
+    ("routing:\n- id: a\n  to: x\n  - id: b\n", "line 4 is a list item ('- ') among the keys of the mapping", 4),
+    ("routing:\n  - id: a\n    when:\n      category: medical\n     to: x\n",
+     "line 5 is indented to column 6, which lines up with nothing above it", 5),
     ("routing:\n  - id: a\n    label: note: this\n", "text holding ': ' must be quoted", 3),
     ("routing:\n  - {id: a, to: x\n  - id: b\n", "the '{' begun on line 2 is not closed by '}'", 3),
 ])
