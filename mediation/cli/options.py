@@ -141,3 +141,25 @@ def check_period(start: date | None, end: date | None) -> None:
     """Refuse a period that ends before it begins (``--from`` after ``--to``), as ``report`` does."""
     if start is not None and end is not None and end < start:
         raise InputError(f"--to {end} lies before --from {start}")
+
+
+def _old_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        click.echo("note: --format for the input file is deprecated here: use --input-format "
+                   "(--format names an output format everywhere)", err=True)
+    return value
+
+
+def input_format_option(f):
+    """``--input-format csv|jsonl`` (the old spelling ``--format`` still works, with a note on stderr)."""
+    f = click.option("--format", "old_format", type=click.Choice(["csv", "jsonl"]), hidden=True,
+                     callback=_old_format, expose_value=True)(f)
+    return click.option("--input-format", "fmt", type=click.Choice(["csv", "jsonl"]),
+                        help="The input file's format (default: by its name, or its first character).")(f)
+
+
+def input_format(fmt: str | None, old_format: str | None) -> str | None:
+    """The input format named by ``--input-format`` or the deprecated ``--format``."""
+    if fmt is not None and old_format is not None and fmt != old_format:
+        raise InputError(f"--input-format {fmt} and --format {old_format} disagree: give --input-format only")
+    return fmt or old_format

@@ -26,6 +26,9 @@ from mediation.rules import load_rules
 from mediation.rules.results import route_result
 from tests.support import Rejected, Routed, examples, replay_rows
 
+# a replay's default rejects file goes to the current directory: the test's temp dir
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
+
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT / "examples" / "history-2020.csv"
 MALFORMED = ROOT / "examples" / "history-malformed.csv"
@@ -287,8 +290,8 @@ def test_dry_run_accounting_and_rejects_file(tmp_path, rules):
     summary = dry_run(src, rules)
     assert summary.read == summary.routed + summary.rejected
     assert (summary.read, summary.routed, summary.rejected) == (16, 5, 11)
-    path = tmp_path / "malformed.rejects.csv"
-    assert summary.files == {"out": None, "rejects": str(path)}
+    path = tmp_path / "malformed.rejects.csv"  # in the current directory (the test's temp dir)
+    assert summary.files == {"out": None, "rejects": "malformed.rejects.csv"}
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     with open(src, encoding="utf-8", newline="") as f:
