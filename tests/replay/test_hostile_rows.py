@@ -1,0 +1,93 @@
+"""Hostile rows in replayed files (issue 11): each is that row's reject, in the dry run and with ``--db`` alike.
+
+- A lone surrogate (``"\\ud800"``), a key given twice, ``NaN``/``Infinity`` or
+  a number too large for a float, and nesting ~990 or 100,000 deep on one
+  JSON Lines line: the row is rejected with its line, the others are routed
+  (and stored), and the rejects file is valid JSON (or CSV), never an
+  internal error.
+- A row refused for two reasons at once still gets into the rejects file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from mediation.replay.dry import dry_run
+from mediation.replay.persisted import persist
+from mediation.replay.readers import load_json_line
+
+GOOD = {"case_no": "XS-2020-00001", "received_at": "2020-03-02 09:00", "form": "oral", "category": "neighbor",
+        "street": "xiangnan", "summary": "邻里噪音（合成示例）"}
+
+
+def good(n: int) -> str:
+    return json.dumps(dict(GOOD, case_no=f"XS-2020-{n:05d}"), ensure_ascii=False)
+
+
+#: name -> the text of line 2 of a three-line file
+HOSTILE = {
+    "lone surrogate": good(2).replace("邻里噪音", "\\ud800"),
+    "lone surrogate and a bad category": good(2).replace("邻里噪音", "\\udc80").replace("neighbor", "宠物饲养"),
+    "lone surrogate in a key": good(2)[:-1] + ', "\\ud800": 1}',
+    "lone surrogate in an ignored column": good(2)[:-1] + ', "备注": "\\ud800"}',
+    "duplicate key": good(2)[:-1] + ', "summary": "另一个概要"}',
+    "duplicate key in a party": good(2)[:-1] + ', "applicants": [{"name": "测试甲", "name": "测试乙"}]}',
+    "NaN": good(2)[:-1] + ', "amount": NaN}',
+    "Infinity": good(2)[:-1] + ', "amount": -Infinity}',
+    "1e400": good(2)[:-1] + ', "amount": 1e400}',
+    "990 nested arrays": good(2)[:-1] + ', "备注": ' + "[" * 990 + "]" * 990 + "}",
+    "990 nested arrays alone": "[" * 990 + "]" * 990,
+    "100000 open arrays": "[" * 100_000,
+    "100000 nested objects": '{"a":' * 100_000 + "1" + "}" * 100_000,
+}
+REASONS = {"lone surrogate": "lone surrogate", "duplicate key": "given twice", "NaN": "not a JSON number",
+           "Infinity": "not a JSON number", "1e400": "too large", "nested": "levels deep", "open": "levels deep"}
+
+
+def reason_for(name: str) -> str:
+    return next(reason for key, reason in REASONS.items() if key in name)
+
+
+def source(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join([good(1), HOSTILE[name], good(3)]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_json_line_is_that_rows_reject_in_the_dry_run(tmp_path, rules, name):
+    for rejects in ("rejects.jsonl", "rejects.csv"):
+        summary = dry_run(source(tmp_path, name), rules, rejects=tmp_path / rejects)
+        assert (summary.read, summary.routed, summary.rejected) == (3, 2, 1)
+        text = (tmp_path / rejects).read_bytes().decode("utf-8")  # valid UTF-8
+        if rejects.endswith(".jsonl"):
+            (record,) = [json.loads(line, parse_constant=pytest.fail) for line in text.splitlines()]
+            assert record["line"] == 2 and reason_for(name) in record["reason"], record["reason"]
+        else:
+            limit = csv.field_size_limit(1 << 24)  # the rejects file keeps a huge line as it was
+            try:
+                (_, row) = list(csv.reader(text.splitlines()))
+            finally:
+                csv.field_size_limit(limit)
+            assert row[0] == "2" and reason_for(name) in row[1]
+
+
+@pytest.mark.parametrize("name", ["lone surrogate", "lone surrogate and a bad category",
+                                  "lone surrogate in an ignored column", "duplicate key", "NaN",
+                                  "990 nested arrays"])
+def test_a_hostile_json_line_is_that_rows_reject_when_stored(tmp_path, rules, db, name):
+    rejects = tmp_path / "rejects.jsonl"
+    stored = persist(source(tmp_path, name), rules, db, operator="sup01", rejects=rejects)
+    assert (stored.summary.read, stored.summary.routed, stored.summary.rejected) == (3, 2, 1)
+    assert stored.stored.stored == 2
+    (record,) = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert record["line"] == 2 and reason_for(name) in record["reason"]
+
+
+def test_plain_json_is_read_as_json_reads_it():
+    text = '{"a": "\\ud83d\\ude00 \\\\ud800", "b": [1, 2.5, {"c": null}], "d": "[[[[[[[[[[[[[[[[[[[[[["}'
+    assert load_json_line(text) == json.loads(text)
