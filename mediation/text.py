@@ -29,9 +29,18 @@ _PINYIN = re.compile(
     rf"(?<={_CJK})\((?:[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*|(?=[a-zü]{{2}}){_SYLLABLE})\)"
 )
 _SPACE = re.compile(r"\s+")
-# C0/C1 control characters other than tab and newline, and the bidirectional
-# formatting characters (which can make a name display reversed): never valid in input.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 control characters other than tab and newline, the bidirectional
+# formatting characters (which can make a name display reversed), and surrogates
+# (a byte that was not UTF-8, or a lone surrogate from JSON: no character, and
+# not storable as UTF-8): never valid in input.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def control_message(field: str, char: str) -> str:
+    """Why a text holding ``char`` (a match of :data:`CONTROL`) is refused."""
+    if "\ud800" <= char <= "\udfff":
+        return f"{field} is not valid text (U+{ord(char):04X}: a byte that is not UTF-8, or a lone surrogate)"
+    return f"{field} contains a control character (U+{ord(char):04X})"
 
 #: How much of a refused value an error line repeats.
 QUOTE_LIMIT = 40

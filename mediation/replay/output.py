@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -139,15 +141,43 @@ class RejectWriter:
         self.count += 1
         if self.fmt == "csv":
             if isinstance(values, dict):
-                values = [json.dumps(values, ensure_ascii=False, default=str)]
+                values = [json_line(values)]
             elif isinstance(values, str):
                 values = [values]
             self._csv.writerow([line, reason, *values])
         else:
             if isinstance(values, list) and not self.jsonl_input:
                 values = list(values)
-            record = {"line": line, "reason": reason, "record": values}
-            self.stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            self.stream.write(json_line({"line": line, "reason": reason, "record": values}) + "\n")
+
+
+def json_line(value: Any) -> str:
+    """``value`` as one line of valid JSON: never a bare ``NaN`` or ``Infinity``, never a raw surrogate.
+
+    Text holding bytes that did not decode (or a lone surrogate) is written with
+    ``\\u`` escapes, so the line stays valid UTF-8; a float that is not finite
+    becomes its text (``"nan"``).
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(value), ensure_ascii=False, default=str, allow_nan=False)
+    if _SURROGATE.search(text):
+        text = json.dumps(_finite(value), ensure_ascii=True, default=str, allow_nan=False)
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def rejects_format(path: str | Path) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from mediation.replay.dry import dry_run
+from mediation.replay.output import json_line
 from mediation.replay.persisted import persist
 from mediation.replay.readers import load_json_line
 
@@ -91,3 +92,23 @@ def test_a_hostile_json_line_is_that_rows_reject_when_stored(tmp_path, rules, db
 def test_plain_json_is_read_as_json_reads_it():
     text = '{"a": "\\ud83d\\ude00 \\\\ud800", "b": [1, 2.5, {"c": null}], "d": "[[[[[[[[[[[[[[[[[[[[[["}'
     assert load_json_line(text) == json.loads(text)
+
+
+def test_the_jsonl_rejects_of_a_csv_with_bad_bytes_are_valid_utf8_json(tmp_path, rules):
+    path = tmp_path / "in.csv"
+    header = "received_at,form,category,street,summary\n"
+    path.write_bytes(header.encode() + b"2020-05-01,oral,neighbor,xiangnan,a\xff\xfeb\n"
+                     + "2020-05-01,oral,neighbor,xiangnan,好\n".encode() * 3)
+    summary = dry_run(path, rules, rejects=tmp_path / "rejects.jsonl", encoding="utf-8")
+    assert (summary.read, summary.rejected) == (4, 1)
+    (record,) = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_bytes().decode().splitlines()]
+    assert record["line"] == 2 and record["record"][-1] == "a\udcff\udcfeb"  # the bytes, recoverable
+
+
+def test_json_lines_written_are_valid_json_whatever_they_hold():
+    for value, back in [({"a": float("nan"), "b": [float("inf"), -float("inf")]}, {"a": "nan", "b": ["inf", "-inf"]}),
+                        ({"a": "x\ud800y"}, {"a": "x\ud800y"}), ({"a": "好"}, {"a": "好"})]:
+        text = json_line(value)
+        text.encode("utf-8")  # no raw surrogate
+        assert json.loads(text, parse_constant=pytest.fail) == back
+    assert json_line({"a": "好"}) == '{"a": "好"}'  # readable when it can be
