@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json, long_running, place_text
+from mediation.cli.common import console, dumps, long_running, place_text
 from mediation.cli.options import load, parse_day, rules_option
 from mediation.errors import InputError
 from mediation.replay import dry_run, persist
+from mediation.replay.output import is_stdout
 from mediation.replay.persisted import importer
 from mediation.store.database import open_database
 
@@ -24,10 +25,11 @@ from mediation.store.database import open_database
               "rate and the disagreements.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write one result per case: JSON Lines (docs/design.md §7 shape plus line), or CSV for *.csv.")
+              help="Write one result per case: JSON Lines (docs/design.md §7 shape plus line), or CSV for *.csv; "
+                   "- for standard output (the summary then goes to standard error).")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Where unreadable rows go (line, reason, original columns), and with --db the rows "
-                   "not stored; default beside --out, else beside FILE.")
+                   "not stored; default beside --out, else beside FILE; - for standard output.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to use; the result is the same as with one. Dry runs only.")
 @click.option("--encoding", metavar="NAME", help="The file's encoding (default: UTF-8, UTF-8 with BOM or "
@@ -77,10 +79,12 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     finally:
         if bar is not None:
             bar.close()
+    # results or rejects on standard output (-): the summary goes to standard error
+    to_stderr = is_stdout(out) or is_stdout(rejects)
     if as_json:
-        echo_json(summary.as_dict())
+        click.echo(dumps(summary.as_dict()), err=to_stderr)
     else:
-        show_summary(summary.as_dict(), rules)
+        show_summary(summary.as_dict(), rules, stderr=to_stderr)
 
 
 def _check_persisted(*, as_of, workers: int) -> None:
@@ -137,12 +141,12 @@ class _ProgressBar:
             self.progress.stop()
 
 
-def show_summary(s: dict, rules) -> None:
-    """The summary as tables, with the catalogue's Chinese labels."""
+def show_summary(s: dict, rules, *, stderr: bool = False) -> None:
+    """The summary as tables, with the catalogue's Chinese labels (on standard error if ``stderr``)."""
     from rich.table import Table
 
     cat = rules.catalogue
-    out = console()
+    out = console(stderr=stderr)
     inp = s["input"]
     stored = s.get("database")
     mode = f"→ {stored['url']}" if stored else "(dry run)"

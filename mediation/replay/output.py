@@ -21,11 +21,14 @@ column ``record``), or JSON Lines (a ``.jsonl`` name):
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
 import re
 import shutil
+import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,11 +41,18 @@ RESULT_COLUMNS = ("line", "case_no", "review_outcome", "review_rule", "referred_
 
 
 class AtomicFile:
-    """A text file written to a temporary name and renamed into place by :meth:`commit`."""
+    """A text file written to a temporary name and renamed into place by :meth:`commit`.
+
+    Only a regular file is ever replaced: a target that is a device, a pipe,
+    a socket or a directory (``/dev/null``, ``/dev/stdout``) is refused with
+    :class:`InputError` (``option`` names it in the message).
+    """
 
     def __init__(self, path: str | Path, *, encoding: str = "utf-8", newline: str | None = None,
-                 errors: str = "strict") -> None:
+                 errors: str = "strict", option: str | None = None) -> None:
         self.path = Path(path)
+        self.option = option
+        check_target(self.path, option)
         directory = self.path.parent
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
@@ -53,8 +63,13 @@ class AtomicFile:
         self.file = open(fd, "w", encoding=encoding, newline=newline, errors=errors)  # noqa: SIM115
 
     def commit(self) -> None:
-        """Close the file and move it into place."""
+        """Close the file and move it into place (unless the target has become other than a regular file)."""
         self.file.close()
+        try:
+            check_target(self.path, self.option)
+        except InputError:
+            self.tmp.unlink(missing_ok=True)
+            raise
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
@@ -66,10 +81,65 @@ class AtomicFile:
         """Append other (temporary) files' bytes, in order, deleting each."""
         self.file.flush()
         with open(self.tmp, "ab") as out:
-            for part in parts:
-                with open(part, "rb") as f:
-                    shutil.copyfileobj(f, out, 1 << 20)
-                part.unlink(missing_ok=True)
+            _copy_parts(parts, out)
+
+
+class StandardOutput:
+    """``-``: standard output, with the interface of :class:`AtomicFile` (a stream cannot be taken back)."""
+
+    path = Path("-")
+
+    def __init__(self, *, encoding: str = "utf-8", newline: str | None = None, errors: str = "strict",
+                 option: str | None = None) -> None:
+        sys.stdout.flush()
+        self.buffer = sys.stdout.buffer
+        self.file = io.TextIOWrapper(self.buffer, encoding=encoding, newline=newline, errors=errors)
+
+    def commit(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+            self.file.detach()  # standard output stays open
+            self.file = None
+            self.buffer.flush()
+
+    abort = commit
+
+    def append_parts(self, parts: Iterable[Path]) -> None:
+        self.file.flush()
+        _copy_parts(parts, self.buffer)
+
+
+def is_stdout(path: str | Path | None) -> bool:
+    """Whether an output path is ``-`` (standard output)."""
+    return path is not None and str(path) == "-"
+
+
+def output_file(path: str | Path, **kwargs) -> AtomicFile | StandardOutput:
+    """Where an output goes: standard output for ``-``, else an :class:`AtomicFile`."""
+    return StandardOutput(**kwargs) if is_stdout(path) else AtomicFile(path, **kwargs)
+
+
+def check_target(path: Path, option: str | None = None) -> None:
+    """Refuse to write ``path`` when it exists and is not a regular file (a device, pipe, socket, directory)."""
+    name = f"{option} {path}" if option else str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot write {name}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"cannot write {name}: it is a directory", hint="name a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"will not write {name}: it is not a regular file (a device, pipe or socket)",
+                         hint="name a file, or - for standard output")
+
+
+def _copy_parts(parts: Iterable[Path], out) -> None:
+    for part in parts:
+        with open(part, "rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+        part.unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -207,28 +277,32 @@ class Outputs:
         self.table = table
         self.out = Path(out) if out is not None else None
         self.out_format = result_format(self.out) if self.out else None
-        self.rejects = Path(rejects) if rejects is not None else default_rejects_path(table.path, self.out,
+        beside = None if is_stdout(out) else self.out  # results on standard output: rejects beside the input
+        self.rejects = Path(rejects) if rejects is not None else default_rejects_path(table.path, beside,
                                                                                      table.format)
         self.rejects_format = rejects_format(self.rejects)
         # Named, or beside named results: always written. Otherwise only when there are rejects.
-        self.rejects_always = rejects is not None or out is not None
+        self.rejects_always = rejects is not None or beside is not None
         self.headings = table.headings if table.format == "csv" else None
         named = [("--out", self.out), ("--rejects", self.rejects)]
         for option, path in named:
-            if path is not None and _same(path, table.path):
-                raise InputError(f"{option} {path} is the input file itself", hint="write the results elsewhere")
-        if self.out is not None and _same(self.out, self.rejects):
+            if path is not None and not is_stdout(path):
+                if _same(path, table.path):
+                    raise InputError(f"{option} {path} is the input file itself", hint="write the results elsewhere")
+                check_target(path, option)
+        if self.out is not None and (_same(self.out, self.rejects) or is_stdout(self.out) and is_stdout(self.rejects)):
             raise InputError(f"--out and --rejects are the same file: {self.out}")
         if self.rejects_format == "csv" and table.format == "csv":
             self.rejects_encoding = table.encoding
         else:
             self.rejects_encoding = "utf-8"
 
-    def open(self) -> tuple[AtomicFile | None, AtomicFile]:
-        results = AtomicFile(self.out, newline="" if self.out_format == "csv" else None) if self.out else None
+    def open(self) -> tuple[AtomicFile | StandardOutput | None, AtomicFile | StandardOutput]:
+        results = output_file(self.out, newline="" if self.out_format == "csv" else None,
+                              option="--out") if self.out else None
         try:
-            rejects = AtomicFile(self.rejects, encoding=self.rejects_encoding, newline="",
-                                 errors="surrogateescape")
+            rejects = output_file(self.rejects, encoding=self.rejects_encoding, newline="",
+                                  errors="surrogateescape", option="--rejects")
         except BaseException:
             if results is not None:
                 results.abort()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mediation.replay.output import Outputs
+from mediation.replay.output import Outputs, is_stdout
 from mediation.replay.readers import Table
 from mediation.replay.summary import Counts
 
@@ -124,7 +124,8 @@ def in_parallel(table: Table, rules, spans: list[tuple[int, int, int]], outputs:
     def part(target: Path | None, i: int) -> str | None:
         if target is None:
             return None
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.part{i}.", suffix=".tmp", dir=target.parent)
+        where = None if is_stdout(target) else target.parent  # standard output: the temporary directory
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.part{i}.", suffix=".tmp", dir=where)
         os.close(fd)
         parts.append(Path(name))
         return name
