@@ -14,6 +14,7 @@ from mediation.replay import dry_run, persist
 from mediation.replay.output import is_stdout
 from mediation.replay.persisted import importer
 from mediation.store.database import open_database
+from mediation.text import CSV_ENCODINGS
 
 
 @click.command()
@@ -36,6 +37,9 @@ from mediation.store.database import open_database
               "GB18030, detected).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="The file's format (default: "
               "by its name, or its first character).")
+@click.option("--csv-encoding", "csv_encoding", type=click.Choice(CSV_ENCODINGS, case_sensitive=False),
+              help="Encoding of the CSV files written (--out *.csv, a CSV rejects file): utf-8-sig (UTF-8 with the "
+                   "BOM Excel needs; the default, but a GB18030 input's rejects stay GB18030), utf-8, or gb18030.")
 @click.option("--ignore", multiple=True, metavar="COLUMN", help="A column to skip (repeatable).")
 @click.option("--db", "db", metavar="PATH|URL", default=None,
               help="Store the cases in this database (a SQLite file or a postgresql+psycopg:// URL) with "
@@ -46,7 +50,8 @@ from mediation.store.database import open_database
               help="With --db: cases per transaction.")
 def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, as_json: bool, out: Path | None,
            rejects: Path | None, workers: int, encoding: str | None, fmt: str | None,
-           ignore: tuple[str, ...], db: str | None, operator: str | None, batch: int) -> None:
+           csv_encoding: str | None, ignore: tuple[str, ...], db: str | None, operator: str | None,
+           batch: int) -> None:
     """Review and route every case in FILE (CSV or JSON Lines) as the rules would.
 
     Without --db nothing is stored (a dry run). Each case is routed by the rules
@@ -70,11 +75,11 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     try:
         if db is None:
             summary = dry_run(file, rules, as_of=day, compare=compare, out=out, rejects=rejects, workers=workers,
-                              encoding=encoding, format=fmt, ignore=ignore,
+                              encoding=encoding, format=fmt, ignore=ignore, csv_encoding=csv_encoding,
                               progress=bar.update if bar is not None else None)
         else:
             summary = _persisted(file, rules, db, operator=operator, compare=compare, out=out, rejects=rejects,
-                                 encoding=encoding, fmt=fmt, ignore=ignore, batch=batch,
+                                 encoding=encoding, fmt=fmt, ignore=ignore, batch=batch, csv_encoding=csv_encoding,
                                  progress=bar.update if bar is not None else None)
     finally:
         if bar is not None:
@@ -97,11 +102,12 @@ def _check_persisted(*, as_of, workers: int) -> None:
 
 
 def _persisted(file: str, rules, db: str, *, operator: str | None, compare: bool, out, rejects, encoding, fmt,
-               ignore, batch: int, progress):
+               ignore, batch: int, csv_encoding, progress):
     importer(rules, operator)  # before the database is opened: a refusal is the first thing said
     with open_database(db) as database:
         return persist(file, rules, database, operator=operator, compare=compare, out=out, rejects=rejects,
-                       encoding=encoding, format=fmt, ignore=ignore, batch_size=batch, progress=progress)
+                       encoding=encoding, format=fmt, ignore=ignore, batch_size=batch, progress=progress,
+                       csv_encoding=csv_encoding)
 
 
 class _ProgressBar:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from mediation.errors import InputError
+from mediation.text import CSV_ENCODINGS, spreadsheet_cell
 
 RESULT_COLUMNS = ("line", "case_no", "review_outcome", "review_rule", "referred_to", "destination", "department",
                   "unit", "judicial_office", "mediation_type", "rule", "rules_digest")
@@ -115,8 +116,30 @@ def is_stdout(path: str | Path | None) -> bool:
 
 
 def output_file(path: str | Path, **kwargs) -> AtomicFile | StandardOutput:
-    """Where an output goes: standard output for ``-``, else an :class:`AtomicFile`."""
-    return StandardOutput(**kwargs) if is_stdout(path) else AtomicFile(path, **kwargs)
+    """Where an output goes: standard output for ``-`` (never with a BOM), else an :class:`AtomicFile`."""
+    if is_stdout(path):
+        kwargs["encoding"] = part_encoding(kwargs.get("encoding", "utf-8"))
+        return StandardOutput(**kwargs)
+    return AtomicFile(path, **kwargs)
+
+
+#: The encoding of CSV files written for a spreadsheet: UTF-8 with a BOM, by which Excel knows it is UTF-8.
+SPREADSHEET = CSV_ENCODINGS[0]
+
+
+def check_csv_encoding(encoding: str | None) -> str | None:
+    """``--csv-encoding``: one of :data:`CSV_ENCODINGS` (None: the default); InputError otherwise."""
+    if encoding is None:
+        return None
+    name = encoding.strip().lower().replace("_", "-")
+    if name not in CSV_ENCODINGS:
+        raise InputError(f"--csv-encoding {encoding!r} is not one of {', '.join(CSV_ENCODINGS)}")
+    return name
+
+
+def part_encoding(encoding: str) -> str:
+    """The encoding of text appended to a file already begun: without the BOM."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def check_target(path: Path, option: str | None = None) -> None:
@@ -176,9 +199,10 @@ class ResultWriter:
             self._keep.append((review, decision))
             if self.fmt == "csv":
                 d = decision
-                found = [review.outcome, review.rule, review.to or "",
-                         *((d.destination, d.department, d.unit, d.judicial_office or "", d.mediation_type, d.rule,
-                            d.rules_digest) if d else ("",) * 7)]
+                found = [spreadsheet_cell(c) for c in (
+                    review.outcome, review.rule, review.to or "",
+                    *((d.destination, d.department, d.unit, d.judicial_office or "", d.mediation_type, d.rule,
+                       d.rules_digest) if d else ("",) * 7))]
             else:
                 body = {"review": review.as_dict(), "decision": decision.as_dict() if decision else None}
                 found = json.dumps(body, ensure_ascii=False)[1:]  # '"review": ..., "decision": ...}'
@@ -214,7 +238,7 @@ class RejectWriter:
                 values = [json_line(values)]
             elif isinstance(values, str):
                 values = [values]
-            self._csv.writerow([line, reason, *values])
+            self._csv.writerow([line, spreadsheet_cell(reason), *map(spreadsheet_cell, values)])
         else:
             if isinstance(values, list) and not self.jsonl_input:
                 values = list(values)
@@ -273,7 +297,8 @@ def default_rejects_path(input_path: Path, out: Path | None, input_format: str) 
 class Outputs:
     """The result and rejects files of a run: where, in what format, and whether to keep them."""
 
-    def __init__(self, table, out: str | Path | None, rejects: str | Path | None) -> None:
+    def __init__(self, table, out: str | Path | None, rejects: str | Path | None, *,
+                 csv_encoding: str | None = None) -> None:
         self.table = table
         self.out = Path(out) if out is not None else None
         self.out_format = result_format(self.out) if self.out else None
@@ -292,13 +317,17 @@ class Outputs:
                 check_target(path, option)
         if self.out is not None and (_same(self.out, self.rejects) or is_stdout(self.out) and is_stdout(self.rejects)):
             raise InputError(f"--out and --rejects are the same file: {self.out}")
-        if self.rejects_format == "csv" and table.format == "csv":
-            self.rejects_encoding = table.encoding
-        else:
+        csv_encoding = check_csv_encoding(csv_encoding)
+        self.out_encoding = csv_encoding or SPREADSHEET if self.out_format == "csv" else "utf-8"
+        if self.rejects_format != "csv":
             self.rejects_encoding = "utf-8"
+        elif csv_encoding is not None:
+            self.rejects_encoding = csv_encoding
+        else:  # a GB18030 file's rejects in GB18030, as it came; otherwise UTF-8 with a BOM
+            self.rejects_encoding = "gb18030" if table.encoding == "gb18030" else SPREADSHEET
 
     def open(self) -> tuple[AtomicFile | StandardOutput | None, AtomicFile | StandardOutput]:
-        results = output_file(self.out, newline="" if self.out_format == "csv" else None,
+        results = output_file(self.out, encoding=self.out_encoding, newline="" if self.out_format == "csv" else None,
                               option="--out") if self.out else None
         try:
             rejects = output_file(self.rejects, encoding=self.rejects_encoding, newline="",

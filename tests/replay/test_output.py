@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 import os
 import shutil
@@ -95,3 +98,48 @@ def test_rejects_dash_and_the_printed_summary(tmp_path, monkeypatch):
     assert not (tmp_path / "-").exists()
     both = replay("--rejects", "-", "--out", "-")
     assert both.exit_code == 2 and "the same file" in both.stderr
+
+
+FORMULAS = ["=cmd|'/c calc'!A1", '=HYPERLINK("http://example.invalid/x","点击")', "+1+1", "@SUM(1)", "\tx"]
+
+
+def formula_rows(tmp_path: Path, encoding: str = "utf-8") -> Path:
+    source = tmp_path / "in.csv"
+    lines = ["received_at,form,category,street,summary,备注"]
+    lines += [f'2020-05-01,oral,宠物饲养,xiangnan,"{f.replace(chr(34), chr(34) * 2)}",-5' for f in FORMULAS]
+    lines += ["2020-05-01,oral,neighbor,xiangnan,好,=1"]
+    source.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return source
+
+
+def test_csv_outputs_neutralise_formulas_and_carry_a_bom(tmp_path, rules):
+    summary = dry_run(formula_rows(tmp_path), rules, rejects=tmp_path / "r.csv", out=tmp_path / "o.csv")
+    assert summary.rejected == len(FORMULAS)
+    data = (tmp_path / "r.csv").read_bytes()
+    assert data.startswith(codecs.BOM_UTF8) and (tmp_path / "o.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [r[-2] for r in rows[1:]] == ["'" + f for f in FORMULAS]
+    assert all(r[-1] == "-5" for r in rows[1:])  # a plain number stays a number
+
+
+def test_csv_encoding_of_the_outputs(tmp_path, rules):
+    dry_run(formula_rows(tmp_path), rules, rejects=tmp_path / "r.csv", out=tmp_path / "o.csv",
+            csv_encoding="gb18030")
+    assert "宠物饲养" in (tmp_path / "r.csv").read_text(encoding="gb18030")
+    assert (tmp_path / "o.csv").read_text(encoding="gb18030").startswith("line,case_no")
+    # a GB18030 input's rejects stay GB18030 by default, results get the BOM
+    dry_run(formula_rows(tmp_path, "gb18030"), rules, rejects=tmp_path / "r.csv", out=tmp_path / "o.csv",
+            encoding="gb18030")
+    assert "宠物饲养" in (tmp_path / "r.csv").read_text(encoding="gb18030")
+    assert (tmp_path / "o.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    with pytest.raises(InputError, match="--csv-encoding"):
+        dry_run(formula_rows(tmp_path), rules, rejects=tmp_path / "r.csv", csv_encoding="rot13")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_csv_outputs_of_workers_have_one_bom(tmp_path, rules, workers):
+    summary = dry_run(ROOT / "examples" / "history-2020.csv", rules, rejects=tmp_path / "r.csv", out=tmp_path / "o.csv",
+                      workers=workers)
+    assert summary.workers == workers
+    for name in ("r.csv", "o.csv"):
+        assert (tmp_path / name).read_bytes().count(codecs.BOM_UTF8) == 1
