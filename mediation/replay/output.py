@@ -21,6 +21,7 @@ column ``record``), or JSON Lines (a ``.jsonl`` name):
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import math
@@ -33,6 +34,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no locks, no cleaning up
+    fcntl = None  # type: ignore[assignment]
 
 from mediation.errors import InputError
 from mediation.text import CSV_ENCODINGS, spreadsheet_cell
@@ -54,9 +60,9 @@ class AtomicFile:
         self.path = Path(path)
         self.option = option
         check_target(self.path, option)
-        directory = self.path.parent
+        remove_stale(self.path)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+            fd, tmp = locked_temp(self.path, ".")
         except OSError as exc:
             raise InputError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         self.tmp = Path(tmp)
@@ -64,14 +70,18 @@ class AtomicFile:
         self.file = open(fd, "w", encoding=encoding, newline=newline, errors=errors)  # noqa: SIM115
 
     def commit(self) -> None:
-        """Close the file and move it into place (unless the target has become other than a regular file)."""
-        self.file.close()
+        """Move the file into place and close it (unless the target has become other than a regular file).
+
+        It is closed only once moved: until then its lock tells other runs it is not stale.
+        """
+        self.file.flush()
         try:
             check_target(self.path, self.option)
         except InputError:
-            self.tmp.unlink(missing_ok=True)
+            self.abort()
             raise
         os.replace(self.tmp, self.path)
+        self.file.close()
 
     def abort(self) -> None:
         """Close and delete the temporary file (the target is left as it was)."""
@@ -156,6 +166,54 @@ def check_target(path: Path, option: str | None = None) -> None:
     if not stat.S_ISREG(mode):
         raise InputError(f"will not write {name}: it is not a regular file (a device, pipe or socket)",
                          hint="name a file, or - for standard output")
+
+
+def locked_temp(target: Path, infix: str, directory: Path | None = None) -> tuple[int, str]:
+    """A new temporary file ``.NAME<infix>XXXXXXXX.tmp`` beside ``target`` (or in ``directory``), locked.
+
+    The lock (``flock``) lasts as long as the descriptor is open, and no longer
+    than the process: :func:`remove_stale` removes only files nobody holds.
+    """
+    where = target.parent if directory is None else directory
+    while True:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}{infix}", suffix=".tmp", dir=where)
+        if fcntl is None:
+            return fd, name
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink:
+            return fd, name
+        os.close(fd)  # removed as stale between its creation and its lock: make another
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Delete the temporary files of ``target`` that earlier runs, killed, left behind (``.NAME.*.tmp``).
+
+    A file still locked belongs to a run in progress and is left alone.
+    """
+    removed: list[Path] = []
+    if fcntl is None:  # pragma: no cover - not on POSIX
+        return removed
+    try:
+        candidates = list(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a run in progress
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _copy_parts(parts: Iterable[Path], out) -> None:

@@ -28,6 +28,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,7 +410,14 @@ def open_table(path: str | Path, rules, *, encoding: str | None = None, format: 
     path = Path(path)
     name = str(path)
     try:
-        size = os.stat(path).st_size
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):
+            # a pipe would hang the run (and cannot be read twice), a device never ends
+            raise InputError(f"{name} is not a regular file (a pipe, device or socket)",
+                             hint="save the cases to a file first")
+        size = st.st_size
         with open(path, "rb") as f:
             sample = f.read(SAMPLE)
     except IsADirectoryError:

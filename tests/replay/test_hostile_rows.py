@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from mediation.errors import InputError
 from mediation.replay.dry import dry_run
 from mediation.replay.output import json_line
 from mediation.replay.persisted import persist
@@ -112,3 +114,14 @@ def test_json_lines_written_are_valid_json_whatever_they_hold():
         text.encode("utf-8")  # no raw surrogate
         assert json.loads(text, parse_constant=pytest.fail) == back
     assert json_line({"a": "好"}) == '{"a": "好"}'  # readable when it can be
+
+
+def test_a_fifo_or_a_device_as_input_is_refused_without_waiting(tmp_path, rules):
+    fifo = tmp_path / "cases.csv"
+    os.mkfifo(fifo)  # opened for reading, this waited for a writer for ever
+    device = tmp_path / "zero.csv"
+    device.symlink_to("/dev/zero")
+    for path in (fifo, device):
+        with pytest.raises(InputError, match="not a regular file") as caught:
+            dry_run(path, rules)
+        assert "\n" not in str(caught.value)

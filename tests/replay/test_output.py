@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import fcntl
 import io
 import json
 import os
@@ -143,3 +144,20 @@ def test_csv_outputs_of_workers_have_one_bom(tmp_path, rules, workers):
     assert summary.workers == workers
     for name in ("r.csv", "o.csv"):
         assert (tmp_path / name).read_bytes().count(codecs.BOM_UTF8) == 1
+
+
+def test_temporary_files_of_killed_runs_are_removed_by_the_next(tmp_path, rules):
+    stale = [tmp_path / ".r.csv.k1ll3d.tmp", tmp_path / ".r.csv.part0.k1ll3d.tmp", tmp_path / ".o.jsonl.x.tmp"]
+    for path in stale:
+        path.write_text("half", encoding="utf-8")
+    running = tmp_path / ".r.csv.running.tmp"  # another run's, in progress: locked
+    running.write_text("busy", encoding="utf-8")
+    with open(running, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        dry_run(MALFORMED, rules, rejects=tmp_path / "r.csv", out=tmp_path / "o.jsonl")
+        assert running.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.csv.running.tmp", "o.jsonl", "r.csv"]
+    other = tmp_path / ".other.csv.x.tmp"  # another target's: not this run's to judge
+    other.write_text("x", encoding="utf-8")
+    dry_run(MALFORMED, rules, rejects=tmp_path / "r.csv")
+    assert other.exists() and not running.exists()
