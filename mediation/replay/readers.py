@@ -162,6 +162,13 @@ class Table:
                     if errors[0] != decode_errors and any(map(has_undecodable, row)):
                         yield line, row, f"not valid {self.encoding} text (pass --encoding if the file has another)"
                         continue
+                    if last > line:  # a quoted field spans lines: a stray quote may have swallowed rows
+                        swallowed = rows_inside(row, width)
+                        if swallowed:
+                            yield line, row, (f"lines {line}-{last} were read as one row: a quoted field opened "
+                                              f"on line {line} closes only on line {last}, and {swallowed} "
+                                              "line(s) inside it look like rows of their own (a stray quote?)")
+                            continue
                     yield line, row, None
                 return
             except csv.Error as exc:
@@ -292,6 +299,31 @@ def _lone_surrogate(value: Any) -> str | None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+def rows_inside(row: list[str], width: int) -> int:
+    """How many whole lines inside the cells of ``row`` read as rows of ``width`` fields on their own.
+
+    A field that spans lines legitimately (a summary of two paragraphs) has
+    none; one that a stray quote opened has swallowed the rows that follow.
+    The first and last line of a cell are left out: they hold parts of the
+    rows the field starts and ends in. (With fewer than 3 columns any line
+    looks like a row, so nothing is said.)
+    """
+    if width < 3:
+        return 0
+    found = 0
+    for cell in row:
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        for text in cell.splitlines()[1:-1]:
+            try:
+                cells = next(csv.reader([text]), [])
+            except csv.Error:
+                continue
+            if len(cells) == width:
+                found += 1
+    return found
+
 
 #: The item :meth:`Table.rows` ends with when a byte range did not end where a row ends.
 SPLIT = "range does not end at a row boundary"

@@ -125,3 +125,35 @@ def test_a_fifo_or_a_device_as_input_is_refused_without_waiting(tmp_path, rules)
         with pytest.raises(InputError, match="not a regular file") as caught:
             dry_run(path, rules)
         assert "\n" not in str(caught.value)
+
+
+def stray_quote_file(tmp_path: Path) -> Path:
+    """50 cases; a stray quote opens row 3's summary and another closes row 6's: rows 4 and 5 fall inside."""
+    lines = ["received_at,form,category,street,summary,applicant_name,applicant_phone"]
+    for n in range(1, 51):
+        summary = "邻里噪音（合成示例）"
+        if n == 3:
+            summary = '"' + summary
+        if n == 6:
+            summary = summary + '"'
+        lines.append(f"2020-05-01,oral,neighbor,xiangnan,{summary},测试甲{n:02d},1380000{n:04d}")
+    path = tmp_path / "stray.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_stray_quote_that_swallows_rows_is_rejected_with_its_lines(tmp_path, rules):
+    summary = dry_run(stray_quote_file(tmp_path), rules, rejects=tmp_path / "rejects.csv")
+    assert (summary.read, summary.routed, summary.rejected) == (47, 46, 1)  # was 47 routed, 0 rejected
+    with open(tmp_path / "rejects.csv", encoding="utf-8-sig", newline="") as f:
+        (_, reject) = list(csv.reader(f))
+    assert reject[0] == "4" and "lines 4-7 were read as one row" in reject[1] and "2 line(s)" in reject[1]
+
+
+def test_a_summary_of_several_lines_is_not_taken_for_a_stray_quote(tmp_path, rules):
+    path = tmp_path / "ok.csv"
+    path.write_text('received_at,form,category,street,summary\n'
+                    '2020-05-01,oral,neighbor,xiangnan,"第一段, 有逗号\n第二段, 也有\n第三段"\n'
+                    '2020-05-01,oral,neighbor,xiangnan,好\n', encoding="utf-8")
+    summary = dry_run(path, rules)
+    assert (summary.read, summary.routed, summary.rejected) == (2, 2, 0)
