@@ -359,6 +359,8 @@ class Outputs:
                  csv_encoding: str | None = None) -> None:
         self.table = table
         self.out = Path(out) if out is not None else None
+        if self.out is not None and not is_stdout(self.out):
+            check_target(self.out, "--out")  # a directory (also "" and ".") has no name to put rejects beside
         self.out_format = result_format(self.out) if self.out else None
         beside = None if is_stdout(out) else self.out  # results on standard output: rejects beside the input
         self.rejects = Path(rejects) if rejects is not None else default_rejects_path(table.path, beside,
