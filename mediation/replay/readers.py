@@ -439,6 +439,9 @@ def open_table(path: str | Path, rules, *, encoding: str | None = None, format: 
     For JSON Lines the first object's keys are checked the same way; later
     objects are checked row by row.
     """
+    if str(path) == "-":
+        raise InputError("a replay reads a file, not standard input (it reads the file more than once)",
+                         hint="save the cases to a file first")
     path = Path(path)
     name = str(path)
     try:

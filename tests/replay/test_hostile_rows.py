@@ -125,6 +125,8 @@ def test_a_fifo_or_a_device_as_input_is_refused_without_waiting(tmp_path, rules)
         with pytest.raises(InputError, match="not a regular file") as caught:
             dry_run(path, rules)
         assert "\n" not in str(caught.value)
+    with pytest.raises(InputError, match="not standard input"):
+        dry_run("-", rules)
 
 
 def stray_quote_file(tmp_path: Path) -> Path:
