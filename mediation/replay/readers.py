@@ -233,6 +233,25 @@ def _object(pairs: list) -> dict:
     return value
 
 
+_KEY_END = re.compile(r'"\s*:')
+
+
+def _keys(value: dict, text: str) -> int:
+    """How many keys the objects of ``value`` have, nested ones included."""
+    if text.count("{") == 1:
+        return len(value)
+    total = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            total += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return total
+
+
 def _not_a_number(text: str) -> float:
     raise _Refused(f"{text} is not a JSON number")
 
@@ -270,7 +289,11 @@ def load_json_line(text: str) -> Any:
     if _too_deep(text):
         raise _Refused(f"nested more than {MAX_DEPTH} levels deep")
     try:
-        value = json.loads(text, object_pairs_hook=_object, parse_constant=_not_a_number, parse_float=_finite)
+        value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+        # Every key in the text is followed by '":' (strings may hold more); as many keys in the
+        # objects as that means none was given twice. Otherwise parse again, looking (slower).
+        if value.__class__ is dict and _keys(value, text) != len(_KEY_END.findall(text)):
+            value = json.loads(text, object_pairs_hook=_object, parse_constant=_not_a_number, parse_float=_finite)
     except RecursionError:  # unbalanced brackets fool the count above; the parser still stops
         raise _Refused(f"nested more than {MAX_DEPTH} levels deep") from None
     if _SURROGATE_ESCAPE.search(text):

@@ -159,3 +159,15 @@ def test_a_summary_of_several_lines_is_not_taken_for_a_stray_quote(tmp_path, rul
                     '2020-05-01,oral,neighbor,xiangnan,好\n', encoding="utf-8")
     summary = dry_run(path, rules)
     assert (summary.read, summary.routed, summary.rejected) == (2, 2, 0)
+
+
+@pytest.mark.parametrize("text", ['{"a": 1, "a": 2}', '{ "a" : 1 , "a" : 2 }', '{"a": "x\\":y", "a": 1}',
+                                  '{"b": [{"c": 1}, {"c": 2, "c": 3}]}', '{"b": {"c": {"d": 1, "d": 1}}}'])
+def test_a_key_given_twice_is_found_wherever_it_is(text):
+    with pytest.raises(ValueError, match="given twice"):
+        load_json_line(text)
+
+
+@pytest.mark.parametrize("text", ['{"a": "x\\":y"}', '{"a": "\\":\\":"}', '{"b": [{"c": 1}, {"c": 2}], "c": 3}'])
+def test_keys_alike_in_different_objects_or_in_strings_are_no_duplicates(text):
+    assert load_json_line(text) == json.loads(text)
