@@ -171,3 +171,15 @@ def test_a_key_given_twice_is_found_wherever_it_is(text):
 @pytest.mark.parametrize("text", ['{"a": "x\\":y"}', '{"a": "\\":\\":"}', '{"b": [{"c": 1}, {"c": 2}], "c": 3}'])
 def test_keys_alike_in_different_objects_or_in_strings_are_no_duplicates(text):
     assert load_json_line(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("column", ["outcome", "agreement_form", "actual_destination"])
+@pytest.mark.parametrize("value", [["settled"], {"a": 1}, 5])
+def test_a_list_or_object_in_a_history_column_is_that_rows_reject(tmp_path, rules, column, value):
+    path = tmp_path / "in.jsonl"  # was: internal error: TypeError: unhashable type
+    bad = json.dumps(dict(GOOD, case_no="XS-2020-00002", **{column: value}), ensure_ascii=False)
+    path.write_text("\n".join([good(1), bad, good(3)]) + "\n", encoding="utf-8")
+    summary = dry_run(path, rules, rejects=tmp_path / "rejects.jsonl")
+    assert (summary.read, summary.routed, summary.rejected) == (3, 2, 1)
+    (record,) = [json.loads(x) for x in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert record["line"] == 2 and column in record["reason"]
