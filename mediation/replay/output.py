@@ -80,6 +80,8 @@ class AtomicFile:
         except InputError:
             self.abort()
             raise
+        if fcntl is None:  # pragma: no cover - Windows renames no open file (and has no locks to keep)
+            self.file.close()
         os.replace(self.tmp, self.path)
         self.file.close()
 
@@ -179,7 +181,10 @@ def locked_temp(target: Path, infix: str, directory: Path | None = None) -> tupl
         fd, name = tempfile.mkstemp(prefix=f".{target.name}{infix}", suffix=".tmp", dir=where)
         if fcntl is None:
             return fd, name
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: nobody can lock it, so nobody removes it
+            return fd, name
         if os.fstat(fd).st_nlink:
             return fd, name
         os.close(fd)  # removed as stale between its creation and its lock: make another
