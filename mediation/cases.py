@@ -29,7 +29,7 @@ from mediation.domain import (
 )
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
-from mediation.text import CONTROL, normalize_label, quoted
+from mediation.text import CONTROL, control_message, normalize_label, quoted
 
 MAX_PARTIES = 100_000
 MAX_AMOUNT = Decimal("1e12")
@@ -238,7 +238,7 @@ class CaseParser:
             raise CaseError(f"{field} is longer than {limit} characters ({len(value)})", field=field)
         bad = CONTROL.search(value)
         if bad:
-            raise CaseError(f"{field} contains a control character (U+{ord(bad.group()):04X})", field=field)
+            raise CaseError(control_message(field, bad.group()), field=field)
         return value
 
     @staticmethod

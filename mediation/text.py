@@ -29,9 +29,42 @@ _PINYIN = re.compile(
     rf"(?<={_CJK})\((?:[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*|(?=[a-zü]{{2}}){_SYLLABLE})\)"
 )
 _SPACE = re.compile(r"\s+")
-# C0/C1 control characters other than tab and newline, and the bidirectional
-# formatting characters (which can make a name display reversed): never valid in input.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 control characters other than tab and newline, the bidirectional
+# formatting characters (which can make a name display reversed), and surrogates
+# (a byte that was not UTF-8, or a lone surrogate from JSON: no character, and
+# not storable as UTF-8): never valid in input.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def control_message(field: str, char: str) -> str:
+    """Why a text holding ``char`` (a match of :data:`CONTROL`) is refused."""
+    if "\ud800" <= char <= "\udfff":
+        return f"{field} is not valid text (U+{ord(char):04X}: a byte that is not UTF-8, or a lone surrogate)"
+    return f"{field} contains a control character (U+{ord(char):04X})"
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection) ...
+_FORMULA_START = frozenset("=+-@\t\r")
+# ... unless the cell is a plain number, which it reads as one.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell as written for a spreadsheet: text that would run as a formula gets a leading ``'``.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (``=HYPERLINK(…)``, ``=cmd|'/c calc'!A1``) is shown by the spreadsheet as
+    text, not run; plain numbers (``-5``, ``+1.5``) and anything not text are
+    left as they are, so they stay numbers.
+    """
+    if value.__class__ is str and value[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+#: The encodings a CSV file for a spreadsheet may be written in (``--csv-encoding``); the first is the
+#: default: UTF-8 with a BOM, by which Excel knows the file is UTF-8 (without it, Chinese comes out garbled).
+CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
+
 
 #: How much of a refused value an error line repeats.
 QUOTE_LIMIT = 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediation.text import normalize_label, normalize_text, strip_pinyin
+from mediation.text import normalize_label, normalize_text, spreadsheet_cell, strip_pinyin
 
 SEED = Path("/work/shared/seed")
 
@@ -43,3 +43,11 @@ def test_the_seed_document_normalises():
     assert "多元化解纠纷调解中心" in text
     assert "共调处矛盾纠纷1847件,其中口头纠纷1292件,书面纠纷555件" in text
     assert "(qū)" not in text and "(yè)" not in text
+
+
+def test_spreadsheet_cells_never_run_as_formulas():
+    for cell in ("=cmd|'/c calc'!A1", '=HYPERLINK("http://example.invalid","x")', "+1+1", "-1+2", "@SUM(A1)",
+                 "\tx", "\rx", "-", "=1"):
+        assert spreadsheet_cell(cell) == "'" + cell
+    for cell in ("-5", "+1.5", "12.5%", "1e3", "", "纠纷", "a=b", 7, 2.5, None):
+        assert spreadsheet_cell(cell) == cell

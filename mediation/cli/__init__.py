@@ -11,12 +11,14 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import re
 import sys
 
 import click
 
 from mediation.cli.version import version_option
 from mediation.errors import MediationError
+from mediation.text import quoted
 
 #: name -> (module:attribute, one-line help). The help is here so that
 #: ``mediation --help`` need not import every command.
@@ -90,6 +92,15 @@ class Failure(click.ClickException):
 class RootGroup(LazyGroup):
     """The top-level group: turns errors from any subcommand into :class:`Failure`."""
 
+    def main(self, args=None, *rest, **kwargs):
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which nothing can print or
+        # store: such an argument (or MEDIATION_* variable) is refused before anything runs.
+        problem = undecodable_argument(sys.argv[1:] if args is None else args, os.environ)
+        if problem is not None:
+            click.echo(f"mediation: error: {problem}", err=True)
+            sys.exit(2)
+        return super().main(args, *rest, **kwargs)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -124,6 +135,20 @@ def cli() -> None:
     Register, review and divert disputes to the centre's 11 mediation rooms
     and 7 service windows by declarative rules (属地管理, 谁主管、谁负责).
     """
+
+
+def undecodable_argument(args, environ) -> str | None:
+    """Why an argument or a ``MEDIATION_*`` variable cannot be used (it is not valid UTF-8), or None."""
+    for n, arg in enumerate(args, 1):
+        if isinstance(arg, str) and _SURROGATE.search(arg):
+            return f"argument {n} {quoted(arg)} is not valid UTF-8 text"
+    for name, value in environ.items():
+        if name.startswith("MEDIATION_") and _SURROGATE.search(value):
+            return f"${name} {quoted(value)} is not valid UTF-8 text"
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json, long_running, place_text
+from mediation.cli.common import console, dumps, long_running, place_text
 from mediation.cli.options import input_format, input_format_option, load, parse_day, rules_option
 from mediation.errors import InputError
 from mediation.replay import dry_run, persist
+from mediation.replay.output import is_stdout
 from mediation.replay.persisted import importer
 from mediation.store.database import open_database
+from mediation.text import CSV_ENCODINGS
 
 
 @click.command()
@@ -24,15 +26,20 @@ from mediation.store.database import open_database
               "rate and the disagreements.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write one result per case: JSON Lines (docs/design.md §7 shape plus line), or CSV for *.csv.")
+              help="Write one result per case: JSON Lines (docs/design.md §7 shape plus line), or CSV for *.csv; "
+                   "- for standard output (the summary then goes to standard error).")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Where unreadable rows go (line, reason, original columns), and with --db the rows "
-                   "not stored; default beside --out, else NAME.rejects.csv in the current directory.")
+                   "not stored; default beside --out, else NAME.rejects.csv in the current directory; "
+                   "- for standard output.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to use; the result is the same as with one. Dry runs only.")
 @click.option("--encoding", metavar="NAME", help="The file's encoding (default: UTF-8, UTF-8 with BOM or "
               "GB18030, detected).")
 @input_format_option
+@click.option("--csv-encoding", "csv_encoding", type=click.Choice(CSV_ENCODINGS, case_sensitive=False),
+              help="Encoding of the CSV files written (--out *.csv, a CSV rejects file): utf-8-sig (UTF-8 with the "
+                   "BOM Excel needs; the default, but a GB18030 input's rejects stay GB18030), utf-8, or gb18030.")
 @click.option("--ignore", multiple=True, metavar="COLUMN", help="A column to skip (repeatable).")
 @click.option("--db", "db", metavar="PATH|URL", default=None,
               help="Store the cases in this database (a SQLite file or a postgresql+psycopg:// URL) with "
@@ -45,7 +52,8 @@ from mediation.store.database import open_database
               help="With --db: cases per transaction.")
 def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, as_json: bool, out: Path | None,
            rejects: Path | None, workers: int, encoding: str | None, fmt: str | None, old_format: str | None,
-           ignore: tuple[str, ...], db: str | None, operator: str | None, strict: bool, batch: int) -> None:
+           csv_encoding: str | None, ignore: tuple[str, ...], db: str | None, operator: str | None,
+           strict: bool, batch: int) -> None:
     """Review and route every case in FILE (CSV or JSON Lines) as the rules would.
 
     Without --db nothing is stored (a dry run). Each case is routed by the rules
@@ -73,20 +81,22 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     try:
         if db is None:
             summary = dry_run(file, rules, as_of=day, compare=compare, out=out, rejects=rejects, workers=workers,
-                              encoding=encoding, format=fmt, ignore=ignore,
+                              encoding=encoding, format=fmt, ignore=ignore, csv_encoding=csv_encoding,
                               progress=bar.update if bar is not None else None)
         else:
             summary = _persisted(file, rules, db, operator=operator, compare=compare, out=out, rejects=rejects,
-                                 encoding=encoding, fmt=fmt, ignore=ignore, batch=batch,
+                                 encoding=encoding, fmt=fmt, ignore=ignore, batch=batch, csv_encoding=csv_encoding,
                                  progress=bar.update if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
     data = summary.as_dict()
+    # results or rejects on standard output (-): the summary goes to standard error
+    to_stderr = is_stdout(out) or is_stdout(rejects)
     if as_json:
-        echo_json(data)
+        click.echo(dumps(data), err=to_stderr)
     else:
-        show_summary(data, rules)
+        show_summary(data, rules, stderr=to_stderr)
     if strict and not_replayed(data):
         sys.exit(1)
 
@@ -110,11 +120,12 @@ def _check_persisted(*, as_of, workers: int) -> None:
 
 
 def _persisted(file: str, rules, db: str, *, operator: str | None, compare: bool, out, rejects, encoding, fmt,
-               ignore, batch: int, progress):
+               ignore, batch: int, csv_encoding, progress):
     importer(rules, operator)  # before the database is opened: a refusal is the first thing said
     with open_database(db) as database:
         return persist(file, rules, database, operator=operator, compare=compare, out=out, rejects=rejects,
-                       encoding=encoding, format=fmt, ignore=ignore, batch_size=batch, progress=progress)
+                       encoding=encoding, format=fmt, ignore=ignore, batch_size=batch, progress=progress,
+                       csv_encoding=csv_encoding)
 
 
 class _ProgressBar:
@@ -154,12 +165,12 @@ class _ProgressBar:
             self.progress.stop()
 
 
-def show_summary(s: dict, rules) -> None:
-    """The summary as tables, with the catalogue's Chinese labels."""
+def show_summary(s: dict, rules, *, stderr: bool = False) -> None:
+    """The summary as tables, with the catalogue's Chinese labels (on standard error if ``stderr``)."""
     from rich.table import Table
 
     cat = rules.catalogue
-    out = console()
+    out = console(stderr=stderr)
     inp = s["input"]
     stored = s.get("database")
     mode = f"→ {stored['url']}" if stored else "(dry run)"

@@ -14,6 +14,7 @@ from mediation.deadlines import calendar_of, calendar_warning, provisional_warni
 from mediation.report import build_report, period, render
 from mediation.report.chart import check_chart_path, draw_chart, require_matplotlib
 from mediation.store.database import open_database
+from mediation.text import CSV_ENCODINGS
 
 FORMATS = ("table", "csv", "json")
 
@@ -24,13 +25,16 @@ FORMATS = ("table", "csv", "json")
 @click.option("--to", "until", metavar="DATE", help="Last day of the period (with --from).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--csv-encoding", "csv_encoding", type=click.Choice(CSV_ENCODINGS, case_sensitive=False),
+              default="utf-8-sig", show_default=True,
+              help="With --format csv: utf-8-sig (UTF-8 with the BOM Excel needs to read Chinese), utf-8, or gb18030.")
 @click.option("--chart", "chart", metavar="FILE.png", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw a bar chart of cases per destination and month "
                    "(needs matplotlib: pip install matplotlib).")
 @click.option("--as-of", "as_of", metavar="DATE", help="Judge open cases overdue on DATE (default: today).")
 @db_option
 @rules_option
-def report(year: int | None, since: str | None, until: str | None, fmt: str, as_json: bool,
+def report(year: int | None, since: str | None, until: str | None, fmt: str, as_json: bool, csv_encoding: str,
            chart: Path | None, as_of: str | None, db: str | None, rules_dir: Path | None) -> None:
     """The statistics of the cases received in a year or a period (by received_at).
 
@@ -50,7 +54,7 @@ def report(year: int | None, since: str | None, until: str | None, fmt: str, as_
     rules = load(rules_dir)
     with open_database(db) as database:
         result = build_report(database, rules, start, end, as_of=parse_day(as_of, "--as-of"))
-    _print(result, rules, fmt)
+    _print(result, rules, fmt, csv_encoding.lower())
     if chart is not None:
         for warning in draw_chart(result, rules, chart):
             click.echo(f"mediation: warning: {warning}", err=True)
@@ -65,10 +69,10 @@ def report(year: int | None, since: str | None, until: str | None, fmt: str, as_
             click.echo(f"mediation: warning: {line}", err=True)
 
 
-def _print(result, rules, fmt: str) -> None:
+def _print(result, rules, fmt: str, csv_encoding: str) -> None:
     if fmt == "json":
         echo_json(render.to_json(result, rules))
     elif fmt == "csv":
-        click.echo(render.to_csv(result, rules), nl=False)
+        click.echo(render.to_csv(result, rules).encode(csv_encoding), nl=False)
     else:
         render.print_table(result, rules, console())

@@ -195,6 +195,10 @@ class CaseConverter:
             except (TypeError, ValueError):
                 when = None
             closed = when if when is not None and when.tzinfo is None else moment(closed, "closed_at")
+        if not (dest.__class__ is outcome.__class__ is agreement.__class__ is str):
+            # a JSON list or object cannot be looked up (unhashable): the conversion refuses it
+            dest, outcome, agreement = (v if v is None or v.__class__ is str else memo.convert(v) for v, memo in (
+                (dest, self._destinations), (outcome, self._outcomes), (agreement, self._agreements)))
         return _new_history((  # History's fields in order, without its __new__'s frame
             None if dest is None or dest == "" else self._destinations[dest],
             taken,

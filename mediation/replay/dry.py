@@ -18,7 +18,7 @@ from typing import Any
 
 from mediation import clock
 from mediation.errors import InputError
-from mediation.replay.output import Outputs, RejectWriter, ResultWriter
+from mediation.replay.output import Outputs, RejectWriter, ResultWriter, part_encoding
 from mediation.replay.pipeline import RouteStep, SplitMismatch, open_cases, run
 from mediation.replay.readers import Table
 from mediation.replay.summary import Counts, Summary
@@ -60,7 +60,7 @@ def dry_run(path: str | Path, rules, *, as_of: date | None = None, compare: bool
             out: str | Path | None = None, rejects: str | Path | None = None, workers: int = 1,
             encoding: str | None = None, format: str | None = None, ignore: Iterable[str] = (),
             now: datetime | None = None, progress: Callable[[int, int, int], None] | None = None,
-            table: Table | None = None) -> Summary:
+            table: Table | None = None, csv_encoding: str | None = None) -> Summary:
     """Replay a file of cases without a database; see the module docstring and :mod:`.pipeline`.
 
     ``out``: per-case results (JSON Lines, or CSV for a ``.csv`` name).
@@ -69,6 +69,8 @@ def dry_run(path: str | Path, rules, *, as_of: date | None = None, compare: bool
     named here, or any rejects file when ``out`` is given, is always written
     (with only its header when nothing was rejected); without ``out`` or
     ``rejects`` a rejects file is written only when a row was rejected or refused.
+    CSV outputs are written for a spreadsheet (:func:`~mediation.text.spreadsheet_cell`), in
+    ``csv_encoding`` (default UTF-8 with a BOM; a GB18030 input's rejects in GB18030).
     ``compare`` needs an ``actual_destination`` column. ``now`` (default: the
     clock) is the latest moment a history may name. ``workers`` > 1 splits
     the file among processes; the summary and files are the same as with one.
@@ -80,14 +82,15 @@ def dry_run(path: str | Path, rules, *, as_of: date | None = None, compare: bool
     if compare and table.format == "csv" and "actual_destination" not in table.columns:
         raise InputError(f"--compare needs an actual_destination ({rules.catalogue.label('field', 'actual_destination')})"
                          " column", file=table.name, line=1)
-    outputs = Outputs(table, out, rejects)
+    outputs = Outputs(table, out, rejects, csv_encoding=csv_encoding)
     spans = plan_spans(table, workers)
     counts = files = None
     if len(spans) > 1:
         job = {"path": str(table.path), "encoding": table.encoding, "format": table.format,
                "ignore": sorted(table.fields.ignored), "rules": str(rules.path), "digest": rules.digest,
                "as_of": as_of, "now": now, "compare": compare, "out_format": outputs.out_format,
-               "rejects_format": outputs.rejects_format, "rejects_encoding": outputs.rejects_encoding,
+               "rejects_format": outputs.rejects_format, "rejects_encoding": part_encoding(outputs.rejects_encoding),
+               "out_encoding": part_encoding(outputs.out_encoding),
                "headings": outputs.headings}
         # a stray quote may mislead the cut (SplitMismatch): one process then reads the file as it is
         with contextlib.suppress(SplitMismatch):
@@ -123,7 +126,7 @@ def _work(job: dict) -> Counts:
             raise RuntimeError("the rule set changed while the replay was starting")
     table = open_cases(job["path"], rules, encoding=job["encoding"], format=job["format"], ignore=job["ignore"])
     outs = [open(p, "w", encoding=enc, newline="", errors="surrogateescape") if p else None  # noqa: SIM115
-            for p, enc in ((job["out"], "utf-8"), (job["rejects"], job["rejects_encoding"]))]
+            for p, enc in ((job["out"], job["out_encoding"]), (job["rejects"], job["rejects_encoding"]))]
     try:
         results = ResultWriter(outs[0], job["out_format"], header=False) if outs[0] else None
         rejects = RejectWriter(outs[1], job["rejects_format"], job["headings"], header=False)

@@ -147,10 +147,11 @@ class _Batch:
 def persist(path: str | Path, rules, db, *, operator: str | None, compare: bool = False,
             out: str | Path | None = None, rejects: str | Path | None = None, encoding: str | None = None,
             format: str | None = None, ignore: Iterable[str] = (), now: datetime | None = None,
-            batch_size: int = BATCH, progress: Callable[[int, int, int], None] | None = None) -> PersistSummary:
+            batch_size: int = BATCH, progress: Callable[[int, int, int], None] | None = None,
+            csv_encoding: str | None = None) -> PersistSummary:
     """Replay a file of historical cases into the database ``db``; see the module docstring.
 
-    ``out``, ``rejects``, ``compare``, ``encoding``, ``format`` and ``ignore``
+    ``out``, ``rejects``, ``compare``, ``encoding``, ``format``, ``ignore`` and ``csv_encoding``
     are those of :func:`mediation.replay.dry.dry_run` (rows not stored
     join the rejects). ``now`` (default: the clock) is the latest moment a
     history may name. Raises :class:`InputError` for a file that cannot be
@@ -171,7 +172,7 @@ def persist(path: str | Path, rules, db, *, operator: str | None, compare: bool 
             raise InputError("--compare needs an actual_destination "
                              f"({rules.catalogue.label('field', 'actual_destination')}) column",
                              file=table.name, line=1)
-        outputs = Outputs(table, out, rejects)
+        outputs = Outputs(table, out, rejects, csv_encoding=csv_encoding)
     except BaseException:
         table.close()
         raise

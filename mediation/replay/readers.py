@@ -25,7 +25,10 @@ import codecs
 import csv
 import io
 import json
+import math
 import os
+import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +36,7 @@ from typing import Any
 
 from mediation.cases import parser_for
 from mediation.errors import InputError
+from mediation.text import quoted
 
 #: Headings accepted and ignored without being asked: spreadsheet exports carry them.
 IGNORABLE = frozenset({"", "序号", "#", "备注", "note", "notes"})
@@ -158,6 +162,13 @@ class Table:
                     if errors[0] != decode_errors and any(map(has_undecodable, row)):
                         yield line, row, f"not valid {self.encoding} text (pass --encoding if the file has another)"
                         continue
+                    if last > line:  # a quoted field spans lines: a stray quote may have swallowed rows
+                        swallowed = rows_inside(row, width)
+                        if swallowed:
+                            yield line, row, (f"lines {line}-{last} were read as one row: a quoted field opened "
+                                              f"on line {line} closes only on line {last}, and {swallowed} "
+                                              "line(s) inside it look like rows of their own (a stray quote?)")
+                            continue
                     yield line, row, None
                 return
             except csv.Error as exc:
@@ -172,7 +183,6 @@ class Table:
         first = self.encoding if start == 0 else _no_bom(self.encoding)
         rest = _no_bom(self.encoding)
         line = first_line - 1
-        loads = json.loads
         for chunk in raw:
             line += 1
             text = chunk.decode(first if line == first_line else rest, _ERRORS)
@@ -182,7 +192,7 @@ class Table:
                 yield line, text.rstrip("\r\n"), f"not valid {self.encoding} text"
                 continue
             try:
-                value = loads(text)
+                value = load_json_line(text)
             except ValueError as exc:
                 yield line, text.rstrip("\r\n"), f"not valid JSON: {getattr(exc, 'msg', exc)}"
                 continue
@@ -190,6 +200,152 @@ class Table:
                 yield line, text.rstrip("\r\n"), f"a line holds one case object, not {type(value).__name__}"
                 continue
             yield line, value, None
+
+
+#: How deeply a JSON Lines row may nest: a case is an object of values, lists and party objects.
+MAX_DEPTH = 16
+# A string (to its end, or to the end of the line if unclosed: never a failed match), or a bracket.
+_BRACKETS = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
+# A \uXXXX escape of a surrogate: the only way a lone one can enter a decoded line.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _Refused(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.msg = message
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key {quoted(key)} is given twice")
+        self.msg = str(self)
+
+
+def _object(pairs: list) -> dict:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return value
+
+
+_KEY_END = re.compile(r'"\s*:')
+
+
+def _keys(value: dict, text: str) -> int:
+    """How many keys the objects of ``value`` have, nested ones included."""
+    if text.count("{") == 1:
+        return len(value)
+    total = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            total += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return total
+
+
+def _not_a_number(text: str) -> float:
+    raise _Refused(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {quoted(text)} is too large")
+    return value
+
+
+def _too_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for token in _BRACKETS.findall(text):
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
+
+
+def load_json_line(text: str) -> Any:
+    """One JSON Lines row, strictly: raises ValueError (with a ``msg``) for anything that is not plain JSON.
+
+    Beyond :func:`json.loads`: a key given twice in one object, ``NaN`` and
+    ``Infinity`` (and numbers too large for a float), nesting deeper than
+    :data:`MAX_DEPTH`, and a lone surrogate (``"\\ud800"``: no character, and
+    not writable as UTF-8) are refused, so a row is refused as a reject
+    instead of failing later.
+    """
+    if _too_deep(text):
+        raise _Refused(f"nested more than {MAX_DEPTH} levels deep")
+    try:
+        value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+        # Every key in the text is followed by '":' (strings may hold more); as many keys in the
+        # objects as that means none was given twice. Otherwise parse again, looking (slower).
+        if value.__class__ is dict and _keys(value, text) != len(_KEY_END.findall(text)):
+            value = json.loads(text, object_pairs_hook=_object, parse_constant=_not_a_number, parse_float=_finite)
+    except RecursionError:  # unbalanced brackets fool the count above; the parser still stops
+        raise _Refused(f"nested more than {MAX_DEPTH} levels deep") from None
+    if _SURROGATE_ESCAPE.search(text):
+        where = _lone_surrogate(value)
+        if where is not None:
+            raise _Refused(f"a lone surrogate (not a character) in {where}")
+    return value
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """Where a lone surrogate is in a (shallow) JSON value: ``'key'``, ``a key``; None if nowhere."""
+    stack: list[tuple[Any, str]] = [(value, "the row")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return where
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if _SURROGATE.search(key):
+                    return "a key"
+                stack.append((inner, quoted(key)))
+        elif isinstance(item, list):
+            stack.extend((inner, where) for inner in item)
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+def rows_inside(row: list[str], width: int) -> int:
+    """How many whole lines inside the cells of ``row`` read as rows of ``width`` fields on their own.
+
+    A field that spans lines legitimately (a summary of two paragraphs) has
+    none; one that a stray quote opened has swallowed the rows that follow.
+    The first and last line of a cell are left out: they hold parts of the
+    rows the field starts and ends in. (With fewer than 3 columns any line
+    looks like a row, so nothing is said.)
+    """
+    if width < 3:
+        return 0
+    found = 0
+    for cell in row:
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        for text in cell.splitlines()[1:-1]:
+            try:
+                cells = next(csv.reader([text]), [])
+            except csv.Error:
+                continue
+            if len(cells) == width:
+                found += 1
+    return found
 
 
 #: The item :meth:`Table.rows` ends with when a byte range did not end where a row ends.
@@ -306,10 +462,20 @@ def open_table(path: str | Path, rules, *, encoding: str | None = None, format: 
     For JSON Lines the first object's keys are checked the same way; later
     objects are checked row by row.
     """
+    if str(path) == "-":
+        raise InputError("a replay reads a file, not standard input (it reads the file more than once)",
+                         hint="save the cases to a file first")
     path = Path(path)
     name = str(path)
     try:
-        size = os.stat(path).st_size
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):
+            # a pipe would hang the run (and cannot be read twice), a device never ends
+            raise InputError(f"{name} is not a regular file (a pipe, device or socket)",
+                             hint="save the cases to a file first")
+        size = st.st_size
         with open(path, "rb") as f:
             sample = f.read(SAMPLE)
     except IsADirectoryError:
@@ -343,7 +509,7 @@ def open_table(path: str | Path, rules, *, encoding: str | None = None, format: 
     else:
         present = _first_keys(sample, encoding, name, fields)
     for field_id in required:
-        if field_id not in present:
+        if present is not None and field_id not in present:
             label = rules.catalogue.label("field", field_id)
             raise InputError(f"{name} has no {field_id} ({label}) column", file=name, line=1,
                              hint=f"a replay needs {field_id} for every case")
@@ -421,16 +587,17 @@ def _header(path: Path, sample: bytes, encoding: str, name: str) -> tuple[list[s
     return headings, end + 1
 
 
-def _first_keys(sample: bytes, encoding: str, name: str, fields: FieldNames) -> list[str | None]:
+def _first_keys(sample: bytes, encoding: str, name: str, fields: FieldNames) -> list[str | None] | None:
+    """The fields of the first object's keys; None when the first row is no object (it is refused when read)."""
     for number, raw in enumerate(sample.split(b"\n"), 1):
         text = raw.decode(encoding if number == 1 else _no_bom(encoding), "replace").strip()
         if not text:
             continue
         try:
-            value = json.loads(text)
+            value = load_json_line(text)
         except ValueError:
-            return []  # the row is refused when it is read
+            return None
         if not isinstance(value, dict):
-            return []
+            return None
         return fields.columns(value, name)
     return []

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mediation.replay.output import Outputs
+from mediation.replay.output import Outputs, is_stdout, locked_temp
 from mediation.replay.readers import Table
 from mediation.replay.summary import Counts
 
@@ -120,12 +120,14 @@ def in_parallel(table: Table, rules, spans: list[tuple[int, int, int]], outputs:
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     shared = ctx.Array("q", 2 * n, lock=False)
     parts: list[Path] = []
+    held: list[int] = []  # each part's locked descriptor: a part is not stale while this run lives
 
     def part(target: Path | None, i: int) -> str | None:
         if target is None:
             return None
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.part{i}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
+        where = Path(tempfile.gettempdir()) if is_stdout(target) else None  # standard output: the temporary directory
+        fd, name = locked_temp(target, f".part{i}.", where)
+        held.append(fd)
         parts.append(Path(name))
         return name
 
@@ -159,4 +161,6 @@ def in_parallel(table: Table, rules, spans: list[tuple[int, int, int]], outputs:
         inherited.clear()
         for p in parts:
             p.unlink(missing_ok=True)
+        for fd in held:
+            os.close(fd)
         table.close()

@@ -66,6 +66,8 @@ def check_chart_path(path: Path) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"--chart {path}: no directory {parent}")
+    if path.exists() and not path.is_file():  # a device, pipe or directory is never written over
+        raise InputError(f"--chart {path}: it is not a regular file", hint="name a file")
 
 
 # --------------------------------------------------------------------- fonts

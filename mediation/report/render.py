@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from mediation.report.figures import Report
+from mediation.text import spreadsheet_cell
 
 #: Labels of values that are not ids of the catalogue.
 PENDING = "未审查"
@@ -168,12 +169,15 @@ CSV_COLUMNS = ("section", "month", "id", "label", "value", "share")
 
 
 def to_csv(report: Report, rules) -> str:
-    """The report as CSV rows: ``section,month,id,label,value,share`` (UTF-8, header first).
+    """The report as CSV rows: ``section,month,id,label,value,share`` (header first).
 
     ``total`` first, then every table, then ``by_month`` (one row per month and destination).
+    Written for a spreadsheet: counts and rates are numbers, shares ``12.5%`` (which a
+    spreadsheet reads as numbers), and no text cell can run as a formula
+    (:func:`~mediation.text.spreadsheet_cell`).
     """
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _SpreadsheetWriter(csv.writer(buf, lineterminator="\n"))
     w.writerow(CSV_COLUMNS)
     w.writerow(["total", "", "total", "纠纷总数", report.total, ""])
     for section in sections(report, rules):
@@ -192,6 +196,14 @@ def to_csv(report: Report, rules) -> str:
         for month, n in zip(report.months, counts, strict=True):
             w.writerow(["by_month", month, dest, label("destination", dest), n, ""])
     return buf.getvalue()
+
+
+class _SpreadsheetWriter:
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([spreadsheet_cell(c) for c in row])
 
 
 def to_json(report: Report, rules) -> dict:

@@ -9,6 +9,8 @@ remember the line of every key and item, so later stages can point at them.
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,16 +222,51 @@ def load_yaml(path: str | Path, display: str | None = None) -> Any:
     """Read and parse a YAML file; errors name ``display`` (default: the path)."""
     path = Path(path)
     name = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise RuleError(f"file is too large ({size} bytes, at most {MAX_BYTES})", file=name)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RuleError(f"cannot read file: {exc.strerror}", file=name) from None
+    raw = read_rule_file(path, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RuleError("file is not valid UTF-8", file=name, line=line) from None
     return load_yaml_text(text, name)
+
+
+def read_rule_file(path: Path, name: str, limit: int = MAX_BYTES) -> bytes:
+    """A rule file's bytes, read only if it is a regular file of its own directory, and at most ``limit`` of them.
+
+    A device (a link to ``/dev/zero``), a pipe (a FIFO named ``*.yaml``: opened
+    without waiting for a writer) or a socket is refused, as is a link to a file
+    outside the directory (``/etc/shadow``): its content would be echoed by the
+    errors a rule file gets.
+    """
+    not_regular = RuleError("not a regular file (a directory, device, pipe or socket): a rule file is a regular file",
+                            file=name)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise not_regular
+    except OSError as exc:
+        raise RuleError(f"cannot read file: {exc.strerror}", file=name) from None
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise RuleError("cannot read file: a broken link, or links in a loop", file=name) from None
+        if not target.is_relative_to(path.parent.resolve()):
+            raise RuleError("is a link to a file outside its directory: rule files are read from the rule set only",
+                            file=name, hint="copy the file into the rule set")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise RuleError(f"cannot read file: {exc.strerror}", file=name) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since it was looked at
+        os.close(fd)
+        raise not_regular
+    with os.fdopen(fd, "rb") as f:
+        try:
+            raw = f.read(limit + 1)
+        except OSError as exc:
+            raise RuleError(f"cannot read file: {exc.strerror}", file=name) from None
+    if len(raw) > limit:
+        raise RuleError(f"file is too large (more than {limit} bytes)", file=name)
+    return raw

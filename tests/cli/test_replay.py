@@ -117,7 +117,7 @@ def test_out_csv_and_named_rejects(copies, tmp_path):
     result = run(str(copies / "history-malformed.csv"), "--out", str(tmp_path / "r.csv"),
                  "--rejects", str(tmp_path / "bad.jsonl"))
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("line,case_no,review_outcome,")
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").startswith("line,case_no,review_outcome,")
     bad = [json.loads(x) for x in (tmp_path / "bad.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(bad) == 11 and set(bad[0]) == {"line", "reason", "record"}
     assert bad[0]["line"] == 3 and bad[0]["record"][6] == "宠物饲养"

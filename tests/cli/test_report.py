@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -44,8 +46,15 @@ def test_the_2020_report_as_a_table(desk):
 
 
 def test_csv_and_json(desk):
-    rows = list(csv.DictReader(desk("report", "--year", "2020", "--format", "csv").stdout.splitlines()))
+    data = desk("report", "--year", "2020", "--format", "csv").stdout_bytes
+    assert data.startswith(codecs.BOM_UTF8)  # for Excel on Chinese Windows
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     assert {(r["id"], r["value"]) for r in rows if r["section"] == "form"} == {("oral", "1292"), ("written", "555")}
+    shares = [r["share"] for r in rows if r["share"]]
+    assert shares and all(re.fullmatch(r"\d+\.\d%", s) for s in shares)  # numbers to a spreadsheet, not text
+    for encoding in ("utf-8", "gb18030"):
+        other = desk("report", "--year", "2020", "--format", "csv", "--csv-encoding", encoding).stdout_bytes
+        assert other.decode(encoding) == data.decode("utf-8-sig")
     data = json.loads(desk("report", "--year", "2020", "--json").stdout)
     assert (data["total"], data["forms"], data["headline"]) == (1847, {"oral": 1292, "written": 555}, HEADLINE)
     assert json.loads(desk("report", "--year", "2020", "--format", "json").stdout)["total"] == 1847

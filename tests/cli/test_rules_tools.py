@@ -146,3 +146,9 @@ def test_check_json():
     assert schema.exit_code == 2
     err = json.loads(schema.output)["schema_errors"][0]
     assert (err["line"], err["field"]) == (5, "to") and err["file"].endswith("schema_error/routing.yaml")
+
+
+def test_min_coverage_must_be_a_number_from_0_to_100():
+    for value in ("nan", "NaN", "inf", "-inf", "-1", "100.5", "abc"):
+        result = run("test", str(RULES_DIR), "--min-coverage", value)
+        assert result.exit_code == 2 and "--min-coverage" in result.stderr, (value, result.output)

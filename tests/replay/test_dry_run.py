@@ -292,7 +292,7 @@ def test_dry_run_accounting_and_rejects_file(tmp_path, rules):
     assert (summary.read, summary.routed, summary.rejected) == (16, 5, 11)
     path = tmp_path / "malformed.rejects.csv"  # in the current directory (the test's temp dir)
     assert summary.files == {"out": None, "rejects": "malformed.rejects.csv"}
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     with open(src, encoding="utf-8", newline="") as f:
         original = list(csv.reader(f))
@@ -323,7 +323,7 @@ def test_no_rejects_file_without_rejects_unless_asked(tmp_path, rules):
     assert not (tmp_path / "h.rejects.csv").exists()
     summary = dry_run(src, rules, rejects=tmp_path / "r.csv")
     assert summary.files["rejects"] == str(tmp_path / "r.csv")
-    assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines() == [
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines() == [
         "line,reason," + HISTORY.read_text(encoding="utf-8").splitlines()[0]]
 
 
@@ -401,7 +401,7 @@ def test_results_jsonl_are_route_results_with_the_line(tmp_path, rules):
 def test_results_csv(tmp_path, rules):
     out = tmp_path / "r.csv"
     dry_run(HISTORY, rules, out=out)
-    with open(out, encoding="utf-8", newline="") as f:
+    with open(out, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1847
     assert rows[0]["line"] == "2" and rows[0]["case_no"] == "XS-2020-00001"

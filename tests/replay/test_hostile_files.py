@@ -292,7 +292,7 @@ def test_broken_csv_files_are_refused_row_by_row_or_in_one_line(tmp_path, name):
     assert routed is None or (summary["routed"], summary["rejected"]) == (routed, rejected)
     limit = csv.field_size_limit(1 << 24)  # the rejects file keeps a huge field as it was
     try:
-        with open(rejects, encoding="utf-8", errors="surrogateescape", newline="") as f:
+        with open(rejects, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
             rows = list(csv.reader(f))
     finally:
         csv.field_size_limit(limit)
@@ -339,7 +339,7 @@ def test_random_hostile_rows_are_each_routed_or_rejected(tmp_path_factory, rows,
         assert isinstance(exc, InputError) and "\n" not in str(exc), repr(exc)
         return
     assert summary.read == summary.routed + summary.rejected
-    with open(folder / "rejects.csv", encoding="utf-8", errors="surrogateescape", newline="") as f:
+    with open(folder / "rejects.csv", encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
         assert len(list(csv.reader(f))) - 1 == summary.rejected
     assert len((folder / "out.jsonl").read_text(encoding="utf-8").splitlines()) == summary.routed
     os.remove(source)

@@ -66,6 +66,7 @@ def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     assert database_problems(db) == [], where
     stored = _cases(db)
     assert 0 < stored < 1847 and stored % BATCH == 0, (stored, where)  # whole batches only
+    assert list(tmp_path.glob(".*.tmp")), where  # what the killed run left (its rejects file)
 
     again = CliRunner().invoke(cli, [*args, "--json"])
     assert again.exit_code == 0, again.output
@@ -76,3 +77,4 @@ def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     assert database_problems(db) == [], where
     assert _cases(db) == 1847
     assert _without_ids(table_rows(db)) == reference, where
+    assert not list(tmp_path.glob(".*.tmp")), where  # cleaned up by the next run

@@ -57,7 +57,7 @@ def count(db, table) -> int:
 
 
 def rejects_of(path: Path) -> dict[int, str]:
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:
         return {int(r["line"]): r["reason"] for r in csv.DictReader(f)}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="the chart needs matplotlib: pip install matplotlib")
 
+from mediation.errors import InputError  # noqa: E402
 from mediation.report import chart as report_chart  # noqa: E402
 from mediation.report.chart import (  # noqa: E402
     DPI,
@@ -17,6 +19,7 @@ from mediation.report.chart import (  # noqa: E402
     FONT_ENV,
     SHIPPED_FONT,
     FontChoice,
+    check_chart_path,
     draw_chart,
     resolve_font,
 )
@@ -124,3 +127,13 @@ def test_an_unwritable_chart_is_one_error(tmp_path, rules):
 
     with pytest.raises(ChartError, match="cannot write the chart"):
         draw_chart(sample_report(), rules, tmp_path / "no" / "such" / "dir.png")
+
+
+def test_a_chart_target_that_is_not_a_regular_file_is_refused(tmp_path):
+    fifo = tmp_path / "chart.png"
+    os.mkfifo(fifo)
+    link = tmp_path / "null.png"
+    link.symlink_to("/dev/null")
+    for target in (fifo, link):
+        with pytest.raises(InputError, match="not a regular file"):
+            check_chart_path(target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -114,3 +115,54 @@ def test_any_text_is_data_or_one_rule_error(text):
         load_yaml_text(text, "fuzz.yaml")
     except RuleError as exc:
         assert "\n" not in str(exc)
+
+
+# ----------------------------------------------------------------------- what a rule file is (issue 11)
+
+
+def special_rule_set(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, target, ignore=shutil.ignore_patterns("tests"))
+    return target
+
+
+def test_a_link_to_a_device_is_refused_without_reading_it(tmp_path):
+    rules = special_rule_set(tmp_path)
+    (rules / "zero.yaml").symlink_to("/dev/zero")  # read without limit, this was a MemoryError
+    check_refused(rules, "zero.yaml", "not a regular file")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    rules = special_rule_set(tmp_path)
+    os.mkfifo(rules / "pipe.yaml")  # opened for reading, this waited for ever
+    check_refused(rules, "pipe.yaml", "not a regular file")
+
+
+def test_a_directory_named_yaml_is_refused(tmp_path):
+    rules = special_rule_set(tmp_path)
+    (rules / "folder.yaml").mkdir()
+    check_refused(rules, "folder.yaml", "not a regular file")
+
+
+def test_a_link_out_of_the_rule_set_is_refused_and_its_content_never_shown(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", encoding="utf-8")
+    rules = special_rule_set(tmp_path)
+    (rules / "staff2.yaml").symlink_to(secret)
+    error = check_refused(rules, "staff2.yaml", "outside")
+    assert ":*:" not in str(error) and "19000" not in str(error) and "daemon" not in str(error)
+
+
+def test_a_link_within_the_rule_set_is_read(tmp_path):
+    rules = special_rule_set(tmp_path)
+    (rules / "parts").mkdir()
+    (rules / "calendar.yaml").rename(rules / "parts" / "calendar.yaml")
+    (rules / "calendar.yaml").symlink_to(Path("parts") / "calendar.yaml")
+    assert load_rules(rules).digest == load_rules(RULES_DIR).digest
+
+
+def test_reads_are_bounded(tmp_path):
+    rules = special_rule_set(tmp_path)
+    with open(rules / "big.yaml", "wb") as f:
+        f.truncate(MAX_BYTES + 1)  # a sparse file: its size is all a reader would see first
+    check_refused(rules, "big.yaml", "too large")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -21,12 +22,24 @@ def _rule_set_dir(directory: Path | None, rules_dir: Path | None) -> Path:
     return directory or rules_dir or default_rules_dir()
 
 
+class Percent(click.FloatRange):
+    """A percentage 0-100: click's FloatRange lets NaN through (every comparison with it is false)."""
+
+    name = "percentage"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number from 0 to 100", param, ctx)
+        return number
+
+
 @click.command()
 @click.argument("directory", required=False, metavar="[DIR]", type=click.Path(file_okay=False, path_type=Path))
 @rules_option
 @click.option("--tests", "tests_path", type=click.Path(path_type=Path), metavar="PATH",
               help="A test file or directory (default: DIR/tests).")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="PCT",
+@click.option("--min-coverage", type=Percent(0, 100), metavar="PCT",
               help="Fail when fewer than PCT % of the review and routing rules are reached.")
 @click.option("-k", "match", metavar="TEXT", help="Run only the tests whose name contains TEXT.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (for CI).")
