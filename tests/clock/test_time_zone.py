@@ -67,7 +67,7 @@ def test_only_the_clock_module_reads_the_host_s_time():
 
 def mediation_in(zone: str, cwd: Path, *args: str, extra: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIATION_")}
-    env.update(TZ=zone, MEDIATION_RULES=str(ROOT / "rules"), **(extra or {}))
+    env.update(TZ=zone, MEDIATION_RULES=str(ROOT / "rules"), COLUMNS="80", **(extra or {}))  # as the pages show
     return subprocess.run([sys.executable, "-m", "mediation", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120)
 
