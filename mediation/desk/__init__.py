@@ -26,11 +26,11 @@ from mediation.desk.moves import (
     withdraw,
 )
 from mediation.desk.read import CaseRecord, Page, list_cases, queue, show
-from mediation.desk.registration import register
+from mediation.desk.registration import number_ahead, register
 from mediation.desk.views import case_view, deadline_view, summary_view
 
 __all__ = [
     "CaseRecord", "EscalationRun", "Page", "case_view", "close", "deadline_view", "destination_id", "divert",
-    "escalate", "extend", "fail", "list_cases", "queue", "register", "reveal", "review", "serve", "settle",
+    "escalate", "extend", "fail", "list_cases", "number_ahead", "queue", "register", "reveal", "review", "serve", "settle",
     "show", "summary_view", "take", "transfer", "withdraw",
 ]

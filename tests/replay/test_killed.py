@@ -52,7 +52,7 @@ def _cases(db) -> int:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 5])  # kill points 29, 19, 42, 91
+@pytest.mark.parametrize("seed", [1, 2, 3, 11])  # kill points 29, 19, 42, 69 (of 75 on PostgreSQL)
 def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     history = shutil.copy(HISTORY, tmp_path / HISTORY.name)
     args = ["replay", str(history), "--db", db_url, "--operator", "sup01", "--batch", str(BATCH), "--rules", RULES]

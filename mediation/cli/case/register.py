@@ -9,7 +9,7 @@ import click
 
 from mediation import desk
 from mediation.case_files import json_items, read_text
-from mediation.cases import parser_for
+from mediation.cases import parse_case, parser_for
 from mediation.cli import common
 from mediation.cli.case.common import echo_change
 from mediation.cli.options import (
@@ -21,10 +21,12 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.desk.transaction import when as moment
 from mediation.domain import CASE_FIELDS, FLAT_PARTY_FIELDS, REQUIRED
-from mediation.errors import CaseError, InputError
+from mediation.errors import CaseError, InputError, Refused
 from mediation.personal import is_old_id_number, upgrade_id_number
 from mediation.store.database import open_database
+from mediation.store.numbers import FAR_AHEAD
 
 _PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
 #: What the metavar of each kind of field says.
@@ -85,10 +87,27 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
     _offer_new_id_numbers(data)
     with open_database(db) as database:
         try:
-            record = desk.register(database, rules, data, operator=operator, at=when)
+            case = parse_case(data, rules, now=moment(when))
+            _check_number(database, case)
+            record = desk.register(database, rules, case, operator=operator, at=when)
         except CaseError as exc:
             raise (exc.located(file=source) if source else exc) from None
     echo_change(record, rules, as_json)
+
+
+def _check_number(database, case) -> None:
+    """A paper number far beyond the desk's counter is likely a typo (00500 for 00050):
+    asked about at a terminal (declined: nothing is stored, exit 2), warned about otherwise."""
+    ahead = desk.number_ahead(database, case)
+    if ahead <= FAR_AHEAD:
+        return
+    note = (f"{case.case_no} lies {ahead} numbers beyond the desk's last number of its year "
+            f"(the desk's numbers do not move; check it is not a typo)")
+    if at_terminal():
+        if not click.confirm(f"{note}. Register it?", default=False, err=True):
+            raise Refused(f"not registered: {case.case_no} declined")
+    else:
+        click.echo(f"mediation: warning: {note}", err=True)
 
 
 def at_terminal() -> bool:
