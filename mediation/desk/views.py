@@ -16,6 +16,7 @@ from mediation.desk.read import CaseRecord
 from mediation.domain import CASE_FIELDS, Party
 from mediation.errors import CalendarError
 from mediation.personal import party_view
+from mediation.store.keys import shown_details
 from mediation.store.records import CASE_COLUMNS
 
 
@@ -61,7 +62,7 @@ def event_view(e: Mapping[str, Any]) -> dict:
         "seq": e["seq"], "at": e["at"], "trigger": e["trigger"], "from": e["from_state"],
         "to": e["to_state"], "operator": e["operator"], "destination": e["destination"],
         "rule": e["rule"], "rules_digest": e["rules_digest"], "reason": e["reason"],
-        "details": e["details"],
+        "details": shown_details(e["trigger"], e["details"]),
     }
 
 
