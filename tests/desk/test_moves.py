@@ -343,3 +343,25 @@ def test_case_view_has_the_design_shape(db, rules):
         ("register", None, "registered", "clerk01"), ("review", "registered", "under_review", "clerk01"),
         ("divert", "under_review", "diverted", "clerk01")]
     assert view["events"][0]["at"] == T0
+
+
+# ----------------------------------------------------------------------- reasons (issue 11)
+
+
+@pytest.mark.parametrize("reason, message", [
+    ("\x1b]0;pwned\x07", r"--reason contains a control character \(U\+001B\)"),
+    ("改派\u202e说明", r"--reason contains a control character \(U\+202E\)"),
+    ("理由" * 60_000, r"--reason is longer than 2000 characters \(120000\)"),
+])
+def test_a_reason_gets_the_checks_of_a_summary(db, rules, reason, message):
+    no = diverted(db, rules).case_no
+    before = desk.show(db, no)
+    with pytest.raises(CaseError, match=message):
+        desk.withdraw(db, rules, no, operator="clerk01", at=t(3), reason=reason)
+    with pytest.raises(CaseError, match=message):
+        desk.transfer(db, rules, no, to="room.general", operator="sup01", at=t(3), reason=reason)
+    with pytest.raises(CaseError, match=message):
+        desk.reveal(db, rules, no, operator="sup01", at=t(3), reason=reason)
+    assert desk.show(db, no).version == before.version  # nothing written
+    rec = desk.withdraw(db, rules, no, operator="clerk01", at=t(3), reason="  当事人撤回\t申请  ")
+    assert rec.events[-1]["reason"] == "当事人撤回\t申请"
