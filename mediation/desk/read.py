@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -25,6 +25,8 @@ from mediation.text import quoted
 QUEUE_STATES = ("diverted", "in_progress", "settled", "unsettled", "served")
 SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
 MAX_PAGE = 1000
+#: The largest offset a list accepts: far beyond any number of cases, within a 64-bit integer.
+MAX_OFFSET = 2**62
 
 
 @dataclass(slots=True)
@@ -111,6 +113,8 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
         raise InputError(f"a page holds 1 to {MAX_PAGE} cases, not {limit}")
     if offset < 0:
         raise InputError(f"offset must be 0 or more, not {offset}")
+    if offset > MAX_OFFSET:  # the databases' integers end at 2**63 - 1
+        raise InputError(f"offset {offset} lies beyond any list of cases (at most {MAX_OFFSET})")
     c = cases.c
     where = []
     for column, values in ((c.state, state), (c.destination, destination), (c.street, street),
@@ -121,7 +125,7 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
     if received_from is not None:
         where.append(c.received_at >= datetime.combine(received_from, time.min))
     if received_to is not None:
-        where.append(c.received_at < datetime.combine(received_to + timedelta(days=1), time.min))
+        where.append(c.received_at <= datetime.combine(received_to, time.max))  # 9999-12-31 has no next day
     key = c[sort]
     order = [key.desc(), c.case_no.desc()] if descending else [key, c.case_no]
     if overdue_on is not None:

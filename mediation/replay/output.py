@@ -175,6 +175,10 @@ class Outputs:
 
     def __init__(self, table, out: str | Path | None, rejects: str | Path | None) -> None:
         self.table = table
+        for option, given in (("--out", out), ("--rejects", rejects)):
+            # click hands "" over as Path("."): no file name either way
+            if given is not None and (not str(given).strip() or Path(given).name in ("", ".", "..")):
+                raise InputError(f"{option} needs a file name, not {str(given)!r} (empty, or a directory)")
         self.out = Path(out) if out is not None else None
         self.out_format = result_format(self.out) if self.out else None
         self.rejects = Path(rejects) if rejects is not None else default_rejects_path(table.path, self.out,

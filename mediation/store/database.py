@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mediation.domain import jsonable
@@ -133,6 +134,16 @@ class Database:
         except DBAPIError as exc:
             raise _unreachable(self.url, exc) from None
 
+    def table_names(self) -> list[str]:
+        """The tables of the database (of the connection's schema on PostgreSQL)."""
+        from sqlalchemy import inspect
+
+        try:
+            with self.engine.connect() as conn:
+                return inspect(conn).get_table_names()
+        except DBAPIError as exc:
+            raise _unreachable(self.url, exc) from None
+
     def check_schema(self) -> None:
         """Raise :class:`DatabaseError` unless the database is at this program's revision."""
         revision = self.revision()
@@ -188,15 +199,26 @@ def _is_missing_table(exc: DBAPIError) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+#: What SQLite says of a damaged file (or of one that is no database at all).
+_CORRUPT = ("database disk image is malformed", "file is not a database")
+
+
 def _unreachable(url: str, exc: DBAPIError) -> DatabaseError:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    if is_sqlite(url) and any(words in reason for words in _CORRUPT):
+        return DatabaseError(f"the database {redact(url)} is corrupt, or not a SQLite database ({reason}): "
+                             "restore it from a backup")
     return DatabaseError(f"cannot use the database {redact(url)}: {reason}")
 
 
 @contextmanager
 def translated(url: str) -> Iterator[None]:
-    """Turn an unreachable or locked database into one clear line."""
+    """Turn an unreachable, locked or corrupt database into one clear line."""
     try:
         yield
     except OperationalError as exc:
         raise _unreachable(url, exc) from None
+    except SQLDatabaseError as exc:  # a damaged page found by a query: say so, not "internal error"
+        if exc.orig is not None and any(words in str(exc.orig) for words in _CORRUPT):
+            raise _unreachable(url, exc) from None
+        raise

@@ -12,6 +12,8 @@ from mediation.cli.case.common import choose, destination_of, label
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import db_option, load, parse_day, rules_option
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
+from mediation.desk.read import MAX_OFFSET
+from mediation.errors import InputError
 from mediation.store.database import open_database
 
 SORTS = ("received_at", "case_no", "updated_at", "state", "destination")
@@ -47,6 +49,9 @@ def list_cases(states, destinations, streets, categories, since, until, sort, de
     rules = load(rules_dir)
     cat = rules.catalogue
     day = parse_day(as_of, "--as-of") or clock.today()
+    if (page - 1) * limit > MAX_OFFSET:
+        raise InputError(f"--page {page} lies beyond any list of cases "
+                         f"(at most {MAX_OFFSET // limit + 1} pages of {limit})")
     database = open_database(db)
     result = desk.list_cases(
         database,
