@@ -70,6 +70,12 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
     `mediation route` reads). Labels may be ids or Chinese names, in simplified
     or traditional characters. At a terminal, missing required fields are asked
     for.
+
+    A paper record keeps its own number (--case-no), which never moves the
+    desk's numbers: they skip it when they reach it. One more than 100 beyond
+    the desk's last number of its year (a likely typo) is asked about at a
+    terminal and warned about otherwise. Exit code 3: the case WAS registered
+    but its output could not be written (do not register it again).
     """
     rules = load(rules_dir)
     when = parse_at(at)
