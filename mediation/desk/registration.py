@@ -14,7 +14,7 @@ from mediation.desk.read import CaseRecord, load_record
 from mediation.desk.roles import authorise
 from mediation.desk.transaction import when
 from mediation.errors import CaseError, Refused
-from mediation.store.numbers import beyond_counter, next_case_no
+from mediation.store.numbers import beyond_known, next_case_no
 from mediation.store.records import case_row, event_row, insert_case, party_rows
 from mediation.store.schema import cases
 
@@ -60,14 +60,14 @@ def register(db, rules, data: Mapping[str, Any] | Any, *, operator: str,
 
 
 def number_ahead(db, case) -> int:
-    """How far the number a case brings (a paper record's) lies beyond the desk's counter of
-    its year; 0 for a case without one. Above :data:`FAR_AHEAD` it is likely a typo
+    """How far the number a case brings (a paper record's) lies beyond the highest number of
+    its year so far (the desk's counter, or a number stored); 0 for a case without one. Above :data:`FAR_AHEAD` it is likely a typo
     (00500 for 00050): ``mediation case register`` asks at a terminal and warns otherwise.
     Such a number is accepted all the same and never moves the desk's numbers."""
     if not case.case_no:
         return 0
     with db.read() as conn:
-        return beyond_counter(conn, case.case_no)
+        return beyond_known(conn, case.case_no)
 
 
 def _stored(conn, case_no: str) -> bool:

@@ -20,7 +20,7 @@ internal error.
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from mediation.domain import CASE_NO
@@ -105,11 +105,21 @@ def counter(conn: Connection, year: int) -> int:
     return last or 0
 
 
-def beyond_counter(conn: Connection, case_no: str) -> int:
-    """How far a given number lies beyond its year's counter (0 if not beyond it).
+def highest(conn: Connection, year: int) -> int:
+    """The highest number of ``year`` so far: issued by the desk or stored (0 before any)."""
+    top = conn.execute(select(func.max(cases.c.case_no)).where(
+        cases.c.case_no >= format_case_no(year, 0), cases.c.case_no <= format_case_no(year, MAX_SEQ))).scalar()
+    return max(counter(conn, year), parse_case_no(top)[1] if top else 0)
+
+
+def beyond_known(conn: Connection, case_no: str) -> int:
+    """How far a given number lies beyond the highest of its year so far (0 if not beyond it).
 
     More than :data:`FAR_AHEAD` is worth a second look: such a number is kept,
-    but it is likely a typo, and a desk-issued number will reach it one day (and skip it).
+    but it is likely a typo (00500 for 00050). The highest so far is the desk's
+    counter or the highest number stored, so that a year's paper records
+    entered one after another (a past year the desk never numbered) are not
+    flagged each time.
     """
     year, seq = parse_case_no(case_no)
-    return max(0, seq - counter(conn, year))
+    return max(0, seq - highest(conn, year))

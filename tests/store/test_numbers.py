@@ -18,7 +18,7 @@ from mediation.store.numbers import (
     FAR_AHEAD,
     MAX_SEQ,
     NumbersUsedUp,
-    beyond_counter,
+    beyond_known,
     counter,
     format_case_no,
     next_case_no,
@@ -99,10 +99,15 @@ def test_how_far_a_paper_number_lies_beyond_the_counter(db, rules):
     register(db, rules)
     register(db, rules)
     with db.read() as conn:
-        assert beyond_counter(conn, "XS-2020-00001") == 0
-        assert beyond_counter(conn, "XS-2020-00102") == FAR_AHEAD
-        assert beyond_counter(conn, "XS-2020-00500") == 498
-        assert beyond_counter(conn, "XS-2019-00500") == 500
+        assert beyond_known(conn, "XS-2020-00001") == 0
+        assert beyond_known(conn, "XS-2020-00102") == FAR_AHEAD
+        assert beyond_known(conn, "XS-2020-00500") == 498
+        assert beyond_known(conn, "XS-2019-00500") == 500
+    # a past year's paper records entered one after another: each near the last one stored
+    register(db, rules, "XS-2019-00090")
+    with db.read() as conn:
+        assert beyond_known(conn, "XS-2019-00150") == 60
+        assert beyond_known(conn, "XS-2019-00500") == 410
 
 
 def test_a_paper_number_committed_after_the_desk_looked_is_skipped(db, rules):

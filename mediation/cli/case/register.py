@@ -73,7 +73,7 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
 
     A paper record keeps its own number (--case-no), which never moves the
     desk's numbers: they skip it when they reach it. One more than 100 beyond
-    the desk's last number of its year (a likely typo) is asked about at a
+    the highest number of its year so far (a likely typo) is asked about at a
     terminal and warned about otherwise. Exit code 3: the case WAS registered
     but its output could not be written (do not register it again).
     """
@@ -107,7 +107,7 @@ def _check_number(database, case) -> None:
     ahead = desk.number_ahead(database, case)
     if ahead <= FAR_AHEAD:
         return
-    note = (f"{case.case_no} lies {ahead} numbers beyond the desk's last number of its year "
+    note = (f"{case.case_no} lies {ahead} numbers beyond the highest number of its year so far "
             f"(the desk's numbers do not move; check it is not a typo)")
     if at_terminal():
         if not click.confirm(f"{note}. Register it?", default=False, err=True):
