@@ -51,3 +51,16 @@ def test_a_move_whose_output_fails_says_it_was_recorded_and_a_failure_stays_a_fa
     assert desk.show(db, "XS-2020-00001").state == "under_review"
     refused = to_dev_full(db.url, "case", "review", "XS-2020-00001", "--at", "2020-06-01T10:06")
     assert refused.returncode == 2 and "WAS recorded" not in refused.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_escalation_whose_output_fails_says_it_was_recorded(db):
+    assert to_dev_full(db.url, *REGISTER).returncode == RECORDED_EXIT
+    env = dict(os.environ, MEDIATION_DB=db.url, MEDIATION_OPERATOR="sup01")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "mediation", "escalate", "--as-of", "2020-07-01"],
+                                stdout=full, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT,
+                                text=True, timeout=120)
+    assert result.returncode == RECORDED_EXIT, result.stderr
+    assert "督办 of 1 case WAS recorded" in result.stderr
+    assert desk.show(db, "XS-2020-00001").row["escalation"] == 2
