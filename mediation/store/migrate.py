@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediation.store.database import Database, DatabaseError
+from mediation.store.database import Database, DatabaseError, translated
 from mediation.store.schema import HEAD_REVISION, REVISIONS, metadata
 from mediation.store.url import redact
 
@@ -49,7 +49,7 @@ def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
                                 "revision (table alembic_version): it was not made by `mediation init`, or its "
                                 "revision was removed; not touching it")
     config = alembic_config(db.url)
-    with db.engine.connect() as conn:
+    with translated(db.url), db.engine.connect() as conn:  # read-only, locked, corrupt: one line
         conn.execution_options(mediation_write=True)
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
