@@ -93,3 +93,27 @@ def test_how_a_file_is_opened(tmp_path, monkeypatch):
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"m.db{suffix}").write_bytes(b"")
     assert sqlite_read_only(path) == READ_ONLY
+
+
+def test_init_cannot_upgrade_a_read_only_database_and_says_so_in_one_line(tmp_path):
+    if os.geteuid() == 0 and not _unshare_works():
+        pytest.skip("as root, needs `unshare -m` to make a read-only file system")
+    from mediation.store.database import open_database
+    from mediation.store.migrate import upgrade
+
+    directory = tmp_path / "ro"
+    directory.mkdir()
+    path = directory / "mediation.db"
+    db = open_database(str(path), check=False, create=True)
+    upgrade(db, "0002")
+    db.dispose()
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        directory.chmod(0o555)
+    try:
+        result = run_read_only(directory, "init", "--db", str(path))
+    finally:
+        directory.chmod(0o755)
+        path.chmod(0o644)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "attempt to write a readonly database" in result.stderr and "internal error" not in result.stderr
