@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from mediation.errors import InputError, NotFound, PermissionDenied
-from mediation.text import quoted
+from mediation.text import did_you_mean, quoted
 
 CLERK, MEDIATOR, SUPERVISOR = "clerk", "mediator", "supervisor"
 
@@ -66,10 +66,7 @@ def operator_of(rules: Any, operator_id: str | None):
     staff = rules.staff
     found = staff.get(operator_id)
     if found is None:
-        import difflib
-
-        near = difflib.get_close_matches(operator_id, list(staff), n=1)
-        hint = f"did you mean {near[0]!r}?" if near else "operators are listed in rules/staff.yaml"
+        hint = did_you_mean(operator_id, staff) or "operators are listed in rules/staff.yaml"
         raise NotFound(f"unknown operator {quoted(operator_id)}", hint=hint)
     return found
 

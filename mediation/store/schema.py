@@ -19,6 +19,12 @@ and SQLite alike.
 - ``events``: append-only, ``seq`` 1, 2, ... per case; never updated or deleted
   (the database refuses it: :data:`EVENTS_TRIGGERS`).
 - ``case_numbers``: the last sequence number given out per year.
+- ``partners`` (migration 0006): institutions that submit cases over HTTP, each
+  with the SHA-256 of its bearer token (never the token); ``partner_changes``:
+  who added or revoked a partner, when (insert-only by use).
+- ``requests`` (migration 0006): one row per (requester, idempotency key), written
+  in the registration's transaction, with the first answer; the unique
+  constraint makes a racing retry fail and read the winner's answer.
 - ``secrets``: values no command prints (migration 0003): the key of the
   digests stored with replayed cases (:mod:`mediation.store.keys`).
 """
@@ -49,9 +55,10 @@ from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
 HEAD_REVISION = "0003"
 #: Every revision this program knows, oldest first: 0001 the tables, 0002 the
-#: triggers that make ``events`` insert-only, 0003 the trigger refusing a
-#: REPLACE of an event on SQLite and the ``secrets`` table.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
+#: triggers that make ``events`` insert-only, 0006 partners and idempotent
+#: requests, 0003 (chained after 0006) the trigger refusing a REPLACE of an
+#: event on SQLite and the ``secrets`` table.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0006", "0003")
 
 #: The triggers (migrations 0002, 0003) refusing UPDATE and DELETE on ``events``, per
 #: dialect (PostgreSQL also refuses TRUNCATE; SQLite an INSERT over an existing
@@ -221,6 +228,47 @@ case_numbers = Table(
     Column("last", Integer, nullable=False),
     CheckConstraint("year BETWEEN 1900 AND 9999", name="year"),
     CheckConstraint("last BETWEEN 0 AND 99999", name="last"),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("department", String(40), nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("added_by", String(40), nullable=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(40)),
+    UniqueConstraint("token_sha256", name="uq_partners_token_sha256"),
+    CheckConstraint("(revoked_at IS NULL) = (revoked_by IS NULL)", name="revoked"),
+)
+
+PARTNER_ACTIONS = ("add", "revoke")
+
+partner_changes = Table(
+    "partner_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", String(32), ForeignKey("partners.id"), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("department", String(40), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("operator", String(40), nullable=False),
+    CheckConstraint(one_of("action", PARTNER_ACTIONS), name="action"),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("requester", String(40), nullable=False),
+    Column("request_key", String(100), nullable=False),
+    Column("case_no", String(16), ForeignKey("cases.case_no"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("answer", JSON(none_as_null=True), nullable=False),
+    UniqueConstraint("requester", "request_key", name="uq_requests_requester_key"),
+    Index("ix_requests_case_no", "case_no"),
 )
 
 secrets = Table(

@@ -63,7 +63,9 @@ def _cases(db) -> int:
 @pytest.mark.parametrize("seed", [1, 2, 3, 11])  # kill points 29, 19, 42, 69 (of 75 on PostgreSQL)
 def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     history = shutil.copy(HISTORY, tmp_path / HISTORY.name)
-    args = ["replay", str(history), "--db", db_url, "--operator", "sup01", "--batch", str(BATCH), "--rules", RULES]
+    # the rejects named: a killed run's temporary rejects file stays in the test's directory
+    args = ["replay", str(history), "--db", db_url, "--operator", "sup01", "--batch", str(BATCH), "--rules", RULES,
+            "--rejects", str(tmp_path / "rejects.csv")]
     # A statement or commit after the first batches, before the last (37 batches of 50).
     kill_at = random.Random(seed).randint(12, 100)
     killed = run_killed(traced_cli(args), kill_at=kill_at)

@@ -236,7 +236,7 @@ def test_0002_upgrades_a_database_at_0001_with_its_data_intact(db_url, rules):
     database = _at_revision(db_url, "0001")
     try:
         assert database.revision() == "0001"
-        with pytest.raises(DatabaseError, match="older than this program: run `mediation init`"):
+        with pytest.raises(DatabaseError, match="older than this program: run `mediation init"):
             database.check_schema()
         nos = [moved(database, rules), moved(database, rules)]
         desk.withdraw(database, rules, nos[1], operator="clerk01", at=AT)

@@ -1,7 +1,7 @@
 """No event is replaced (SQLite); a secret keys the digests stored with cases.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-29
 
 Issue 11, points 2 and 3:
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
