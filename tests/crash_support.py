@@ -203,7 +203,8 @@ def database_problems(db) -> list[str]:
     - every case has events 1..n with n == its version, the first a ``register``;
     - no event or party refers to a case that does not exist;
     - a case's state is the fold of its events, and ``updated_at`` its last event's time;
-    - each year's counter is at least the highest number stored for that year.
+    - every number up to each year's counter is stored (the desk issued it, or
+      skipped it as taken by a paper record): the desk's numbers leave no gap.
     """
     from sqlalchemy import func, select
 
@@ -225,7 +226,7 @@ def database_problems(db) -> list[str]:
         problems.append(f"{no}: {len(by_case[no])} events without their case")
     for no in sorted(party_cases - set(rows)):
         problems.append(f"{no}: parties without their case")
-    top: dict[int, int] = {}
+    top: dict[int, set[int]] = {}
     for no, row in sorted(rows.items()):
         evs = by_case.get(no, [])
         if not evs or evs[0]["trigger"] != "register":
@@ -245,10 +246,11 @@ def database_problems(db) -> list[str]:
         if row["updated_at"] != evs[-1]["at"]:
             problems.append(f"{no}: updated_at {row['updated_at']} but last event at {evs[-1]['at']}")
         year, seq = parse_case_no(no)
-        top[year] = max(top.get(year, 0), seq)
-    for year, seq in sorted(top.items()):
-        if counters.get(year, 0) < seq:
-            problems.append(f"counter of {year} at {counters.get(year, 0)}, behind stored XS-{year}-{seq:05d}")
+        top.setdefault(year, set()).add(seq)
+    for year, last in sorted(counters.items()):
+        missing = sorted(set(range(1, last + 1)) - top.get(year, set()))
+        if missing:
+            problems.append(f"counter of {year} at {last}, but XS-{year}-{missing[0]:05d} is not stored")
     if total != sum(len(v) for v in by_case.values()):
         problems.append("events changed while being counted")
     return problems

@@ -3,7 +3,8 @@
 Subcommands are imported only when run, so ``mediation --help`` and each
 command start quickly. Every :class:`~mediation.errors.MediationError` becomes
 one line on stderr and its exit code (2: bad input or a refused action,
-1: anything else); a traceback is shown only with ``MEDIATION_DEBUG=1``.
+3: a committed change whose output could not be written, 1: anything else);
+a traceback is shown only with ``MEDIATION_DEBUG=1``.
 """
 
 from __future__ import annotations

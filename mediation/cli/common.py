@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from mediation.cli.tables import UNLIMITED, output_width
 from mediation.domain import jsonable
+from mediation.errors import MediationError
+
+#: The exit code of a command whose change was committed but whose output could not be written.
+RECORDED_EXIT = 3
+
+
+class OutputFailed(MediationError):
+    """The change is committed; only printing it failed (stdout full, closed, a broken pipe).
+
+    Exit :data:`RECORDED_EXIT`, distinct from every failure, so that a script
+    does not repeat a change that was recorded.
+    """
+
+    exit_code = RECORDED_EXIT
 
 
 def dumps(obj: Any, *, indent: int | None = 2) -> str:
@@ -19,6 +36,32 @@ def dumps(obj: Any, *, indent: int | None = 2) -> str:
 
 def echo_json(obj: Any) -> None:
     click.echo(dumps(obj))
+
+
+@contextmanager
+def committed_output(what: str, look: str) -> Iterator[None]:
+    """Print what a committed change did; if standard output fails, say on stderr that the
+    change WAS recorded (``what``; ``look``: the command that shows it) and exit 3."""
+    try:
+        yield
+        sys.stdout.flush()
+    except OSError as exc:
+        _stdout_to_devnull()
+        reason = exc.strerror or type(exc).__name__
+        raise OutputFailed(f"{what} WAS recorded, but its output could not be written ({reason}): "
+                           f"do not repeat it; `{look}` shows it") from None
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at /dev/null, so that the exit's own flush of what is left
+    in its buffer cannot fail again (Python would turn that into exit 120)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a file descriptor (a test's runner): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def console(stderr: bool = False):

@@ -9,7 +9,7 @@ import click
 
 from mediation.cli.case.common import label
 from mediation.cli.case.list import PROVISIONAL, overdue_text
-from mediation.cli.common import echo_json, long_running
+from mediation.cli.common import committed_output, echo_json, long_running
 from mediation.cli.options import (
     db_option,
     load,
@@ -51,10 +51,13 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
     with open_database(db) as database:
         run = run_escalation(database, rules, operator=operator, as_of=parse_day(as_of, "--as-of"),
                              at=parse_at(at))
-    if as_json:
-        echo_json(run.as_dict())
-    else:
-        _print(run, rules)
+    raised = len(run.raised)
+    with committed_output(f"督办 of {raised} case{'' if raised == 1 else 's'}",
+                          "mediation case list --overdue"):
+        if as_json:
+            echo_json(run.as_dict())
+        else:
+            _print(run, rules)
     reasons = [u.reason for u in run.not_checkable if "working-day calendar" in u.reason]
     n = len(reasons)
     line = calendar_warning(reasons, subject=f"{n} case{'' if n == 1 else 's'} not checkable")

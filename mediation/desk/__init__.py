@@ -26,7 +26,7 @@ _API: dict[str, str] = {
     **{name: _MOVES for name in ("close", "destination_id", "divert", "extend", "fail", "reveal", "review",
                                  "serve", "settle", "take", "transfer", "withdraw")},
     **{name: "mediation.desk.read" for name in ("CaseRecord", "Page", "list_cases", "queue", "show")},
-    **{name: "mediation.desk.registration" for name in ("answered", "entrust", "register")},
+    **{name: "mediation.desk.registration" for name in ("answered", "entrust", "number_ahead", "register")},
     **{name: "mediation.desk.partners" for name in ("Partner", "add_partner", "authenticate", "list_partners",
                                                      "partner_history", "revoke_partner")},
     **{name: "mediation.desk.views" for name in ("case_view", "deadline_view", "summary_view")},
@@ -34,8 +34,8 @@ _API: dict[str, str] = {
 
 __all__ = [
     "CaseRecord", "EscalationRun", "Page", "case_view", "close", "deadline_view", "destination_id", "divert",
-    "escalate", "extend", "fail", "list_cases", "queue", "register", "reveal", "review", "serve", "settle",
-    "show", "summary_view", "take", "transfer", "withdraw",
+    "escalate", "extend", "fail", "list_cases", "number_ahead", "queue", "register", "reveal", "review", "serve",
+    "settle", "show", "summary_view", "take", "transfer", "withdraw",
     "Partner", "add_partner", "answered", "authenticate", "entrust", "list_partners", "partner_history",
     "revoke_partner",
 ]
@@ -79,5 +79,5 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         revoke_partner,
     )
     from mediation.desk.read import CaseRecord, Page, list_cases, queue, show
-    from mediation.desk.registration import answered, entrust, register
+    from mediation.desk.registration import answered, entrust, number_ahead, register
     from mediation.desk.views import case_view, deadline_view, summary_view

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -33,6 +33,8 @@ SORTS = ("received_at", "case_no", "updated_at", "state", "destination", "catego
          "escalation", "deadline", "overdue")
 COMPUTED_SORTS = ("deadline", "overdue")
 MAX_PAGE = 1000
+#: The largest offset a list accepts: far beyond any number of cases, within a 64-bit integer.
+MAX_OFFSET = 2**62
 
 
 @dataclass(slots=True)
@@ -130,6 +132,8 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
         raise InputError(f"a page holds 1 to {MAX_PAGE} cases, not {limit}")
     if offset < 0:
         raise InputError(f"offset must be 0 or more, not {offset}")
+    if offset > MAX_OFFSET:  # the databases' integers end at 2**63 - 1
+        raise InputError(f"offset {offset} lies beyond any list of cases (at most {MAX_OFFSET})")
     c = cases.c
     where = []
     for column, values in ((c.state, state), (c.destination, destination), (c.street, street),
@@ -140,7 +144,7 @@ def list_cases(db, *, state: str | Iterable[str] | None = None,
     if received_from is not None:
         where.append(c.received_at >= datetime.combine(received_from, time.min))
     if received_to is not None:
-        where.append(c.received_at < datetime.combine(received_to + timedelta(days=1), time.min))
+        where.append(c.received_at <= datetime.combine(received_to, time.max))  # 9999-12-31 has no next day
     if sort in COMPUTED_SORTS:
         if rules is None:
             raise TypeError(f"sorting by {sort} needs the rule set (rules=)")

@@ -28,7 +28,7 @@ from mediation.desk.transaction import when
 from mediation.desk.views import case_view
 from mediation.errors import CaseError, InputError, Refused
 from mediation.store.database import json_dumps
-from mediation.store.numbers import claim_case_nos, next_case_no
+from mediation.store.numbers import beyond_known, next_case_no
 from mediation.store.records import case_row, event_row, insert_case, party_rows
 from mediation.store.schema import cases, requests
 
@@ -40,8 +40,9 @@ def register(db, rules, data: Mapping[str, Any] | Any, *, operator: str,
              at: datetime | None = None, request_key: str | None = None) -> CaseRecord:
     """登记: store a new case (a mapping for :func:`parse_case`, or a parsed ``Case``).
 
-    The case gets the next number of the registration year unless it brings its
-    own (a paper record's), which must be new. ``received_at`` defaults to ``at``
+    The case gets the next free number of the registration year unless it brings
+    its own (a paper record's), which must be new and leaves the year's counter
+    alone (:mod:`mediation.store.numbers`). ``received_at`` defaults to ``at``
     and may not lie after it. With ``request_key``, a second call with the same
     operator and key registers nothing and returns the first call's case, with
     ``replayed`` set and ``answer`` holding the first answer.
@@ -146,24 +147,52 @@ def _store(db, rules, case, *, operator: str, at: datetime, request_key: str | N
 
 
 def _insert(conn, rules, case, *, operator: str, at: datetime, request_key: str | None) -> CaseRecord:
+    details = {"request_key": request_key} if request_key else None
     if case.case_no:
-        taken = conn.execute(select(cases.c.case_no).where(cases.c.case_no == case.case_no)).first()
-        if taken:
-            raise Refused(f"case {case.case_no} already exists")
-        claim_case_nos(conn, [case.case_no])
         case_no = case.case_no
+        if _stored(conn, case_no):
+            raise Refused(f"case {case_no} already exists")
+        try:
+            _insert_rows(conn, rules, case, case_no, at, operator, details)
+        except IntegrityError:  # another desk stored the same given number just now
+            raise Refused(f"case {case_no} already exists") from None
     else:
-        case_no = next_case_no(conn, at.year)
-    row = case_row(case, case_no=case_no, at=at, rules_digest=rules.digest)
-    first = event_row("register", None, "registered", at=at, operator=operator,
-                      rules_digest=rules.digest,
-                      details={"request_key": request_key} if request_key else None)
-    try:
-        insert_case(conn, row, party_rows(case, case_no), [first])
-    except IntegrityError:  # another desk stored the same given number just now
-        if not case.case_no:
-            raise
-        raise Refused(f"case {case_no} already exists") from None
+        while True:
+            case_no = next_case_no(conn, at.year)
+            try:
+                _insert_rows(conn, rules, case, case_no, at, operator, details)
+                break
+            except IntegrityError:
+                # A paper record with this number, committed by another desk after
+                # next_case_no looked: take the next one. Anything else is a real error.
+                if not _stored(conn, case_no):
+                    raise
     record = load_record(conn, case_no)
     record.written = 1
     return record
+
+
+def number_ahead(db, case) -> int:
+    """How far the number a case brings (a paper record's) lies beyond the highest number of
+    its year so far (the desk's counter, or a number stored); 0 for a case without one.
+
+    Above :data:`~mediation.store.numbers.FAR_AHEAD` it is likely a typo (00500 for
+    00050): ``mediation case register`` asks at a terminal and warns otherwise.
+    Such a number is accepted all the same and never moves the desk's numbers."""
+    if not case.case_no:
+        return 0
+    with db.read() as conn:
+        return beyond_known(conn, case.case_no)
+
+
+def _stored(conn, case_no: str) -> bool:
+    return conn.execute(select(cases.c.case_no).where(cases.c.case_no == case_no)).first() is not None
+
+
+def _insert_rows(conn, rules, case, case_no: str, at: datetime, operator: str, details) -> None:
+    """Insert the case and its first event in a savepoint (a refused number leaves the transaction usable)."""
+    row = case_row(case, case_no=case_no, at=at, rules_digest=rules.digest)
+    first = event_row("register", None, "registered", at=at, operator=operator, rules_digest=rules.digest,
+                      details=details)
+    with conn.begin_nested():
+        insert_case(conn, row, party_rows(case, case_no), [first])

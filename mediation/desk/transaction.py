@@ -14,9 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from mediation.cases import CaseParser
 from mediation.clock import now, to_centre
 from mediation.desk.read import CaseRecord, load_record
 from mediation.desk.roles import authorise
+from mediation.domain import CASE_FIELDS
 from mediation.errors import ConcurrentUpdate, Refused
 from mediation.lifecycle import CaseModel, fire
 from mediation.store.records import append, event_row, get_case
@@ -61,9 +63,25 @@ def act(db, rules, case_no: str, action: str, build: Build, *, operator: str,
         return record
 
 
+#: The longest reason an event holds (as long as a case's summary).
+REASON_LIMIT = CASE_FIELDS["summary"].width
+
+
+def reason_text(reason: str | None) -> str | None:
+    """A reason (``--reason``) checked as a summary is: text, at most :data:`REASON_LIMIT`
+    characters, no control or bidirectional formatting character; stripped, None if blank."""
+    if reason is None:
+        return None
+    value = CaseParser.text(reason, "--reason", REASON_LIMIT)
+    return value or None
+
+
 def event(trigger: str, row: dict, to_state: str, op, at: datetime, rules, **kw: Any) -> dict:
-    """An event of the case in ``row`` moving to ``to_state`` (destination: the case's, unless given)."""
+    """An event of the case in ``row`` moving to ``to_state`` (destination: the case's, unless given);
+    its reason checked by :func:`reason_text`."""
     kw.setdefault("destination", row["destination"])
+    if "reason" in kw:
+        kw["reason"] = reason_text(kw["reason"])
     return event_row(trigger, row["state"], to_state, at=at, operator=op.id,
                      rules_digest=rules.digest, **kw)
 

@@ -16,6 +16,7 @@ from mediation.desk.read import CaseRecord
 from mediation.domain import CASE_FIELDS, Party
 from mediation.errors import CalendarError
 from mediation.personal import party_view
+from mediation.store.keys import shown_details
 from mediation.store.records import CASE_COLUMNS
 
 
@@ -60,7 +61,7 @@ def event_view(e: Mapping[str, Any], revealed: bool = False) -> dict:
     """An event as ``case show --json`` prints it. An agreement's texts (facts, terms,
     performance: they name the parties) are shown only in a revealed record;
     otherwise how many terms and copies it has."""
-    details = e["details"]
+    details = shown_details(e["trigger"], e["details"])
     if not revealed and isinstance(details, Mapping) and isinstance(details.get("agreement"), Mapping):
         agreed = details["agreement"]
         details = {**details, "agreement": {"terms": len(agreed.get("terms") or ()),

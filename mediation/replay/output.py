@@ -368,6 +368,10 @@ class Outputs:
     def __init__(self, table, out: str | Path | None, rejects: str | Path | None, *,
                  csv_encoding: str | None = None) -> None:
         self.table = table
+        for option, given in (("--out", out), ("--rejects", rejects)):
+            # click hands "" over as Path("."): no file name either way
+            if given is not None and (not str(given).strip() or Path(given).name in ("", ".", "..")):
+                raise InputError(f"{option} needs a file name, not {str(given)!r} (empty, or a directory)")
         self.out = Path(out) if out is not None else None
         if self.out is not None and not is_stdout(self.out):
             check_target(self.out, "--out")  # a directory (also "" and ".") has no name to put rejects beside

@@ -67,6 +67,7 @@ from mediation.replay.plan import Planner
 from mediation.replay.summary import Summary
 from mediation.store.bulk import CASE_ROW, bulk_connection, bulk_format, insert_rows
 from mediation.store.database import translated
+from mediation.store.keys import replay_keys
 from mediation.store.schema import cases, events
 from mediation.store.url import redact
 
@@ -133,7 +134,8 @@ class _Batch:
     rows: list[tuple] = field(default_factory=list)
     parties: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
-    keys: dict[str, tuple[str, int, Any]] = field(default_factory=dict)  # case_no -> (content, line, values)
+    # case_no -> ((keyed digest, unkeyed digest or None), line, values)
+    keys: dict[str, tuple[tuple[str, str | None], int, Any]] = field(default_factory=dict)
     unread: list[tuple[int, str, Any]] = field(default_factory=list)  # (line, reason, values): rejected rows
     refused: list[tuple[int, str, Any]] = field(default_factory=list)  # routed rows not stored
     present: int = 0  # rows repeating an earlier row of this batch
@@ -181,8 +183,11 @@ def persist(path: str | Path, rules, db, *, operator: str | None, compare: bool 
     step = RouteStep(table, rules, now=now, compare=compare, parties=True)
     try:
         rw, jw = outputs.writers(results_file, rejects_file)
+        with db.read() as conn:
+            keys = replay_keys(conn)
         with translated(db.url), bulk_connection(db) as conn:
-            planner = Planner(rules, op.id, bulk_format(conn), step.histories, source=Path(table.name).name)
+            planner = Planner(rules, op.id, bulk_format(conn), step.histories, source=Path(table.name).name,
+                              keys=keys)
             with _Writer(conn, db, stored, jw) as writer:
                 sink = _Sink(planner, writer, rw, batch_size)
                 read, rejected = run(table, step, sink, progress=progress)
@@ -342,7 +347,7 @@ class _Writer:
         if stored:
             for case_no, content in stored.items():
                 mine, line, values = batch.keys[case_no]
-                if content == mine:
+                if content is not None and content in mine:  # keyed, or unkeyed from before 0003
                     present += 1
                 else:
                     differ.add(case_no)

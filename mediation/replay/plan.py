@@ -28,9 +28,11 @@ be stored. What the events say, and when (see also :mod:`mediation.replay.persis
   (arbitration for labour disputes, an administrative route for
   administrative ones, litigation otherwise) with ``routes_assumed: true``:
   the file does not say.
-- The register event's details name the source and a digest of the row's
-  content (``{"replay": {"file", "line", "content"}}``): a rerun compares it
-  to tell the same case from a different one with the same number.
+- The register event's details name the source and a keyed digest of the
+  row's content (``{"replay": {"file", "line", "content"}}``): a rerun
+  compares it to tell the same case from a different one with the same
+  number; the key is the database's secret (:mod:`mediation.store.keys`), so
+  the digest gives nothing of the personal data it covers away.
 
 Every path is checked by :mod:`mediation.replay.history` (the lifecycle
 machine itself, once per shape of history); a row it refuses is refused here
@@ -48,6 +50,7 @@ from mediation.domain import CASE_FIELDS, DEFAULTS, Case, Decision, Review
 from mediation.replay.history import RECEIVED, Histories, Shape
 from mediation.store.bulk import CASE_ROW, BulkFormat
 from mediation.store.database import json_dumps
+from mediation.store.keys import KEYED, ReplayKeys
 from mediation.store.records import CASE_COLUMNS
 
 HISTORICAL = "历史记录 (historical record)"
@@ -56,8 +59,25 @@ NO_CASE_NO = ("a persisted replay needs case_no: a rerun recognises a case by it
 _NO_HISTORY = (None,) * 5
 
 
-def content_digest(case: Case, history: Any) -> str:
-    """A digest of what a replayed row says (its case fields, parties and history columns).
+def content_digest(case: Case, history: Any, key: bytes) -> str:
+    """A keyed digest of what a replayed row says (its case fields, parties and history columns).
+
+    Keyed BLAKE2b (a MAC, like HMAC) with the database's secret key
+    (:mod:`mediation.store.keys`): the row holds names, ID numbers and phones,
+    and an unkeyed digest of them could be guessed back from their masked
+    forms. Marked ``KEYED`` so that views tell it from a digest stored before
+    the key existed.
+    """
+    return KEYED + blake2b(_content(case, history), key=key, digest_size=16).hexdigest()
+
+
+def unkeyed_digest(case: Case, history: Any) -> str:
+    """The digest replays stored before migration 0003 (unkeyed): only compared, never stored."""
+    return blake2b(_content(case, history), digest_size=16).hexdigest()
+
+
+def _content(case: Case, history: Any) -> bytes:
+    """What a digest of a row covers.
 
     Each field whose value is not its default is named with its value, in the
     definition's order, so the digest of a row does not change when a field is
@@ -75,9 +95,7 @@ def content_digest(case: Case, history: Any) -> str:
     text = "\x1f".join(parts) + "\x1f" + people
     if history is not None and history != _NO_HISTORY:
         text += "\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}".format(*history)
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
+    return text.encode("utf-8", "surrogatepass")
 _UNSET = object()
 _DIGESTED = tuple(n for n, s in CASE_FIELDS.items() if s.kind != "parties")
 #: The lifecycle columns of CASE_ROW, after the case's own: what the planner fills from the shape.
@@ -90,8 +108,10 @@ if ("case_no", *CASE_COLUMNS, *_LIFECYCLE) != CASE_ROW:  # pragma: no cover - gu
 class Planner:
     """Replayed rows -> prepared rows (see the module docstring); one per run."""
 
-    def __init__(self, rules, operator: str, fmt: BulkFormat, histories: Histories, *, source: str) -> None:
+    def __init__(self, rules, operator: str, fmt: BulkFormat, histories: Histories, *, source: str,
+                 keys: ReplayKeys) -> None:
         self.rules, self.operator, self.fmt, self.histories = rules, operator, fmt, histories
+        self._key, self._unkeyed = keys.key, keys.unkeyed_before
         self.digest = rules.digest
         self._tails: dict[int, tuple] = {}
         # the register event's columns after ``at`` (details last, per case)
@@ -104,7 +124,10 @@ class Planner:
 
     def plan(self, line: int, case: Case, review: Review, decision: Decision | None,
              history: Any) -> tuple[tuple, list[tuple], list[tuple], str] | str:
-        """(case row, party rows, event rows, content digest), or the reason the row is not stored.
+        """(case row, party rows, event rows, content digests), or the reason the row is not stored.
+
+        The content digests are the keyed one (stored) and, when the database holds
+        replays from before its key existed, the unkeyed one (compared with those), else None.
 
         A row whose history :class:`~mediation.replay.history.Histories` refuses has been
         counted and rejected by the replay already; here only a missing ``case_no`` is new.
@@ -128,7 +151,8 @@ class Planner:
             taken, closed = history[1], history[4]
         times = (stamp(received), None if taken is None else stamp(taken), None if closed is None else stamp(closed))
         last = closed or taken or received
-        content = content_digest(case, history)
+        content = content_digest(case, history, self._key)
+        unkeyed = unkeyed_digest(case, history) if self._unkeyed else None
         # json_dumps({"replay": {"file": ..., "line": ..., "content": ...}}), written directly
         details = f'{{"replay":{{"file":{self._source},"line":{line},"content":"{content}"}}}}'
         r = times[RECEIVED]
@@ -144,7 +168,7 @@ class Planner:
         if case.respondents:
             parties += [(no, "respondent", n, p.name, p.id_number, p.phone)
                         for n, p in enumerate(case.respondents, 1)]
-        return row, parties, events, content
+        return row, parties, events, (content, unkeyed)
 
     def _tail(self, trigger: str, before: str, after: str, shape: Shape, review: Review,
               decision: Decision | None) -> tuple:

@@ -40,6 +40,8 @@ from mediation.text import quoted
 
 #: Headings accepted and ignored without being asked: spreadsheet exports carry them.
 IGNORABLE = frozenset({"", "序号", "#", "备注", "note", "notes"})
+#: Codecs Python counts as text encodings that cannot read a file (host names; the always-failing one).
+NOT_FOR_FILES = frozenset({"idna", "punycode", "undefined"})
 #: How much of a file decides its encoding.
 SAMPLE = 1 << 20
 #: Longest CSV field accepted; a longer one is nearly always an unclosed quote.
@@ -493,9 +495,14 @@ def open_table(path: str | Path, rules, *, encoding: str | None = None, format: 
                              hint="pass --encoding")
     else:
         try:
-            encoding = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}", hint="e.g. utf-8, gb18030") from None
+        # bytes-to-bytes and str-to-str codecs (hex, base64, rot13) are no text encodings, and
+        # idna and punycode encode host names: none of them can read a file of cases
+        if not getattr(info, "_is_text_encoding", True) or info.name in NOT_FOR_FILES:
+            raise InputError(f"{encoding!r} is not a text encoding of files", hint="e.g. utf-8, gb18030")
+        encoding = info.name
         if encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
     table = Table(path=path, name=name, format=format, encoding=encoding, size=size)

@@ -38,7 +38,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Date, and_, case, exists, extract, func, select
@@ -155,8 +155,9 @@ def build_report(db, rules, start: date, end: date, *, as_of: date | None = None
     """
     c = cases.c
     report = Report(start=start, end=end, as_of=as_of or clock.today())
+    # up to the end day's last microsecond (the day after 9999-12-31 does not exist)
     in_period = and_(c.received_at >= datetime.combine(start, time.min),
-                     c.received_at < datetime.combine(end + timedelta(days=1), time.min))
+                     c.received_at <= datetime.combine(end, time.max))
     with db.read() as conn:
         _count_cases(conn, rules, report, in_period)
         _count_events(conn, rules, report, in_period)

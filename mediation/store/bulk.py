@@ -27,7 +27,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from mediation.store.database import json_dumps
-from mediation.store.numbers import claim_case_nos
 from mediation.store.records import CASE_COLUMNS, EVENT_COLUMNS
 from mediation.store.schema import cases, events, parties
 
@@ -174,8 +173,9 @@ def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[t
 
 def insert_rows(conn: Connection, case_list: Sequence[tuple], party_list: Sequence[tuple],
                 event_list: Sequence[tuple]) -> None:
-    """Insert prepared rows, after raising the year counters: a few long multi-row INSERT
-    statements per table on SQLite, one ``COPY`` per table on PostgreSQL.
+    """Insert prepared rows: a few long multi-row INSERT statements per table on
+    SQLite, one ``COPY`` per table on PostgreSQL. Their own numbers leave the
+    desk's counters alone (:mod:`mediation.store.numbers`).
 
     Tuples follow :data:`CASE_ROW`, :data:`PARTY_ROW` and :data:`EVENT_ROW`, with
     values as :func:`bulk_format` gives them; each case comes whole (its
@@ -190,7 +190,6 @@ def insert_rows(conn: Connection, case_list: Sequence[tuple], party_list: Sequen
     deferred = conn.info.get(_CHECKS_DEFERRED, False)
     if deferred:
         before = conn.exec_driver_sql(_LAST_ROWIDS).one()
-    claim_case_nos(conn, (row[0] for row in case_list))
     _insert(conn, "cases", CASE_ROW, case_list)
     _insert(conn, "parties", PARTY_ROW, party_list)
     _insert(conn, "events", EVENT_ROW, event_list)
@@ -287,8 +286,8 @@ def insert_cases(conn: Connection, batch: Sequence[CaseInsert], *, skip_existing
 
     With ``skip_existing``, cases whose number is already stored are left out
     (so a rerun of a bulk load inserts each case exactly once); without it a
-    duplicate number fails the whole transaction. The year counters are raised
-    past the given numbers.
+    duplicate number fails the whole transaction. The desk's year counters are
+    left alone: the desk skips numbers already taken.
     """
     if skip_existing and batch:
         stored = stored_case_nos(conn, [item.row["case_no"] for item in batch])

@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shlex
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mediation.domain import jsonable
@@ -57,10 +61,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     _hide_logged_rows()
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {})
-        kwargs["connect_args"].setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+        path = sqlite_path(url)
+        read_only = sqlite_read_only(path) if path is not None and path.exists() else None
+        if read_only is not None:
+            # A file this user cannot write (or on a read-only file system): opened read-only,
+            # so that reading works; a write fails as "attempt to write a readonly database".
+            uri = f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if read_only == IMMUTABLE else ''}"
+            kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT,
+                                                        check_same_thread=False)
+        else:
+            kwargs.setdefault("connect_args", {})
+            kwargs["connect_args"].setdefault("timeout", SQLITE_BUSY_TIMEOUT)
         engine = create_engine(url, json_serializer=json_dumps, **kwargs)
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_connect_read_only if read_only else _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", False)
@@ -87,6 +100,36 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+    cursor.close()
+
+
+#: How a SQLite file that cannot be written is opened (:func:`sqlite_read_only`).
+READ_ONLY, IMMUTABLE = "read-only", "immutable"
+
+
+def sqlite_read_only(path: Path) -> str | None:
+    """How the SQLite file at ``path`` must be opened: None (normally, read-write),
+    :data:`READ_ONLY` (``mode=ro``) or :data:`IMMUTABLE` (``mode=ro&immutable=1``).
+
+    A database in WAL mode is read through its ``-wal`` and ``-shm`` files. Where
+    this user may write the file and its directory, it is opened normally. Where
+    not (a read-only file system, a read-only file or directory): with both files
+    present (a writer has it open), ``mode=ro`` reads through them; without them
+    (no writer has it open: the last one to close removes them) they cannot be
+    created, and SQLite reads such a file only as immutable (no locking, no WAL).
+    """
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return None
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    return READ_ONLY if wal.exists() and shm.exists() else IMMUTABLE
+
+
+def _sqlite_connect_read_only(dbapi_connection, _record) -> None:
+    # No journal_mode: setting it writes. The file is in WAL mode already (mediation init).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
     cursor.close()
@@ -131,6 +174,16 @@ class Database:
                     raise
                 finally:
                     conn.rollback()
+        except DBAPIError as exc:
+            raise _unreachable(self.url, exc) from None
+
+    def table_names(self) -> list[str]:
+        """The tables of the database (of the connection's schema on PostgreSQL)."""
+        from sqlalchemy import inspect
+
+        try:
+            with self.engine.connect() as conn:
+                return inspect(conn).get_table_names()
         except DBAPIError as exc:
             raise _unreachable(self.url, exc) from None
 
@@ -204,15 +257,26 @@ def _is_missing_table(exc: DBAPIError) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+#: What SQLite says of a damaged file (or of one that is no database at all).
+_CORRUPT = ("database disk image is malformed", "file is not a database")
+
+
 def _unreachable(url: str, exc: DBAPIError) -> DatabaseError:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    if is_sqlite(url) and any(words in reason for words in _CORRUPT):
+        return DatabaseError(f"the database {redact(url)} is corrupt, or not a SQLite database ({reason}): "
+                             "restore it from a backup")
     return DatabaseError(f"cannot use the database {redact(url)}: {reason}")
 
 
 @contextmanager
 def translated(url: str) -> Iterator[None]:
-    """Turn an unreachable or locked database into one clear line."""
+    """Turn an unreachable, locked or corrupt database into one clear line."""
     try:
         yield
     except OperationalError as exc:
         raise _unreachable(url, exc) from None
+    except SQLDatabaseError as exc:  # a damaged page found by a query: say so, not "internal error"
+        if exc.orig is not None and any(words in str(exc.orig) for words in _CORRUPT):
+            raise _unreachable(url, exc) from None
+        raise

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediation.store.database import Database
+from mediation.store.database import Database, DatabaseError, translated
+from mediation.store.schema import HEAD_REVISION, REVISIONS, metadata
+from mediation.store.url import redact
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -27,12 +29,27 @@ def alembic_config(url: str):
 
 
 def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
-    """Upgrade ``db`` to ``revision``; return (revision before, revision after)."""
+    """Upgrade ``db`` to ``revision``; return (revision before, revision after).
+
+    Refused with :class:`DatabaseError` (one line) for a database of a newer
+    schema than this program knows, and for one that holds this program's
+    tables without a schema revision (``alembic_version`` dropped, or tables
+    made by hand): migrating either would fail half-way or guess.
+    """
     from alembic import command
 
     before = db.revision()
+    if before is not None and before not in REVISIONS:
+        raise DatabaseError(f"database schema (revision {before}) is newer than this program "
+                            f"(revision {HEAD_REVISION}): upgrade mediation")
+    if before is None:
+        found = sorted(set(db.table_names()) & {t.name for t in metadata.sorted_tables})
+        if found:
+            raise DatabaseError(f"the database {redact(db.url)} holds tables ({', '.join(found)}) but no schema "
+                                "revision (table alembic_version): it was not made by `mediation init`, or its "
+                                "revision was removed; not touching it")
     config = alembic_config(db.url)
-    with db.engine.connect() as conn:
+    with translated(db.url), db.engine.connect() as conn:  # read-only, locked, corrupt: one line
         conn.execution_options(mediation_write=True)
         config.attributes["connection"] = conn
         command.upgrade(config, revision)

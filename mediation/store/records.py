@@ -25,7 +25,6 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from mediation.domain import CASE_FIELDS, CASE_NO, STORED_FIELDS, Case, Party
 from mediation.errors import ConcurrentUpdate, NotFound
-from mediation.store.numbers import claim_case_nos
 from mediation.store.schema import cases, events, parties
 from mediation.text import quoted
 
@@ -138,7 +137,6 @@ def insert_case(conn: Connection, row: Mapping[str, Any], party_list: Sequence[M
     case_no = row["case_no"]
     if not event_list:
         raise ValueError(f"{case_no}: a case is inserted with at least its registration event")
-    claim_case_nos(conn, [case_no])
     conn.execute(insert(cases), [dict(row, version=len(event_list), updated_at=event_list[-1]["at"])])
     if party_list:
         conn.execute(insert(parties), [dict(p, case_no=case_no) for p in party_list])

@@ -5,10 +5,11 @@ The columns of a case's fields come from their definition
 ``tests/store/test_schema.py`` fail until a migration adds its column. The
 enumerations below are written out (not imported from the lifecycle) so that
 a change to the lifecycle or an enumeration likewise shows up as a failing
-test until a migration follows it (the tests check they agree). Migration ``0001`` creates exactly these tables; a test
-compares a migrated database with this metadata. Migration ``0002`` adds
-triggers (not part of this metadata) that refuse UPDATE and DELETE on
-``events``, on PostgreSQL and SQLite alike.
+test until a migration follows it (the tests check they agree). Migration ``0001`` creates exactly these tables
+but ``secrets`` (``0003``); a test compares a migrated database with this
+metadata. Migrations ``0002`` and ``0003`` add triggers (not part of this
+metadata) that refuse UPDATE, DELETE and REPLACE on ``events``, on PostgreSQL
+and SQLite alike.
 
 - ``cases``: one row per case, keyed by its case number; the fields of
   docs/design.md §2, where it is in the lifecycle, and ``version``, which always equals
@@ -24,6 +25,8 @@ triggers (not part of this metadata) that refuse UPDATE and DELETE on
 - ``requests`` (migration 0006): one row per (requester, idempotency key), written
   in the registration's transaction, with the first answer; the unique
   constraint makes a racing retry fail and read the winner's answer.
+- ``secrets``: values no command prints (migration 0003): the key of the
+  digests stored with replayed cases (:mod:`mediation.store.keys`).
 """
 
 from __future__ import annotations
@@ -50,16 +53,20 @@ from sqlalchemy import (
 from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0003"
 #: Every revision this program knows, oldest first: 0001 the tables, 0002 the
-#: triggers that make ``events`` insert-only, 0006 partners and idempotent requests.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0006")
+#: triggers that make ``events`` insert-only, 0006 partners and idempotent
+#: requests, 0003 (chained after 0006) the trigger refusing a REPLACE of an
+#: event on SQLite and the ``secrets`` table.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0006", "0003")
 
-#: The triggers (migration 0002) refusing UPDATE and DELETE on ``events``, per
-#: dialect (PostgreSQL also refuses TRUNCATE), and the words their errors start with.
+#: The triggers (migrations 0002, 0003) refusing UPDATE and DELETE on ``events``, per
+#: dialect (PostgreSQL also refuses TRUNCATE; SQLite an INSERT over an existing
+#: event, which is how REPLACE and INSERT OR REPLACE rewrite one without any
+#: DELETE trigger), and the words their errors start with.
 EVENTS_TRIGGERS: dict[str, tuple[str, ...]] = {
     "postgresql": ("events_insert_only", "events_no_truncate"),
-    "sqlite": ("events_no_update", "events_no_delete"),
+    "sqlite": ("events_no_update", "events_no_delete", "events_no_replace"),
 }
 EVENTS_INSERT_ONLY = "events are insert-only"
 
@@ -262,4 +269,11 @@ requests = Table(
     Column("answer", JSON(none_as_null=True), nullable=False),
     UniqueConstraint("requester", "request_key", name="uq_requests_requester_key"),
     Index("ix_requests_case_no", "case_no"),
+)
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
 )

@@ -231,6 +231,17 @@ def test_a_year_the_calendar_does_not_know_is_shown_not_guessed(desk):
     assert "期限 未知：no working-day calendar for 2003" in shown
 
 
+def test_a_hostile_reason_is_one_line_and_stores_nothing(desk):
+    desk(*REGISTER, "--at", "2020-06-15T09:30")
+    err = desk("case", "withdraw", "XS-2020-00001", "--reason", "\x1b]0;pwned\x07", "--at", "2020-06-15T09:40",
+               code=2).stderr
+    assert "--reason contains a control character (U+001B)" in err and "\x1b" not in err
+    err = desk("case", "withdraw", "XS-2020-00001", "--reason", "x" * 120_000, "--at", "2020-06-15T09:40",
+               code=2).stderr
+    assert "--reason is longer than 2000 characters (120000)" in err
+    assert desk.json("case", "show", "XS-2020-00001")["state"] == "registered"
+
+
 def test_a_refused_move_names_only_the_commands_that_apply_and_the_next_one(desk):
     desk(*REGISTER, "--at", "2020-06-15T09:30")
     desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40")

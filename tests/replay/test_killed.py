@@ -40,11 +40,19 @@ def reference(tmp_path_factory, rules):
 
 
 def _without_ids(rows: dict[str, list[dict]]) -> dict[str, list]:
+    """The rows without their ids, and without the replay digests' values (each database has its own key)."""
     out = {}
     for table, items in rows.items():
-        stripped = [{k: v for k, v in r.items() if k != "id"} for r in items]
+        stripped = [{k: _unkeyed(v) if k == "details" else v for k, v in r.items() if k != "id"} for r in items]
         out[table] = sorted(stripped, key=lambda r: tuple(str(v) for v in r.values()))
     return out
+
+
+def _unkeyed(details):
+    replay = details.get("replay") if isinstance(details, dict) else None
+    if not isinstance(replay, dict):
+        return details
+    return {**details, "replay": {**replay, "content": replay["content"][:len("keyed:")]}}
 
 
 def _cases(db) -> int:
@@ -52,7 +60,7 @@ def _cases(db) -> int:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 5])  # kill points 29, 19, 42, 91
+@pytest.mark.parametrize("seed", [1, 2, 3, 11])  # kill points 29, 19, 42, 69 (of 75 on PostgreSQL)
 def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     history = shutil.copy(HISTORY, tmp_path / HISTORY.name)
     # the rejects named: a killed run's temporary rejects file stays in the test's directory

@@ -10,7 +10,7 @@ from click.shell_completion import CompletionItem
 from sqlalchemy import select
 
 from mediation import desk
-from mediation.cli.common import at_terminal, echo_json
+from mediation.cli.common import at_terminal, committed_output, echo_json
 from mediation.cli.complete import rules_of
 from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
@@ -87,7 +87,16 @@ def deadline_text(view: dict) -> str:
 
 
 def echo_change(record, rules, as_json: bool) -> None:
-    """What a state-changing command prints: the case as JSON, or one line per new event."""
+    """What a state-changing command prints: the case as JSON, or one line per new event.
+
+    The change is committed already: if standard output fails, one line on stderr says it
+    WAS recorded, and the exit code is 3 (:func:`mediation.cli.common.committed_output`)."""
+    trigger = record.events[-1]["trigger"] if record.events else "change"
+    with committed_output(f"{record.case_no}: {trigger}", f"mediation case show {record.case_no}"):
+        _echo_change(record, rules, as_json)
+
+
+def _echo_change(record, rules, as_json: bool) -> None:
     if as_json:
         echo_json(case_view(record, rules))
         return

@@ -14,6 +14,7 @@ from mediation.cli.complete import labels
 from mediation.cli.options import check_period, db_option, load, parse_day, rules_option
 from mediation.cli.tables import Column, print_table
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
+from mediation.desk.read import MAX_OFFSET
 from mediation.errors import InputError
 from mediation.store.database import open_database
 
@@ -62,6 +63,9 @@ def list_cases(states, destinations, streets, categories, since, until, sort, re
     rules = load(rules_dir)
     cat = rules.catalogue
     day = parse_day(as_of, "--as-of") or clock.today()
+    if (page - 1) * limit > MAX_OFFSET:
+        raise InputError(f"--page {page} lies beyond any list of cases "
+                         f"(at most {MAX_OFFSET // limit + 1} pages of {limit})")
     key = SORT_COLUMNS.get(sort.strip().lower()) or SORT_COLUMNS.get(sort.strip())
     if key is None:
         raise InputError(f"cannot sort by {sort!r}",

@@ -9,7 +9,7 @@ import click
 
 from mediation import desk
 from mediation.case_files import json_items, read_text
-from mediation.cases import KEYS, one_error, parser_for
+from mediation.cases import KEYS, one_error, parse_case, parser_for
 from mediation.cli import common
 from mediation.cli.case.common import echo_change
 from mediation.cli.complete import labels
@@ -22,10 +22,12 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.desk.transaction import when as moment
 from mediation.domain import CASE_FIELDS, FLAT_PARTY_FIELDS, REQUIRED
-from mediation.errors import CaseError, InputError
+from mediation.errors import CaseError, InputError, Refused
 from mediation.personal import is_old_id_number, upgrade_id_number
 from mediation.store.database import open_database
+from mediation.store.numbers import FAR_AHEAD
 
 _PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
 #: What the metavar of each kind of field says.
@@ -84,6 +86,12 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
     Personal data (names, ID numbers, phones) belongs in --from-json FILE (or -
     for stdin) or the prompts, not in arguments, which `ps` and the shell's
     history show.
+
+    A paper record keeps its own number (--case-no), which never moves the
+    desk's numbers: they skip it when they reach it. One more than 100 beyond
+    the highest number of its year so far (a likely typo) is asked about at a
+    terminal and warned about otherwise. Exit code 3: the case WAS registered
+    but its output could not be written (do not register it again).
     """
     rules = load(rules_dir)
     when = parse_at(at)
@@ -107,7 +115,9 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
             raise (error.located(file=source) if source else error)
     with open_database(db) as database:
         try:
-            record = desk.register(database, rules, data, operator=operator, at=when,
+            case = parse_case(data, rules, now=moment(when))
+            _check_number(database, case)
+            record = desk.register(database, rules, case, operator=operator, at=when,
                                    request_key=request_id)
         except CaseError as exc:
             raise (exc.located(file=source) if source else exc) from None
@@ -119,6 +129,21 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
                        "(nothing written)")
         return
     echo_change(record, rules, as_json)
+
+
+def _check_number(database, case) -> None:
+    """A paper number far beyond the desk's counter is likely a typo (00500 for 00050):
+    asked about at a terminal (declined: nothing is stored, exit 2), warned about otherwise."""
+    ahead = desk.number_ahead(database, case)
+    if ahead <= FAR_AHEAD:
+        return
+    note = (f"{case.case_no} lies {ahead} numbers beyond the highest number of its year so far "
+            f"(the desk's numbers do not move; check it is not a typo)")
+    if at_terminal():
+        if not click.confirm(f"{note}. Register it?", default=False, err=True):
+            raise Refused(f"not registered: {case.case_no} declined")
+    else:
+        click.echo(f"mediation: warning: {note}", err=True)
 
 
 def at_terminal() -> bool:
