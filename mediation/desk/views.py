@@ -57,12 +57,16 @@ def summary_view(row: Mapping[str, Any], rules, as_of: date | None = None) -> di
 
 
 def event_view(e: Mapping[str, Any]) -> dict:
-    return {
+    """An event as shown; ``entered_by`` only when a supervisor entered it for the operator."""
+    out = {
         "seq": e["seq"], "at": e["at"], "trigger": e["trigger"], "from": e["from_state"],
         "to": e["to_state"], "operator": e["operator"], "destination": e["destination"],
         "rule": e["rule"], "rules_digest": e["rules_digest"], "reason": e["reason"],
         "details": e["details"],
     }
+    if e.get("entered_by"):
+        out["entered_by"] = e["entered_by"]
+    return out
 
 
 def parties_view(parties: Sequence[Mapping[str, Any]], revealed: bool) -> dict[str, list[dict]]:

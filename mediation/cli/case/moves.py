@@ -22,6 +22,7 @@ from mediation.cli.options import (
     rules_option,
     version_option,
 )
+from mediation.desk.identity import identify
 from mediation.store.database import open_database
 
 
@@ -31,13 +32,15 @@ def _common(f: Callable) -> Callable:
     return click.argument("case_no")(f)
 
 
-def _run(action: str, case_no: str, *, rules_dir, db, operator, at, as_json, expect_version,
+def _run(action: str, case_no: str, *, rules_dir, db, operator, on_behalf_of, at, as_json, expect_version,
          **kwargs) -> None:
     rules = load(rules_dir)
     when = parse_at(at)
     case_no = case_no.strip().upper()
     with open_database(db) as database:
-        record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
+        acting = identify(database, operator, on_behalf_of)
+        record = getattr(desk, action)(database, rules, case_no, operator=acting.operator,
+                                       entered_by=acting.entered_by, at=when,
                                        expect_version=expect_version, **kwargs)
     echo_change(record, rules, as_json)
 

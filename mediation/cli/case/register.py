@@ -21,6 +21,7 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.desk.identity import identify
 from mediation.domain import CASE_FIELDS, FLAT_PARTY_FIELDS, REQUIRED
 from mediation.errors import CaseError, InputError
 from mediation.personal import is_old_id_number, upgrade_id_number
@@ -60,8 +61,8 @@ def _options(f):
 @json_option
 @db_option
 @rules_option
-def register(from_json: str | None, operator: str | None, at: str | None, as_json: bool,
-             db: str | None, rules_dir: Path | None, **fields) -> None:
+def register(from_json: str | None, operator: str | None, on_behalf_of: str | None, at: str | None,
+             as_json: bool, db: str | None, rules_dir: Path | None, **fields) -> None:
     """登记: register a new case and print its number.
 
     Give the fields as flags, or as a JSON object with --from-json (the shape
@@ -81,11 +82,13 @@ def register(from_json: str | None, operator: str | None, at: str | None, as_jso
                              hint="register a list of cases with `mediation replay`")
         data = dict(items[0][1])
     data.update({k: v for k, v in fields.items() if v is not None})
-    _prompt_missing(data, rules)
-    _offer_new_id_numbers(data)
     with open_database(db) as database:
+        acting = identify(database, operator, on_behalf_of)  # before asking anything
+        _prompt_missing(data, rules)
+        _offer_new_id_numbers(data)
         try:
-            record = desk.register(database, rules, data, operator=operator, at=when)
+            record = desk.register(database, rules, data, operator=acting.operator,
+                                   entered_by=acting.entered_by, at=when)
         except CaseError as exc:
             raise (exc.located(file=source) if source else exc) from None
     echo_change(record, rules, as_json)

@@ -18,6 +18,7 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.desk.identity import identify
 from mediation.domain import FLAGS
 from mediation.store.database import open_database
 
@@ -27,19 +28,21 @@ from mediation.store.database import open_database
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/design.md §7: case_no, state, "
               "destination, deadline, escalation, events ...).")
 @click.option("--reveal", is_flag=True,
-              help="Show personal data unmasked (needs --operator; recorded as an event).")
+              help="Show personal data unmasked (to staff allowed to; recorded as an event).")
 @operator_option
 @at_option
 @db_option
 @rules_option
-def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, at: str | None,
-         db: str | None, rules_dir: Path | None) -> None:
+def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, on_behalf_of: str | None,
+         at: str | None, db: str | None, rules_dir: Path | None) -> None:
     """Show CASE_NO: its fields, parties (masked), deadline and timeline, oldest first."""
     rules = load(rules_dir)
     case_no = case_no.strip().upper()
     with open_database(db) as database:
         if reveal:
-            record = desk.reveal(database, rules, case_no, operator=operator, at=parse_at(at))
+            acting = identify(database, operator, on_behalf_of)
+            record = desk.reveal(database, rules, case_no, operator=acting.operator,
+                                 entered_by=acting.entered_by, at=parse_at(at))
         else:
             record = desk.show(database, case_no)
     view = desk.case_view(record, rules)
