@@ -58,7 +58,7 @@ class Session:
         self.seen: list[tuple[str, str]] = []
 
     def __call__(self, *args: str, code: int = 0, operator: str | None = "clerk01", stdin: str | None = None):
-        env = {"MEDIATION_DB": self.url, "MEDIATION_OPERATOR": operator, "MEDIATION_RULES": RULES}
+        env = {"MEDIATION_DB": self.url, "MEDIATION_ON_BEHALF_OF": operator, "MEDIATION_RULES": RULES}
         result = self.runner.invoke(cli, list(args), env=env, input=stdin)
         self.seen.append((" ".join(args), result.stdout + result.stderr))
         assert result.exit_code == code, (args, result.output)

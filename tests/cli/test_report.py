@@ -25,7 +25,7 @@ def desk(history_db):
     runner = CliRunner()
 
     def run(*args: str, code: int = 0):
-        result = runner.invoke(cli, list(args), env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": None})
+        result = runner.invoke(cli, list(args), env={"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": None})
         assert result.exit_code == code, (result.stdout, result.stderr)
         if code:
             assert result.stderr.startswith("mediation: error: ") and result.stderr.count("\n") == 1

@@ -30,9 +30,9 @@ from mediation import desk
 from mediation.cli import cli
 from mediation.desk.staff import set_up
 from mediation.store import schema
+from mediation.store.bulk import insert_cases
 from mediation.store.database import DatabaseError, open_database
 from mediation.store.migrate import alembic_config, upgrade
-from mediation.store.bulk import insert_cases
 from mediation.store.url import sqlite_path
 from tests.support import history_case, history_rows
 
