@@ -98,7 +98,7 @@ def render(record, view: dict, rules) -> None:
     for e in record.events:
         timeline.add_row(str(e["seq"]), _time(e["at"]), label(rules, "trigger", e["trigger"]),
                          state_move(rules, e),
-                         label(rules, "destination", e["destination"]), e["operator"],
+                         label(rules, "destination", e["destination"]), _who(e),
                          event_note(rules, e))
     out.print(timeline)
 
@@ -120,3 +120,8 @@ def _deadline(view: dict, rules) -> str:
     if view.get("judicial_confirmation"):
         text += f" · 司法确认提醒 {view['judicial_confirmation']}"
     return text
+
+
+def _who(event: dict) -> str:
+    """The operator, and the supervisor who entered it for them (代录) if someone did."""
+    return f"{event['operator']}（{event['entered_by']}代录）" if event.get("entered_by") else event["operator"]
