@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from mediation.errors import Refused
+from mediation.store.database import DatabaseError
 
 #: staff role -> PostgreSQL group role.
 GROUPS = {"clerk": "mediation_clerk", "mediator": "mediation_mediator",
@@ -72,10 +73,16 @@ def create_groups(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     for group in _ALL:
-        conn.exec_driver_sql(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
-            f"CREATE ROLE {group} NOLOGIN; END IF; "
-            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(
+                    f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
+                    f"CREATE ROLE {group} NOLOGIN; END IF; "
+                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+        except DBAPIError as exc:
+            raise DatabaseError(
+                f"cannot create the group role {group}: {_first_line(exc)} (mediation init needs CREATEROLE, "
+                f"or an administrator creates {', '.join(_ALL)} as NOLOGIN roles first)") from None
     schema = ident(conn.exec_driver_sql("SELECT current_schema()").scalar())
     everyone = ", ".join(_ALL)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {everyone}")
@@ -93,9 +100,12 @@ def _membership(conn: Connection, sql: str, login: str) -> None:
         with conn.begin_nested():
             conn.exec_driver_sql(sql)
     except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise Refused(f"cannot change the group of login {login!r}: {reason}",
+        raise Refused(f"cannot change the group of login {login!r}: {_first_line(exc)}",
                       hint="the database owner (who ran mediation init) can") from None
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
 
 
 def grant_group(conn: Connection, login: str, role: str) -> bool:

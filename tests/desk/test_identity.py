@@ -317,3 +317,59 @@ def test_pg_staff_add_grants_the_group(pg_logins, rules):
             "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
             "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %(u)s", {"u": login}).scalars().all()
     assert groups == ["mediation_supervisor"]
+
+
+def test_pg_init_needs_no_superuser(rules):
+    """A non-superuser role with CREATEROLE that owns its schema runs `init`; a clerk's login then works."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    tag = uuid.uuid4().hex[:8]
+    owner, clerk, schema_name = f"identity_owner_{tag}", f"identity_desk_{tag}", f"identity_{tag}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {owner} LOGIN NOSUPERUSER CREATEROLE")
+        conn.exec_driver_sql(f"CREATE ROLE {clerk} LOGIN NOSUPERUSER")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema_name} AUTHORIZATION {owner}")
+
+    def url(user: str) -> str:
+        return (make_url(base).set(username=user).update_query_dict({"options": f"-csearch_path={schema_name}"})
+                .render_as_string(hide_password=False))
+
+    try:
+        assert f"login {owner} is sup01" in run(url(owner), "init").output
+        run(url(owner), "staff", "set", "clerk01", "--login", clerk)
+        view = run(url(clerk), *REGISTER).output
+        assert '"operator": "clerk01"' in view
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema_name} CASCADE")
+            conn.exec_driver_sql(f"DROP ROLE {clerk}")
+            conn.exec_driver_sql(f"DROP OWNED BY {owner}")
+            conn.exec_driver_sql(f"DROP ROLE {owner}")
+        admin.dispose()
+
+
+def test_pg_init_without_createrole_says_so(rules, monkeypatch):
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    monkeypatch.setattr(access, "_ALL", ("mediation_identity_missing_group",))
+    tag = uuid.uuid4().hex[:8]
+    owner, schema_name = f"identity_plain_{tag}", f"identity_{tag}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {owner} LOGIN NOSUPERUSER NOCREATEROLE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema_name} AUTHORIZATION {owner}")
+    url = (make_url(base).set(username=owner).update_query_dict({"options": f"-csearch_path={schema_name}"})
+           .render_as_string(hide_password=False))
+    try:
+        err = run(url, "init", code=1).stderr
+        assert "cannot create the group role mediation_identity_missing_group" in err
+        assert "needs CREATEROLE" in err and err.count("\n") == 1
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema_name} CASCADE")
+            conn.exec_driver_sql(f"DROP OWNED BY {owner}")
+            conn.exec_driver_sql(f"DROP ROLE {owner}")
+        admin.dispose()
