@@ -303,6 +303,26 @@ def test_pg_a_clerks_login_cannot_go_round_the_program(pg_logins):
         assert members.get_member(conn, "clerk01").role == "clerk"
 
 
+def test_pg_a_supervisors_login_writes_others_events_only_as_entered_by_itself(pg_logins):
+    owner, urls = pg_logins
+    no = run(urls["clerk"], *REGISTER).output.split('"case_no": "')[1].split('"')[0]
+    engine = create_engine(urls["supervisor"])
+    insert = ("INSERT INTO events (case_no, seq, at, operator, trigger, from_state, to_state, entered_by) "
+              f"VALUES ('{no}', 2, now(), 'clerk01', 'review', 'registered', 'under_review', {{}})")
+    try:
+        for entered_by, words in (("NULL", "may not write events as clerk01"),
+                                  ("'sup01'", "may not write events as clerk01")):
+            with engine.connect() as conn:
+                with pytest.raises(DBAPIError, match=words):
+                    conn.exec_driver_sql(insert.format(entered_by))
+                conn.rollback()
+        with engine.connect() as conn:  # as entered by itself (sup02): allowed
+            conn.exec_driver_sql(insert.format("'sup02'"))
+            conn.rollback()
+    finally:
+        engine.dispose()
+
+
 def test_pg_staff_add_grants_the_group(pg_logins, rules):
     owner, urls = pg_logins
     login = make_url(urls["clerk"]).username
