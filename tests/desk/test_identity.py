@@ -148,6 +148,15 @@ def test_the_login_is_the_operator_and_only_a_supervisor_acts_for_another(db, ru
     assert "unknown staff member 'nobody'" in err
 
 
+def test_an_inactive_login_is_told_so(db, rules, monkeypatch):
+    sqlite_only(db)
+    members.update(db, rules, "clerk01", operator="sup01", login="desk-clerk", active=False)
+    monkeypatch.setattr(access, "os_user", lambda: "desk-clerk")
+    err = run(db.url, *REGISTER, code=2).stderr
+    assert "login 'desk-clerk' is staff member clerk01, no longer active" in err and err.count("\n") == 1
+    assert "mediation staff set clerk01 --active" in err
+
+
 def test_identify(db):
     with db.read() as conn:
         me = access.current_login(conn)
