@@ -46,6 +46,9 @@ _API: dict[str, str] = {
     # history and analysis
     "dry_run": "mediation.replay", "persist": "mediation.replay", "diff_rules": "mediation.replay",
     "build_report": "mediation.report", "report_period": "mediation.report",
+    # documents (文书)
+    "write_document": "mediation.documents", "chinese_date": "mediation.documents",
+    "amount_in_capitals": "mediation.documents",
     # deadlines
     "calendar_of": "mediation.deadlines", "current_deadline": "mediation.deadlines",
     "next_routes": "mediation.deadlines", "year_calendar": "mediation.deadlines.year",
@@ -64,6 +67,7 @@ __all__ = [
     "current_deadline", "desk", "diff_rules", "dry_run", "escalate", "explain", "lint", "load_rules",
     "next_routes", "open_database", "parse_case", "persist", "report_period", "review", "route", "route_result",
     "run_rule_tests", "year_calendar",
+    "amount_in_capitals", "chinese_date", "write_document",
 ]
 
 
@@ -88,6 +92,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from mediation.deadlines import calendar_of, current_deadline, next_routes
     from mediation.deadlines.year import year_calendar
     from mediation.desk import escalate
+    from mediation.documents import amount_in_capitals, chinese_date, write_document
     from mediation.domain import Case, Decision, Party, Review
     from mediation.errors import (
         AmbiguousLabel,

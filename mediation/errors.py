@@ -118,3 +118,7 @@ class PermissionDenied(Refused):
 
 class CalendarError(MediationError):
     """A date outside every year the working-day calendar knows."""
+
+
+class Unauthenticated(Refused):
+    """No credentials, or credentials nobody holds (an unknown or revoked token)."""

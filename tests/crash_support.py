@@ -317,6 +317,9 @@ def cli_args(step: dict, url: str) -> list[str]:
         for key, value in step["args"].items():
             if key == "agreement_form":
                 args += ["--agreement", value]
+            elif key == "agreement":
+                args += ["--facts", value["facts"], "--performance", value["performance"]]
+                args += [a for term in value["terms"] for a in ("--terms", term)]
             elif key == "routes":
                 for route in value:
                     args += ["--route", route]

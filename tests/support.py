@@ -146,3 +146,11 @@ def load_history(db, rules, path: Path = HISTORY) -> int:
     batch = [history_case(rules, data) for data in history_rows(path)]
     with db.write() as conn:
         return insert_cases(conn, batch)
+
+
+#: The contents of a written agreement (人民调解法 art. 29), for tests that settle a case with one.
+AGREEMENT = {"facts": "双方就赔偿数额发生争议（合成示例）", "terms": ["一次性赔偿（合成示例）"],
+             "performance": "协议签订之日起十日内付清"}
+#: The same as ``case settle`` flags.
+AGREEMENT_FLAGS = ["--facts", AGREEMENT["facts"], "--terms", AGREEMENT["terms"][0],
+                   "--performance", AGREEMENT["performance"]]

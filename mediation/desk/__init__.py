@@ -1,6 +1,8 @@
 """The front desk's use cases: each one transaction on the store, with its events.
 
-- :mod:`.registration`: 登记 a new case;
+- :mod:`.registration`: 登记 a new case (also a partner's entrusted case, and
+  idempotently under a request key);
+- :mod:`.partners`: partner institutions and their bearer tokens;
 - :mod:`.moves`: review, divert (and a supervisor's override), take, settle,
   fail, serve, transfer, extend, withdraw, close, reveal;
 - :mod:`.transaction`: how each of them reads, checks and writes a case;
@@ -27,12 +29,22 @@ from mediation.desk.moves import (
     transfer,
     withdraw,
 )
+from mediation.desk.partners import (
+    Partner,
+    add_partner,
+    authenticate,
+    list_partners,
+    partner_history,
+    revoke_partner,
+)
 from mediation.desk.read import CaseRecord, Page, list_cases, queue, show
-from mediation.desk.registration import register
+from mediation.desk.registration import answered, entrust, register
 from mediation.desk.views import case_view, deadline_view, summary_view
 
 __all__ = [
     "CaseRecord", "EscalationRun", "Page", "case_view", "close", "deadline_view", "destination_id", "divert",
     "escalate", "extend", "fail", "list_cases", "queue", "register", "reveal", "review", "serve", "settle",
     "show", "summary_view", "take", "transfer", "withdraw",
+    "Partner", "add_partner", "answered", "authenticate", "entrust", "list_partners", "partner_history",
+    "revoke_partner",
 ]

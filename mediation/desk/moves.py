@@ -16,16 +16,18 @@ rules' decision and explanation as for any divert.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from mediation.deadlines.limits import mediation_terms
+from mediation.desk.agreement import parse_agreement
 from mediation.desk.read import CaseRecord
 from mediation.desk.roles import authorise
 from mediation.desk.transaction import act, event, step
 from mediation.errors import InputError, Refused
 from mediation.lifecycle import CaseModel, fire
-from mediation.store.records import case_from_row
+from mediation.store.records import case_from_row, get_parties
 
 
 def review(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
@@ -107,11 +109,27 @@ def take(db, rules, case_no: str, *, operator: str, entered_by: str | None = Non
 
 def settle(db, rules, case_no: str, *, agreement_form: str, operator: str, entered_by: str | None = None,
            at: datetime | None = None, reason: str | None = None,
+           agreement: Mapping[str, Any] | None = None,
            expect_version: int | None = None) -> CaseRecord:
-    """调解成功 (rooms): in_progress -> settled, with the agreement's form (oral or written)."""
-    build = step(rules, "settle", agreement_form=agreement_form, reason=reason,
-                  details=lambda row: {"agreement_form": agreement_form},
-                  extra={"agreement_form": agreement_form, "outcome": "settled"})
+    """调解成功 (rooms): in_progress -> settled, with the agreement's form (oral or written).
+
+    A written agreement needs its contents (``agreement``: facts, terms,
+    performance, copies, amount; :mod:`.agreement`), stored in the settle
+    event's details; an oral one may have them.
+    """
+    if agreement is None and agreement_form == "written":
+        raise InputError("a written agreement needs its contents: --facts, --terms and --performance "
+                         "(or --from-json FILE)")
+
+    def build(conn, row, op, at):
+        details: dict[str, Any] = {"agreement_form": agreement_form}
+        if agreement is not None:
+            named = len(get_parties(conn, case_no))
+            details["agreement"] = parse_agreement(agreement, named_parties=named)
+        return step(rules, "settle", agreement_form=agreement_form, reason=reason,
+                    details=lambda row: details,
+                    extra={"agreement_form": agreement_form, "outcome": "settled"})(conn, row, op, at)
+
     return act(db, rules, case_no, "settle", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 

@@ -37,6 +37,10 @@ class CaseRecord:
     revealed: bool = False
     #: How many events the call that returned this record wrote (the last ones).
     written: int = 0
+    #: A keyed registration that had been answered before: nothing was written now.
+    replayed: bool = False
+    #: A keyed registration's first answer (the ``case show --json`` object of then).
+    answer: dict | None = None
 
     @property
     def case_no(self) -> str:

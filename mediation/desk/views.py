@@ -56,13 +56,21 @@ def summary_view(row: Mapping[str, Any], rules, as_of: date | None = None) -> di
     return out
 
 
-def event_view(e: Mapping[str, Any]) -> dict:
-    """An event as shown; ``entered_by`` only when a supervisor entered it for the operator."""
+def event_view(e: Mapping[str, Any], revealed: bool = False) -> dict:
+    """An event as ``case show --json`` prints it. An agreement's texts (facts, terms,
+    performance: they name the parties) are shown only in a revealed record;
+    otherwise how many terms and copies it has. ``entered_by`` only when a
+    supervisor entered the event for its operator."""
+    details = e["details"]
+    if not revealed and isinstance(details, Mapping) and isinstance(details.get("agreement"), Mapping):
+        agreed = details["agreement"]
+        details = {**details, "agreement": {"terms": len(agreed.get("terms") or ()),
+                                            "copies": agreed.get("copies"), "masked": True}}
     out = {
         "seq": e["seq"], "at": e["at"], "trigger": e["trigger"], "from": e["from_state"],
         "to": e["to_state"], "operator": e["operator"], "destination": e["destination"],
         "rule": e["rule"], "rules_digest": e["rules_digest"], "reason": e["reason"],
-        "details": e["details"],
+        "details": details,
     }
     if e.get("entered_by"):
         out["entered_by"] = e["entered_by"]
@@ -93,5 +101,5 @@ def case_view(record: CaseRecord, rules) -> dict:
                  "updated_at", "rules_digest"):
         out[name] = row[name]
     out["extended"] = bool(row["extended"])
-    out["events"] = [event_view(e) for e in record.events]
+    out["events"] = [event_view(e, record.revealed) for e in record.events]
     return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -177,13 +178,33 @@ class CaseConverter:
         if not self.has_history:
             return None
         dest, taken, outcome, agreement, closed = self._history(row)
-        return History(
-            actual_destination=None if dest is None or dest == "" else self._destinations[dest],
-            taken_at=None if taken is None or taken == "" else moment(taken, "taken_at"),
-            outcome=None if outcome is None or outcome == "" else self._outcomes[outcome],
-            agreement_form=None if agreement is None or agreement == "" else self._agreements[agreement],
-            closed_at=None if closed is None or closed == "" else moment(closed, "closed_at"),
-        )
+        # moment(), its common case inline (this runs for every row of a replay)
+        if taken is None or taken == "":
+            taken = None
+        else:
+            try:
+                when = _fromisoformat(taken)
+            except (TypeError, ValueError):
+                when = None
+            taken = when if when is not None and when.tzinfo is None else moment(taken, "taken_at")
+        if closed is None or closed == "":
+            closed = None
+        else:
+            try:
+                when = _fromisoformat(closed)
+            except (TypeError, ValueError):
+                when = None
+            closed = when if when is not None and when.tzinfo is None else moment(closed, "closed_at")
+        return _new_history((  # History's fields in order, without its __new__'s frame
+            None if dest is None or dest == "" else self._destinations[dest],
+            taken,
+            None if outcome is None or outcome == "" else self._outcomes[outcome],
+            None if agreement is None or agreement == "" else self._agreements[agreement],
+            closed,
+        ))
+
+
+_new_history = partial(tuple.__new__, History)
 
 
 def _stand_in(cat, spec) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from mediation.domain import Case, Decision, Review
@@ -68,7 +69,10 @@ class Histories:
     def shape(self, review: Review, decision: Decision | None, history: Any, category: str) -> Shape | str:
         """The checked shape of a row's history, or why it is impossible."""
         actual, taken, outcome, agreement, closed = history if history is not None else _NO_HISTORY
-        key = (actual, taken is not None, outcome, agreement, closed is not None, review, decision,
+        # only what _build reads: a Review or Decision carries the rule's reasons, which vary
+        # (problem() builds the same key inline)
+        key = (actual, taken is not None, outcome, agreement, closed is not None, review.outcome, review.to,
+               decision.destination if decision is not None else None,
                category if outcome == "unsettled" else None)
         found = self._shapes.get(key)
         if found is None:
@@ -84,10 +88,21 @@ class Histories:
             return f"received_at {received.isoformat()} lies in the future"
         if history is None:
             return None
-        shape = self.shape(review, decision, history, case.category)
+        actual, taken, outcome, agreement, closed = history
+        # self.shape(), inline: this runs for every row of a replay
+        shape = self._shapes.get((actual, taken is not None, outcome, agreement, closed is not None,
+                                  review.outcome, review.to,
+                                  decision.destination if decision is not None else None,
+                                  case.category if outcome == "unsettled" else None))
+        if shape is None:
+            shape = self.shape(review, decision, history, case.category)
         if shape.__class__ is str:
             return shape
-        return times_problem(received, history[1], history[4], now)
+        # the common case inline: times in order, none in the future
+        last = received if taken is None else taken
+        if (taken is None or received <= taken <= now) and (closed is None or last <= closed <= now):
+            return None
+        return times_problem(received, taken, closed, now)
 
 
 def times_problem(received: datetime, taken: datetime | None, closed: datetime | None,
@@ -111,22 +126,38 @@ def times_problem(received: datetime, taken: datetime | None, closed: datetime |
 
 
 def _build(actual: str | None, taken: bool, outcome: str | None, agreement: str | None, closed: bool,
-           review: Review, decision: Decision | None, category: str | None) -> Shape | str:
-    routed = decision.destination if decision is not None else (
-        f"referred_out:{review.to}" if review.outcome == "referred_out" else review.outcome)
+           review_outcome: str, review_to: str | None, destination: str | None,
+           category: str | None) -> Shape | str:
+    routed = destination if destination is not None else (
+        f"referred_out:{review_to}" if review_outcome == "referred_out" else review_outcome)
     place = actual or routed
     historical = actual is not None and not (
-        actual == routed or (actual == "referred_out" and review.outcome == "referred_out"))
+        actual == routed or (actual == "referred_out" and review_outcome == "referred_out"))
     if place == "rejected":
         step, to = "reject", None
     elif place.startswith("referred_out"):
-        step, to = "refer_out", place.partition(":")[2] or (review.to if not historical else None)
+        step, to = "refer_out", place.partition(":")[2] or (review_to if not historical else None)
     else:
         step, to = "divert", place
     problem = _columns_problem(step, taken, outcome, agreement, closed)
     if problem:
         return f"impossible history: {problem}"
     routes = ASSUMED_ROUTES.get(category or "", DEFAULT_ROUTES)
+    walked = _walk(step, to, taken, outcome, agreement, routes)
+    if walked.__class__ is str:
+        return walked
+    steps, state, where = walked
+    return Shape(steps, state, where, outcome, agreement, routed, historical, to, routes)
+
+
+@lru_cache(maxsize=4096)
+def _walk(step: str, to: str | None, taken: bool, outcome: str | None, agreement: str | None,
+          routes: tuple[str, ...]) -> tuple[tuple[tuple[str, int, str, str], ...], str, str | None] | str:
+    """The lifecycle machine's walk through one history: (steps, state, destination) or why not.
+
+    Many shapes share one walk (where the rules would have sent the case does not change
+    it), and the machine is the costly part: each walk is taken once.
+    """
     plan: list[tuple[str, int, dict]] = [("review", RECEIVED, {}),
                                          (step, RECEIVED, {"destination": to} if step == "divert" else {})]
     if taken:
@@ -148,8 +179,7 @@ def _build(actual: str | None, taken: bool, outcome: str | None, agreement: str 
     moves += [{"trigger": t, "from": f, "to": s} for t, _slot, f, s in steps]
     if fold(moves) != model.state:  # pragma: no cover - the machine and fold read the same table
         raise AssertionError(f"replay: the events of {moves} do not fold to {model.state}")
-    return Shape(tuple(steps), model.state, model.destination, outcome, agreement, routed, historical, to,
-                 routes)
+    return tuple(steps), model.state, model.destination
 
 
 def _columns_problem(step: str, taken: bool, outcome: str | None, agreement: str | None,

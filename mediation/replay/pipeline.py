@@ -91,7 +91,7 @@ class Reading:
         if conv is not None:
             values.append("")  # padded (see CaseConverter), and back as it was before anyone else sees it
             try:
-                case = conv.case(values)
+                case = conv.fast(values) or conv.case(values)
                 history = conv.history(values) if conv.has_history else None
             finally:
                 values.pop()
@@ -180,7 +180,10 @@ class RouteStep:
             tally[key] = n + 1
         if self.compare:
             self.counts.compare(history.actual_destination if history is not None else None, review, decision)
-        refusal = self.histories.problem(case, review, decision, history)
+        histories = self.histories
+        if history is None and case.received_at <= histories.now:
+            return case, review, decision, None, None  # nothing to check: problem()'s first lines, inline
+        refusal = histories.problem(case, review, decision, history)
         if refusal is not None:
             self.counts.refused += 1
         return case, review, decision, history, refusal

@@ -7,8 +7,10 @@ and ``mediation init`` creates three group roles without login
 - every group: SELECT on everything it reads; INSERT on ``events`` and
   ``audit`` but never UPDATE or DELETE (and the triggers refuse those to
   anyone); UPDATE on ``cases``; USAGE on the sequences;
-- clerks and supervisors also INSERT cases, parties and case numbers;
-- supervisors also INSERT and UPDATE ``staff``.
+- clerks and supervisors also INSERT cases, parties, case numbers and
+  idempotent requests (``requests``);
+- supervisors also INSERT and UPDATE ``staff`` and ``partners`` (and INSERT
+  ``partner_changes``).
 
 No group may alter a table: only the schema owner (who ran ``init``) can. A
 member's login is made a member of their group by ``mediation staff``
@@ -38,12 +40,14 @@ _ALL = tuple(GROUPS.values())
 _DESK = (GROUPS["clerk"], GROUPS["supervisor"])
 #: (privileges, tables, groups)
 GRANTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("SELECT", "alembic_version, cases, parties, events, case_numbers, staff, audit", _ALL),
+    ("SELECT", "alembic_version, cases, parties, events, case_numbers, staff, audit, partners, "
+               "partner_changes, requests", _ALL),
     ("INSERT", "events, audit", _ALL),
     ("UPDATE", "cases", _ALL),
-    ("INSERT", "cases, parties", _DESK),
+    ("INSERT", "cases, parties, requests", _DESK),
     ("INSERT, UPDATE", "case_numbers", _DESK),
-    ("INSERT, UPDATE", "staff", (GROUPS["supervisor"],)),
+    ("INSERT, UPDATE", "staff, partners", (GROUPS["supervisor"],)),
+    ("INSERT", "partner_changes", (GROUPS["supervisor"],)),
 )
 
 

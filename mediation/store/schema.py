@@ -23,6 +23,12 @@ triggers (not part of this metadata) that refuse UPDATE and DELETE on
   that is them (migration 0004; docs/design.md §8).
 - ``audit``: every change to ``staff`` (and other acts that are not a case's
   event), insert-only like ``events`` (:data:`AUDIT_TRIGGERS`).
+- ``partners`` (migration 0006): institutions that submit cases over HTTP, each
+  with the SHA-256 of its bearer token (never the token); ``partner_changes``:
+  who added or revoked a partner, when (insert-only by use).
+- ``requests`` (migration 0006): one row per (requester, idempotency key), written
+  in the registration's transaction, with the first answer; the unique
+  constraint makes a racing retry fail and read the winner's answer.
 """
 
 from __future__ import annotations
@@ -51,8 +57,9 @@ from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
 HEAD_REVISION = "0004"
 #: Every revision this program knows, oldest first: 0001 the tables, 0002 the
-#: triggers that make ``events`` insert-only, 0004 staff, audit and ``events.entered_by``.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0004")
+#: triggers that make ``events`` insert-only, 0006 partners and idempotent requests,
+#: 0004 staff, audit and ``events.entered_by``.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0006", "0004")
 
 #: The triggers (migration 0002) refusing UPDATE and DELETE on ``events``, per
 #: dialect (PostgreSQL also refuses TRUNCATE), and the words their errors start with.
@@ -259,4 +266,45 @@ audit = Table(
     Column("action", String(20), nullable=False),
     Column("subject", String(80), nullable=False),
     Column("detail", JSON(none_as_null=True)),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("department", String(40), nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("added_by", String(40), nullable=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(40)),
+    UniqueConstraint("token_sha256", name="uq_partners_token_sha256"),
+    CheckConstraint("(revoked_at IS NULL) = (revoked_by IS NULL)", name="revoked"),
+)
+
+PARTNER_ACTIONS = ("add", "revoke")
+
+partner_changes = Table(
+    "partner_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", String(32), ForeignKey("partners.id"), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("department", String(40), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("operator", String(40), nullable=False),
+    CheckConstraint(one_of("action", PARTNER_ACTIONS), name="action"),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("requester", String(40), nullable=False),
+    Column("request_key", String(100), nullable=False),
+    Column("case_no", String(16), ForeignKey("cases.case_no"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("answer", JSON(none_as_null=True), nullable=False),
+    UniqueConstraint("requester", "request_key", name="uq_requests_requester_key"),
+    Index("ix_requests_case_no", "case_no"),
 )

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from mediation.cli import cli
 from mediation.store.schema import HEAD_REVISION
+from tests.support import AGREEMENT_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTER = ["case", "register", "--form", "书面", "--category", "醫療糾紛", "--street", "相南街道",
@@ -63,7 +64,7 @@ def test_a_day_at_the_desk(desk):
     out = desk("case", "extend", "XS-2020-00001", "--days", "15", "--consent", "--at", "2020-07-10T09:00",
                operator="med_medical").stdout
     assert "延长 15 天" in out and "期限 2020-07-31" in out
-    out = desk("case", "settle", "XS-2020-00001", "--agreement", "书面", "--at", "2020-07-20T09:00",
+    out = desk("case", "settle", "XS-2020-00001", "--agreement", "书面", *AGREEMENT_FLAGS, "--at", "2020-07-20T09:00",
                operator="med_medical").stdout
     assert "调解成功" in out and "书面协议" in out
     view = desk.json("case", "close", "XS-2020-00001", "--at", "2020-07-25T09:00")

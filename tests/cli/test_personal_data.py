@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from mediation.cli import COMMANDS, _module_exists, cli
 from mediation.personal import id_check_char
 from tests.crash_support import ROOT, table_rows
+from tests.support import AGREEMENT_FLAGS
 
 #: A guarantee test: run by the full suite, left out by `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -92,12 +93,24 @@ def test_no_output_error_or_log_holds_personal_data(db_url, tmp_path, caplog):
         s("case", "review", no, "--at", "2020-06-15T10:00")
         s("case", "divert", no, "--at", "2020-06-15T10:05", "--json")
     s("case", "take", "XS-2020-00001", "--at", "2020-06-15T11:00", operator="med_medical")
-    s("case", "settle", "XS-2020-00001", "--agreement", "书面", "--at", "2020-06-16T11:00", "--json",
-      operator="med_medical")
+    # the agreement's texts name the parties: stored, printed in the agreement, masked elsewhere
+    s("case", "settle", "XS-2020-00001", "--agreement", "书面", *AGREEMENT_FLAGS, "--facts",
+      f"{APPLICANT}与{RESPONDENT}就赔偿发生争议", "--at", "2020-06-16T11:00", "--json", operator="med_medical")
     s("case", "close", "XS-2020-00001", "--at", "2020-06-17T11:00")
     s("case", "transfer", "XS-2020-00003", "--to", "room.general", "--reason", "涉及多方", "--at",
       "2020-06-15T12:00", operator="med_labor")
     s("case", "withdraw", "XS-2020-00002", "--at", "2020-06-15T12:00", "--json")
+    s("case", "show", "XS-2020-00001", "--json")
+    s("case", "document", "XS-2020-00001", "--list")
+    s("case", "document", "XS-2020-00001", "agreement", "--out", str(tmp_path / "a.docx"), "--at",
+      "2020-06-17T12:00")
+    s("case", "documents", "registration", "--dir", str(tmp_path / "papers"), "--at", "2020-06-17T12:00")
+    s("case", "document", "XS-2020-00001", "agreement", "--out", str(tmp_path / "b.docx"), code=2,
+      operator="med_labor")
+    from docx import Document
+
+    printed = "\n".join(p.text for p in Document(str(tmp_path / "a.docx")).paragraphs)
+    assert APPLICANT in printed and RESPONDENT in printed and ID_A in printed  # a document is a reveal
     s("case", "list")
     s("case", "list", "--json")
     s("queue", "room.general")

@@ -15,7 +15,7 @@ import pytest
 
 from mediation import desk
 from mediation.deadlines import judicial_confirmation_due
-from tests.support import ROOT
+from tests.support import AGREEMENT, ROOT
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def settle(db, rules):
         desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 6, 15, 10))
         desk.divert(db, rules, no, operator="clerk01", at=datetime(2020, 6, 15, 11))
         desk.take(db, rules, no, operator="med_medical", at=datetime(2020, 6, 16, 9))
-        rec = desk.settle(db, rules, no, agreement_form=form, operator="med_medical", at=datetime(2020, 7, 3, 15))
+        rec = desk.settle(db, rules, no, agreement_form=form, operator="med_medical", at=datetime(2020, 7, 3, 15),
+                          agreement=AGREEMENT if form == "written" else None)
         return rec
     return run
 

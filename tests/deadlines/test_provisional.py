@@ -29,6 +29,7 @@ import mediation.deadlines.calendar as calendar_module
 from mediation import desk
 from mediation.cli import cli
 from mediation.rules import load_rules
+from tests.support import AGREEMENT
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICE_2020 = ("国务院办公厅关于2020年部分节假日安排的通知 (国办发明电〔2019〕16号) and 国务院办公厅关于延长"
@@ -139,7 +140,7 @@ def test_the_report_marks_what_it_counted_provisionally(db, turn_of_2019):
     for step, op, at in ((desk.review, "clerk01", (12, 20, 10)), (desk.divert, "clerk01", (12, 20, 11)),
                          (desk.take, "med_medical", (12, 23, 9))):
         step(db, rules, closed, operator=op, at=datetime(2019, *at))
-    desk.settle(db, rules, closed, agreement_form="written", operator="med_medical", at=datetime(2020, 1, 6, 9))
+    desk.settle(db, rules, closed, agreement_form="written", agreement=AGREEMENT, operator="med_medical", at=datetime(2020, 1, 6, 9))
     desk.close(db, rules, closed, operator="clerk01", at=datetime(2020, 1, 10, 9))
     result = run("report", "--year", "2019", "--as-of", "2020-01-13", "--json")
     data = json.loads(result.stdout)

@@ -38,6 +38,7 @@ from mediation import desk
 from mediation.lifecycle import FINAL_STATES
 from mediation.store.schema import cases, events
 from tests.crash_support import database_problems
+from tests.support import AGREEMENT
 
 #: A guarantee test: run by the full suite, left out by `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -100,6 +101,7 @@ def act(db, rules, rng: random.Random, no: str, owners: dict):
         return desk.divert(db, rules, no, to=rng.choice(PLACES), reason="改派（测试）", **kw)
     if action == "settle":
         kw["agreement_form"] = rng.choice(["oral", "written"])
+        kw["agreement"] = AGREEMENT if kw["agreement_form"] == "written" else None
     elif action == "fail":
         kw["routes"] = ["litigation"]
     elif action == "transfer":

@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from mediation.store.schema import case_numbers, cases, events
 from tests.crash_support import burst_command, database_problems, run_killed
+from tests.support import AGREEMENT
 
 #: A guarantee test: run by the full suite, left out by `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -48,7 +49,7 @@ LABOR = {"form": "oral", "category": "labor", "street": "quyang", "summary": "æ¬
 PATHS = {
     "settled": (MEDICAL, [("review", "clerk01", {}), ("divert", "clerk01", {}), ("take", "med_medical", {}),
                           ("extend", "med_medical", {"days": 10, "consent": True}),
-                          ("settle", "med_medical", {"agreement_form": "written"}), ("close", "clerk01", {})]),
+                          ("settle", "med_medical", {"agreement_form": "written", "agreement": AGREEMENT}), ("close", "clerk01", {})]),
     "served": (CONSULT, [("review", "clerk01", {}), ("divert", "clerk01", {}), ("take", "med_lawyer", {}),
                          ("serve", "med_lawyer", {}), ("close", "clerk01", {})]),
     "withdrawn": (LABOR, [("review", "clerk01", {}), ("divert", "clerk01", {}), ("withdraw", "clerk01", {})]),

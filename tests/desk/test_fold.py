@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mediation import desk
 from mediation.errors import MediationError
 from mediation.lifecycle import fold
-from tests.support import examples
+from tests.support import AGREEMENT, examples
 
 CASES = [
     {"form": "书面", "category": "医疗", "street": "相南街道", "summary": "医疗（合成）"},
@@ -53,6 +53,7 @@ def run(db, rules, no: str, action: str, operator: str, dest: str, n: int, at: d
         return desk.take(db, rules, no, expect_version=0, **kw)
     if action == "settle":
         kw["agreement_form"] = ("oral", "written")[n % 2]
+        kw["agreement"] = AGREEMENT if kw["agreement_form"] == "written" else None
     elif action == "fail":
         kw["routes"] = ["litigation"]
     elif action == "transfer":

@@ -18,6 +18,7 @@ from mediation.errors import (
 )
 from mediation.lifecycle import fold
 from mediation.personal import id_check_char
+from tests.support import AGREEMENT
 
 T0 = datetime(2020, 6, 15, 9, 30)
 
@@ -71,7 +72,8 @@ def test_a_room_case_from_registration_to_closing(db, rules):
     rec = desk.divert(db, rules, no, operator="clerk01", at=t(2))
     assert (rec.state, rec.row["destination"]) == ("diverted", "room.medical")
     rec = desk.take(db, rules, no, operator="med_medical", at=t(60 * 24))
-    rec = desk.settle(db, rules, no, agreement_form="written", operator="med_medical", at=t(60 * 24 * 10))
+    rec = desk.settle(db, rules, no, agreement_form="written", agreement=AGREEMENT, operator="med_medical",
+                      at=t(60 * 24 * 10))
     assert (rec.state, rec.row["outcome"], rec.row["agreement_form"]) == ("settled", "settled", "written")
     rec = desk.close(db, rules, no, operator="clerk01", at=t(60 * 24 * 20))
     assert rec.state == "closed"

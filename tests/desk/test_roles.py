@@ -19,6 +19,7 @@ from mediation import desk
 from mediation.cli import cli
 from mediation.errors import InputError, NotFound, PermissionDenied
 from tests.crash_support import ROOT, table_rows
+from tests.support import AGREEMENT, AGREEMENT_FLAGS
 
 T0 = datetime(2020, 6, 15, 9, 0)
 MEDICAL = {"form": "书面", "category": "医疗", "street": "相南街道", "summary": "医疗（合成示例）",
@@ -64,7 +65,7 @@ SETUP = {
 }
 #: Where each kind of case goes, and who works there and who does not.
 PLACE = {"room.medical": ("med_medical", "med_labor"), "window.consult": ("med_lawyer", "med_labor")}
-ARGS = {"settle": {"agreement_form": "written"}, "fail": {"routes": ["litigation"]},
+ARGS = {"settle": {"agreement_form": "written", "agreement": AGREEMENT}, "fail": {"routes": ["litigation"]},
         "extend": {"days": 10, "consent": True}, "transfer": {"to": "room.general", "reason": "涉及多方"}}
 
 
@@ -152,7 +153,7 @@ def cli_args(action: str, no: str | None) -> list[str]:
     tail = {"register": ["case", "register", "--form", "书面", "--category", "医疗", "--street", "相南街道",
                          "--summary", "x"],
             "override": ["case", "divert", no, "--to", "room.lawyer", "--reason", "疑难"],
-            "settle": ["case", "settle", no, "--agreement", "书面"],
+            "settle": ["case", "settle", no, "--agreement", "书面", *AGREEMENT_FLAGS],
             "fail": ["case", "fail", no, "--route", "litigation"],
             "extend": ["case", "extend", no, "--days", "10", "--consent"],
             "transfer": ["case", "transfer", no, "--to", "room.general", "--reason", "涉及多方"],

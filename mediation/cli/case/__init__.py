@@ -27,6 +27,9 @@ VERBS: dict[str, tuple[str, str]] = {
     "close": (f"{_MOVES}:close", "结案: close a case after the follow-up visit."),
     "show": ("mediation.cli.case.show:show", "A case with its deadline and timeline."),
     "list": ("mediation.cli.case.list:list_cases", "List cases by state, place, category, date."),
+    "document": ("mediation.cli.case.document:document", "文书: write one of a case's documents (.docx)."),
+    "documents": ("mediation.cli.case.document:documents_batch",
+                  "文书: write one kind of document for many cases into a folder."),
 }
 
 

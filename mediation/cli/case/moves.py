@@ -6,12 +6,14 @@ per event it wrote (or the case as JSON with ``--json``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import click
 
 from mediation import desk
 from mediation.cli.case.common import choose, destination_of, echo_change
+from mediation.cli.common import at_terminal
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -23,6 +25,7 @@ from mediation.cli.options import (
     version_option,
 )
 from mediation.desk.identity import identify
+from mediation.errors import InputError
 from mediation.store.database import open_database
 
 
@@ -82,13 +85,56 @@ def take(case_no: str, **kw) -> None:
 @_common
 @click.option("--agreement", "agreement", metavar="FORM", required=True,
               help="The agreement's form: 口头 oral or 书面 written.")
+@click.option("--facts", metavar="TEXT", default=None,
+              help="Written agreement: the main facts, disputed matters and each side's responsibilities.")
+@click.option("--terms", metavar="TEXT", multiple=True,
+              help="Written agreement: one term agreed (repeatable, in order).")
+@click.option("--performance", metavar="TEXT", default=None,
+              help="Written agreement: how and by when it is performed.")
+@click.option("--copies", type=int, default=None,
+              help="Copies of the agreement (default: one per party and one for the committee).")
+@click.option("--amount", metavar="YUAN", default=None, help="The sum agreed, if any (yuan).")
+@click.option("--from-json", "from_json", type=click.File("r", encoding="utf-8"), default=None,
+              help="The agreement's contents as a JSON object (facts, terms, performance, copies, "
+                   "amount); - for stdin.")
 @reason_option
-def settle(case_no: str, agreement: str, reason: str | None, **kw) -> None:
-    """调解成功: CASE_NO settled with an agreement (rooms)."""
+def settle(case_no: str, agreement: str, facts: str | None, terms: tuple[str, ...],
+           performance: str | None, copies: int | None, amount: str | None, from_json,
+           reason: str | None, **kw) -> None:
+    """调解成功: CASE_NO settled with an agreement (rooms).
+
+    A written agreement (人民调解法 art. 29) needs its contents: --facts,
+    --terms and --performance, or --from-json FILE; at a terminal, what is
+    missing is asked for. They are stored with the event and printed in the
+    agreement (mediation case document CASE_NO agreement).
+    """
     form = choose(load(kw["rules_dir"]), "agreement_form", agreement, "--agreement")
-    _run("settle", case_no, agreement_form=form, reason=reason, **kw)
+    contents = agreement_contents(form, from_json, facts=facts, terms=list(terms),
+                                  performance=performance, copies=copies, amount=amount)
+    _run("settle", case_no, agreement_form=form, reason=reason, agreement=contents, **kw)
 
 
+def agreement_contents(form: str, from_json, **flags) -> dict | None:
+    """The agreement's contents from --from-json or the flags; at a terminal, asked for what is missing."""
+    if from_json is not None:
+        try:
+            data = json.load(from_json)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{from_json.name}: line {exc.lineno}: not JSON: {exc.msg}") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{from_json.name}: the agreement must be a JSON object")
+        data = {**data, **{k: v for k, v in flags.items() if v not in (None, [])}}
+    else:
+        data = {k: v for k, v in flags.items() if v not in (None, [])}
+    if form != "written":
+        return data or None
+    if at_terminal():
+        for key, question in (("facts", "纠纷主要事实、争议事项及各方责任"),
+                              ("terms", "协议内容（一项）"), ("performance", "履行方式、时限")):
+            if not data.get(key):
+                answer = click.prompt(question, err=True).strip()
+                data[key] = [answer] if key == "terms" else answer
+    return data
 @click.command()
 @_common
 @click.option("--route", "routes", metavar="ROUTE", multiple=True, required=True,

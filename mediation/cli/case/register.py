@@ -56,12 +56,16 @@ def _options(f):
 @_options
 @click.option("--from-json", "from_json", metavar="FILE",
               help="Read the case from a JSON object in FILE (- for stdin); flags override it.")
+@click.option("--request-id", "request_id", metavar="KEY", default=None,
+              help="Register at most once under KEY: run again with the same KEY (a script's retry), "
+                   "it prints the first answer and registers nothing.")
 @operator_option
 @at_option
 @json_option
 @db_option
 @rules_option
-def register(from_json: str | None, operator: str | None, on_behalf_of: str | None, at: str | None,
+def register(from_json: str | None, request_id: str | None, operator: str | None, on_behalf_of: str | None,
+             at: str | None,
              as_json: bool, db: str | None, rules_dir: Path | None, **fields) -> None:
     """登记: register a new case and print its number.
 
@@ -88,9 +92,16 @@ def register(from_json: str | None, operator: str | None, on_behalf_of: str | No
         _offer_new_id_numbers(data)
         try:
             record = desk.register(database, rules, data, operator=acting.operator,
-                                   entered_by=acting.entered_by, at=when)
+                                   entered_by=acting.entered_by, at=when, request_key=request_id)
         except CaseError as exc:
             raise (exc.located(file=source) if source else exc) from None
+    if record.replayed:
+        if as_json:
+            common.echo_json(record.answer)
+        else:
+            click.echo(f"{record.case_no}  already registered under --request-id {request_id} "
+                       "(nothing written)")
+        return
     echo_change(record, rules, as_json)
 
 
