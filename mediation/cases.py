@@ -8,6 +8,7 @@ characters, full-width, or pinyin-annotated. Every problem is a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
@@ -24,6 +25,7 @@ from mediation.domain import (
     REQUIRED,
     Case,
     Party,
+    normalize_case_no,
 )
 from mediation.errors import CaseError
 from mediation.personal import validate_id_number, validate_name, validate_phone
@@ -34,30 +36,62 @@ MAX_AMOUNT = Decimal("1e12")
 MAX_PARTY_LIST = 50
 #: Keys a case may have: its fields, and the flat forms of one applicant and respondent.
 KEYS: tuple[str, ...] = (*CASE_FIELDS, *FLAT_PARTY_FIELDS)
-_DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
-                 "%Y.%m.%d")
+#: The date forms a person or a file writes: 2020-06-15, 2020-6-15, 2020/6/15, 2020.6.15 and
+#: 2020年6月15日, each optionally followed by a time (T or spaces, then 9:30 or 09:30:00, or 9时30分).
+_MOMENT = (
+    r"(?P<y>\d{4})(?:(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})|年(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号]?)"
+    r"(?:(?:T|\s+|(?<=[日号]))(?P<H>\d{1,2})(?:[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?|时(?:(?P<cM>\d{1,2})分)?))?"
+)
+MOMENT_FORMS = "2020-06-15T09:30, 2020-6-15 9:30, 2020/6/15 9:30 or 2020年6月15日 9:30"
 
 
-def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
-    """An ISO date or datetime (also ``2020/3/5``, ``2020年3月5日``); a date means midnight."""
+def parse_moment(value: Any, *, field: str = "received_at") -> tuple[datetime, bool]:
+    """A moment and whether it names a time of day: the one date parser of the program.
+
+    Accepts ISO 8601 (an offset is converted to the centre's time) and the
+    forms of :data:`MOMENT_FORMS` (full-width digits too); a date alone is
+    midnight, reported by the second value being False. Raises :class:`CaseError`.
+    """
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else to_centre(value)
+        return (value if value.tzinfo is None else to_centre(value)), True
     if isinstance(value, date):
-        return datetime.combine(value, time.min)
+        return datetime.combine(value, time.min), False
     if not isinstance(value, str):
         raise CaseError(f"{field} must be a date or date-time, not {type(value).__name__}", field=field)
     text = unicodedata.normalize("NFKC", value).strip()
     try:
         parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo is None else to_centre(parsed)
     except ValueError:
         pass
-    for fmt in _DATE_FORMATS:
+    else:
+        timed = len(text) > 10 and not text[8:].isdigit()
+        return (parsed if parsed.tzinfo is None else to_centre(parsed)), timed
+    found = re.fullmatch(_MOMENT, text)  # compiled on first use (re caches it), not at start-up
+    if found is not None:
+        g = found.groupdict()
         try:
-            return datetime.strptime(text, fmt)
+            moment = datetime(int(g["y"]), int(g["m"] or g["cm"]), int(g["d"] or g["cd"]),
+                              int(g["H"] or 0), int(g["M"] or g["cM"] or 0), int(g["S"] or 0))
         except ValueError:
-            continue
-    raise CaseError(f"{field} is not a date: {quoted(value)}", field=field, hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+            pass
+        else:
+            return moment, g["H"] is not None
+    raise CaseError(f"{field} is not a date: {quoted(value)}", field=field,
+                    hint=f"write it as {MOMENT_FORMS}")
+
+
+def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
+    """A moment as :func:`parse_moment` reads it; a date alone means midnight."""
+    return parse_moment(value, field=field)[0]
+
+
+def parse_date(value: Any, *, field: str = "date") -> date:
+    """A calendar day in any form :func:`parse_moment` reads; a time of day is refused."""
+    moment, timed = parse_moment(value, field=field)
+    if timed:
+        raise CaseError(f"{field} is a day, not a moment: {quoted(value)}", field=field,
+                        hint="leave the time out (2020-06-15)")
+    return moment.date()
 
 
 class CaseParser:
@@ -180,7 +214,7 @@ class CaseParser:
             raise CaseError(f"{name} must be a label, not {quoted(value)}", field=name)
         found = self.enum_ix[name].get(value)
         if found is None:
-            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.enum_ix[name].suggest(value))
+            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.cat.hint(name, value))
         self._enum[name].learn(value, found)
         return found
 
@@ -314,6 +348,66 @@ class CaseParser:
                 self.cat.check_valid("department", referred_by, day, field="referred_by")
         return case
 
+    def field_problem(self, field: str, value: Any, data: Mapping[str, Any] | None = None) -> CaseError | None:
+        """What is wrong with ``value`` as field ``field`` (an id) on its own, or None.
+
+        ``data`` holds the other fields by id where one depends on another (a
+        split street's community). A field of several (a referral without
+        ``referred_by``) is for :meth:`problems` to find.
+        """
+        others = data or {}
+        try:
+            if field in FLAT_PARTY_FIELDS:
+                self._flat_party(field, value)
+                return None
+            for name, convert, _default in self._steps:
+                if name == field:
+                    convert(value, others)
+                    return None
+        except CaseError as exc:
+            return exc if exc.field else exc.located(field=field)
+        except TypeError:
+            return CaseError(f"{field} must be a label, not {quoted(value)}", field=field)
+        return None
+
+    def problems(self, data: Mapping[str, Any], *, now: datetime | None = None) -> list[CaseError]:
+        """Every problem of a case at once: each missing required field and each bad value,
+        then (when each field is fine alone) what is wrong between fields. [] if it parses."""
+        if not isinstance(data, Mapping):
+            return [CaseError(f"a case is an object of fields, not {type(data).__name__}")]
+        found: list[CaseError] = []
+        v: dict[str, Any] = {}
+        for key, value in data.items():
+            if value is None or value == "":
+                continue
+            field = self.field_of(key) if isinstance(key, str) else None
+            if field is None:
+                found.append(self.unknown_key(str(key)))
+            elif field in v:
+                found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field))
+            else:
+                v[field] = value
+        found += [CaseError(f"missing required field {name}", field=name) for name in REQUIRED if name not in v]
+        for name, value in v.items():
+            problem = self.field_problem(name, value, v)
+            if problem is not None:
+                found.append(problem)
+        if not found:
+            try:
+                self.parse(data, now=now)
+            except CaseError as exc:
+                found.append(exc)
+        return found
+
+    def _flat_party(self, field: str, value: Any) -> None:
+        part = field.partition("_")[2]
+        if part == "name":
+            validate_name(self.text(value, field, 200), field=field)
+        elif part == "id":
+            validate_id_number(value, field=field)
+        else:
+            validate_phone(value, field=field)
+
     def _fields(self, data: Mapping[str, Any], ignore: Iterable[str]) -> dict[str, Any]:
         """The non-empty values of ``data`` keyed by field id (keys may be Chinese headings)."""
         v: dict[str, Any] = {}
@@ -362,7 +456,7 @@ class CaseParser:
 
     @staticmethod
     def _case_no(value: Any) -> str:
-        case_no = unicodedata.normalize("NFKC", str(value)).strip().upper()
+        case_no = normalize_case_no(str(value))
         if not CASE_NO.match(case_no):
             raise CaseError(f"case_no {quoted(value)} is not of the form XS-YYYY-NNNNN", field="case_no")
         return case_no
@@ -425,6 +519,13 @@ def parser_for(rules) -> CaseParser:
     if parser is None:
         parser = rules.__dict__["_case_parser"] = CaseParser(rules)
     return parser
+
+
+def one_error(problems: list[CaseError]) -> CaseError:
+    """The problems of a case as one error (one line): the problem itself when there is one."""
+    if len(problems) == 1:
+        return problems[0]
+    return CaseError(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems))
 
 
 def parse_case(data: Mapping[str, Any], rules, *, now: datetime | None = None,

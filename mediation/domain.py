@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,6 +38,14 @@ ENUMS: dict[str, tuple[str, ...]] = {
 
 #: A case number: ``XS-{year}-{seq:05d}``, ASCII digits only (so one number has one spelling).
 CASE_NO = re.compile(r"^XS-([0-9]{4})-([0-9]{5})$")
+_DASHES = str.maketrans(dict.fromkeys([*map(chr, range(0x2010, 0x2016)), "\u2212", "\u30fc", "\uff70"], "-"))
+
+
+def normalize_case_no(text: str) -> str:
+    """A case number as typed, in its one spelling: full-width forms (``ＸＳ－２０２６－０００１０``),
+    other dashes and lower case brought to ``XS-2026-00010``. Whether it is one is for
+    :data:`CASE_NO` to say."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES).strip().upper()
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,7 +105,16 @@ class Refused(InputError):
 
 
 class InvalidTransition(Refused):
-    """A trigger that the case's current state does not allow."""
+    """A trigger that the case's current state (or its place) does not allow.
+
+    ``state``, ``destination`` and ``trigger`` name them when known; ``moves`` are the
+    triggers that do apply to the case, in lifecycle order (what a person may do instead).
+    """
+
+    def __init__(self, message: str, *, state: str | None = None, trigger: str | None = None,
+                 destination: str | None = None, moves: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.state, self.trigger, self.destination, self.moves = state, trigger, destination, tuple(moves)
 
 
 class ConcurrentUpdate(Refused):

@@ -19,6 +19,7 @@ interactive prompt of ``mediation case register`` (:func:`upgrade_id_number`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from mediation.domain import Party
@@ -45,7 +46,7 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     Returns it normalised (upper-case X, no spaces); raises :class:`CaseError`.
     The error never repeats the number itself: it is personal data.
     """
-    text = str(value).strip().replace(" ", "").upper()
+    text = _id_text(value)
     if _OLD_ID.match(text):
         raise _old_number(text, field)
     if not _ID.match(text):
@@ -61,9 +62,14 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     return text
 
 
+def _id_text(value: object) -> str:
+    """An ID number as typed, in one spelling: full-width digits and Ｘ (NFKC), no spaces, upper case."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value))).upper()
+
+
 def is_old_id_number(value: object) -> bool:
     """Whether ``value`` looks like a first-generation 15-digit ID number."""
-    return bool(_OLD_ID.match(str(value).strip().replace(" ", "")))
+    return bool(_OLD_ID.match(_id_text(value)))
 
 
 def upgrade_id_number(value: str, *, field: str = "id_number") -> str:
@@ -72,7 +78,7 @@ def upgrade_id_number(value: str, *, field: str = "id_number") -> str:
 
     :class:`CaseError` (without the number) if it is not 15 digits or holds an impossible date.
     """
-    text = str(value).strip().replace(" ", "")
+    text = _id_text(value)
     if not _OLD_ID.match(text):
         raise CaseError("a first-generation ID number has 15 digits", field=field)
     first17 = text[:6] + "19" + text[6:]
@@ -98,9 +104,15 @@ def _old_number(text: str, field: str) -> CaseError:
 
 def validate_phone(value: str, *, field: str = "phone") -> str:
     """A mainland mobile (11 digits) or landline (area code and number) phone number."""
-    text = re.sub(r"[\s()（）]", "", str(value)).replace("+86", "")
-    if _MOBILE.match(text) or _LANDLINE.match(text):
+    text = re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", str(value)))
+    text = text.removeprefix("+86").removeprefix("0086")
+    digits = re.sub(r"[-.]", "", text)  # 139-1234-5678 and 139.1234.5678 as 139 1234 5678 are
+    if _MOBILE.match(digits):
+        return digits
+    if _LANDLINE.match(text):
         return text
+    if _LANDLINE.match(digits):
+        return digits
     raise CaseError("phone must be an 11-digit mobile or a landline with its area code", field=field)
 
 

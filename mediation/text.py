@@ -83,7 +83,19 @@ def normalize_label(text: str) -> str:
     return _SPACE.sub("", normalize_text(text)).lower()
 
 
+def nearest(word: object, choices: Iterable[object], *, cutoff: float = 0.5) -> str | None:
+    """The choice nearest to ``word``, compared without regard to case or full-width forms, or None."""
+    by_key: dict[str, str] = {}
+    for choice in choices:
+        by_key.setdefault(unicodedata.normalize("NFKC", str(choice)).casefold(), str(choice))
+    key = unicodedata.normalize("NFKC", str(word)).casefold()
+    if key in by_key:
+        return by_key[key]
+    best = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff)
+    return by_key[best[0]] if best else None
+
+
 def did_you_mean(word: object, choices: Iterable[object], *, cutoff: float = 0.5) -> str | None:
-    """``did you mean 'medical'?`` for the choice nearest to ``word``, or None if none is near."""
-    best = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=cutoff)
-    return f"did you mean {best[0]!r}?" if best else None
+    """``did you mean 'medical'?`` for the choice nearest to ``word`` (see :func:`nearest`), or None."""
+    best = nearest(word, choices, cutoff=cutoff)
+    return f"did you mean {best!r}?" if best is not None else None

@@ -2,8 +2,9 @@
 
 - ``rules``: the shipped rule set, loaded once per session.
 - ``db_url``: a fresh, empty database URL, parametrised over SQLite (a file in
-  the test's temp dir) and PostgreSQL (``$MEDIATION_TEST_PG``; that param is
-  skipped, saying why, when the variable is unset). Each PostgreSQL test gets a
+  the test's temp dir) and PostgreSQL (``$MEDIATION_TEST_PG``, else a server
+  found at :data:`PG_LOCAL`; with neither, the PostgreSQL tests are deselected
+  and the terminal summary says so once). Each PostgreSQL test gets a
   schema of its own (``options=-csearch_path=...`` in the URL), dropped after.
 - ``db``: a :class:`~mediation.store.database.Database` at ``db_url``, migrated
   to the head revision.
@@ -34,8 +35,61 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "MEDIATION_TEST_PG"
-PG_SKIP = (f"PostgreSQL tests need {PG_ENV}, e.g. "
-           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+#: Where the PostgreSQL tests look when MEDIATION_TEST_PG is unset (set it empty to run none).
+PG_LOCAL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_SKIP = f"PostgreSQL tests need {PG_ENV}, e.g. {PG_LOCAL}"
+
+#: The lint fixtures are rule sets the tests load; their rule tests are run by tests/rules, not collected.
+collect_ignore_glob = ["rules/lint_sets/*"]
+
+
+def _reachable(url: str) -> bool:
+    """True when a PostgreSQL server answers at ``url`` within a second."""
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    try:
+        psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), connect_timeout=1).close()
+    except Exception:
+        return False
+    return True
+
+
+_PG: dict[str, str | None] = {}
+
+
+def pg_base() -> str | None:
+    """The PostgreSQL URL the tests use: MEDIATION_TEST_PG, else a local server that answers, else None."""
+    if "url" not in _PG:
+        env = os.environ.get(PG_ENV)
+        _PG["url"] = (env or None) if env is not None else (PG_LOCAL if _reachable(PG_LOCAL) else None)
+    return _PG["url"]
+
+
+def _needs_pg(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("db_url") == "postgresql":
+        return True
+    return bool({"pg_url", "pg_db_url"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL server, its tests are deselected (one line in the summary, not one per test)."""
+    if pg_base() is not None:
+        return
+    dropped = [item for item in items if _needs_pg(item)]
+    if dropped:
+        items[:] = [item for item in items if not _needs_pg(item)]
+        config.hook.pytest_deselected(items=dropped)
+        _PG["deselected"] = str(len(dropped))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _PG.get("deselected"):
+        terminalreporter.write_line(
+            f"{_PG['deselected']} PostgreSQL tests not run: {PG_ENV} is unset (or empty) and no server answered at "
+            f"{PG_LOCAL}")
 
 
 #: The years chinesecalendar knew when these tests were written. A newer release
@@ -48,6 +102,24 @@ def calendar_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     import mediation.deadlines.calendar as calendar
 
     monkeypatch.setattr(calendar, "PACKAGE_YEARS", calendar.PACKAGE_YEARS & CALENDAR_YEARS_AS_WRITTEN)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def rules_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # The cache of loaded rule sets (mediation.rules.cache) goes to a temp dir, not
+    # the user's ~/.cache; commands run as subprocesses inherit it.
+    before = os.environ.get("MEDIATION_CACHE")
+    os.environ["MEDIATION_CACHE"] = str(tmp_path_factory.mktemp("rules-cache"))
+    yield
+    if before is None:
+        os.environ.pop("MEDIATION_CACHE", None)
+    else:
+        os.environ["MEDIATION_CACHE"] = before
+@pytest.fixture
+def in_tmp_path(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test in its temp dir: a replay's default rejects file goes to the current directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +152,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'mediation.db'}"
         return
-    base = os.environ.get(PG_ENV)
+    base = pg_base()
     if not base:
         pytest.skip(PG_SKIP)
     yield from _pg_schema_url(base)
@@ -88,7 +160,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    base = os.environ.get(PG_ENV)
+    base = pg_base()
     if not base:
         pytest.skip(PG_SKIP)
     yield from _pg_schema_url(base)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from mediation.cases import parse_case
+from mediation.cases import parse_case, parse_date, parse_moment
 from mediation.errors import CaseError
 from mediation.personal import id_check_char
 from tests.support import NOW, make_case, shipped_rules
@@ -133,6 +133,37 @@ def test_dates_in_several_forms():
     assert parse(received_at="2020年3月5日").received_at == datetime(2020, 3, 5)
     # an aware time is converted to the centre's local time
     assert parse(received_at="2020-03-05T06:00:00+00:00").received_at == datetime(2020, 3, 5, 14, 0)
+
+
+@pytest.mark.parametrize(("text", "moment", "timed"), [
+    ("2020-6-15", datetime(2020, 6, 15), False),
+    ("2026-11-2", datetime(2026, 11, 2), False),
+    ("2020/6/15 9:30", datetime(2020, 6, 15, 9, 30), True),
+    ("2020.6.15 09:30:05", datetime(2020, 6, 15, 9, 30, 5), True),
+    ("2020年6月15日", datetime(2020, 6, 15), False),
+    ("2020年6月15日 9:30", datetime(2020, 6, 15, 9, 30), True),
+    ("2020年6月15日9时30分", datetime(2020, 6, 15, 9, 30), True),
+    ("２０２０－０６－１５", datetime(2020, 6, 15), False),
+    ("2020-06-15T09:30", datetime(2020, 6, 15, 9, 30), True),
+    ("2020-06-15", datetime(2020, 6, 15), False),
+])
+def test_one_date_parser_reads_every_form(text, moment, timed):
+    # one parser for --at, --from/--to/--as-of and replayed files (issue 13, point 5)
+    assert parse_moment(text) == (moment, timed)
+    assert parse(received_at=text).received_at == moment
+
+
+@pytest.mark.parametrize("text", ["2020-2-30", "2020-6/15", "tomorrow", "2020年13月1日", "15/6/2020"])
+def test_impossible_or_unknown_dates_are_refused(text):
+    with pytest.raises(CaseError, match="is not a date") as caught:
+        parse_moment(text)
+    assert "2020-6-15 9:30" in caught.value.hint
+
+
+def test_a_day_is_not_a_moment():
+    assert parse_date("2020-6-1") == date(2020, 6, 1)
+    with pytest.raises(CaseError, match="is a day, not a moment"):
+        parse_date("2020-06-01 10:00")
 
 
 def test_sql_looking_text_is_kept_verbatim():

@@ -53,6 +53,25 @@ def test_phones():
         validate_phone("12345")
 
 
+@pytest.mark.parametrize("typed", ["139-1234-5678", "139 1234 5678", "139.1234.5678", "１３９－１２３４－５６７８",
+                                   "+86 139-1234-5678", "(139)12345678"])
+def test_a_phone_as_people_write_it(typed):
+    # issue 13, point 5: 139-1234-5678 was refused while 139 1234 5678 was accepted
+    assert validate_phone(typed) == "13912345678"
+
+
+def test_a_landline_keeps_its_dash_and_may_have_more():
+    assert validate_phone("0561 301 2345") == "05613012345"
+    assert validate_phone("0561-301-2345") == "05613012345"
+    with pytest.raises(CaseError):
+        validate_phone("139-1234-567")
+
+
+def test_a_full_width_id_number_is_read():
+    assert validate_id_number("３４０６０３１９９００１０１１２３Ｘ") == "34060319900101123X"
+    assert validate_id_number("340603 19900101 123x") == "34060319900101123X"
+
+
 def test_masks():
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧***"

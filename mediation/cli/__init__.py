@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from mediation import __version__
+from mediation.cli.version import version_option
 from mediation.errors import MediationError
 
 #: name -> (module:attribute, one-line help). The help is here so that
@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("mediation.cli.staff:staff", "Who works here, their roles and logins (supervisors change them)."),
     "serve": ("mediation.cli.serve:serve", "Serve the HTTP API and the hall's dashboard."),
     "partner": ("mediation.cli.partner:partner", "Add, list and revoke partners submitting cases over HTTP."),
+    "completion": ("mediation.cli.completion:completion",
+                   "Print the shell completion script (bash, zsh, fish)."),
 }
 
 
@@ -54,7 +56,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
             return self.commands[name]
-        if name not in self.lazy or name not in self._available():
+        if name not in self.lazy or not _module_exists(self.lazy[name][0].split(":")[0]):
             return None
         module, attr = self.lazy[name][0].split(":")
         return getattr(importlib.import_module(module), attr)
@@ -116,7 +118,7 @@ class RootGroup(LazyGroup):
     lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, prog_name="mediation")
+@version_option
 def cli() -> None:
     """Case routing for the district dispute mediation centre (多元化解纠纷调解中心).
 

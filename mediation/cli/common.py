@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from mediation.cli.tables import UNLIMITED, output_width
 from mediation.domain import jsonable
 
 
@@ -25,8 +26,9 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # A pipe or file gets whole lines rather than the 80 columns rich assumes.
-    width = None if stream.isatty() else 240
+    # $COLUMNS, else the terminal's width; a pipe or file gets whole lines rather
+    # than the 80 columns rich assumes.
+    width = output_width(stream) or UNLIMITED
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 

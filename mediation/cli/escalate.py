@@ -9,7 +9,7 @@ import click
 
 from mediation.cli.case.common import label
 from mediation.cli.case.list import PROVISIONAL, overdue_text
-from mediation.cli.common import console, echo_json, long_running
+from mediation.cli.common import echo_json, long_running
 from mediation.cli.options import (
     db_option,
     load,
@@ -18,6 +18,7 @@ from mediation.cli.options import (
     parse_day,
     rules_option,
 )
+from mediation.cli.tables import Column, print_table
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.desk import escalate as run_escalation
 from mediation.desk.identity import identify
@@ -69,22 +70,17 @@ def escalate(as_of: str | None, operator: str | None, on_behalf_of: str | None, 
 
 
 def _print(run, rules) -> None:
-    from rich.table import Table
-
-    out = console()
     if run.raised:
-        t = Table(title=f"督办 {run.as_of.isoformat()}", title_justify="left")
-        for heading in ("案件编号", "状态", "去向", "阶段", "期限", "逾期", "督办"):
-            t.add_column(heading, no_wrap=True)
-        for r in run.raised:
-            t.add_row(r.case_no, label(rules, "state", r.state), label(rules, "destination", r.destination),
-                      rules.time_limits[r.stage].label,
-                      r.deadline.isoformat() + (f" {PROVISIONAL}" if r.deadline_provisional else ""),
-                      overdue_text({"overdue_days": r.days_overdue,
-                                    "overdue_working_days": r.working_days_overdue,
-                                    "overdue_provisional": r.provisional}),
-                      f"{r.previous} → {r.level}")
-        out.print(t)
+        # at a narrow terminal the place wraps, then the stage and the deadline give way
+        columns = [Column("案件编号"), Column("状态"), Column("去向", give=2, wrap=True), Column("阶段", give=3),
+                   Column("期限", give=1), Column("逾期"), Column("督办")]
+        rows = [[r.case_no, label(rules, "state", r.state), label(rules, "destination", r.destination),
+                 rules.time_limits[r.stage].label,
+                 r.deadline.isoformat() + (f" {PROVISIONAL}" if r.deadline_provisional else ""),
+                 overdue_text({"overdue_days": r.days_overdue, "overdue_working_days": r.working_days_overdue,
+                               "overdue_provisional": r.provisional}),
+                 f"{r.previous} → {r.level}"] for r in run.raised]
+        print_table(columns, rows, title=f"督办 {run.as_of.isoformat()}")
     first = sum(r.level == 1 for r in run.raised)
     second = len(run.raised) - first
     click.echo(f"{run.as_of.isoformat()} 督办：在办案件 {run.checked} 件，逾期 {run.overdue} 件，"

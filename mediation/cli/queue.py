@@ -10,12 +10,13 @@ from mediation import clock, desk
 from mediation.cli.case.common import destination_of, label
 from mediation.cli.case.list import print_cases, warn_provisional, warn_unknown
 from mediation.cli.common import echo_json
+from mediation.cli.complete import labels
 from mediation.cli.options import db_option, load, parse_day, rules_option
 from mediation.store.database import open_database
 
 
 @click.command()
-@click.argument("destination", metavar="DEST")
+@click.argument("destination", metavar="DEST", shell_complete=labels("destination"))
 @click.option("--limit", type=click.IntRange(1, 1000), default=1000, show_default=True)
 @click.option("--as-of", "as_of", metavar="DATE", help="Judge lateness on DATE (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the destination and its cases.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mediation.cli.common import console, echo_json, long_running, place_text
-from mediation.cli.options import load, parse_day, rules_option
+from mediation.cli.options import input_format, input_format_option, load, parse_day, rules_option
 from mediation.desk.identity import identify
 from mediation.errors import InputError
 from mediation.replay import dry_run, persist
@@ -27,25 +27,26 @@ from mediation.store.database import open_database
               help="Write one result per case: JSON Lines (docs/design.md §7 shape plus line), or CSV for *.csv.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Where unreadable rows go (line, reason, original columns), and with --db the rows "
-                   "not stored; default beside --out, else beside FILE.")
+                   "not stored; default beside --out, else NAME.rejects.csv in the current directory.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to use; the result is the same as with one. Dry runs only.")
 @click.option("--encoding", metavar="NAME", help="The file's encoding (default: UTF-8, UTF-8 with BOM or "
               "GB18030, detected).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="The file's format (default: "
-              "by its name, or its first character).")
+@input_format_option
 @click.option("--ignore", multiple=True, metavar="COLUMN", help="A column to skip (repeatable).")
 @click.option("--db", "db", metavar="PATH|URL", default=None,
               help="Store the cases in this database (a SQLite file or a postgresql+psycopg:// URL) with "
                    "their history; without it nothing is stored.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected (or, with --db, not stored); "
+              "for scripts. The summary and files are written as without it.")
 @click.option("--operator", "operator", metavar="ID", envvar="MEDIATION_OPERATOR", default=None,
               help="With --db: the supervisor importing the history; may be left out, since the login "
                    "says who you are; given, it must be you (default: $MEDIATION_OPERATOR).")
 @click.option("--batch", "batch", type=click.IntRange(min=1), default=5000, show_default=True,
               help="With --db: cases per transaction.")
 def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, as_json: bool, out: Path | None,
-           rejects: Path | None, workers: int, encoding: str | None, fmt: str | None,
-           ignore: tuple[str, ...], db: str | None, operator: str | None, batch: int) -> None:
+           rejects: Path | None, workers: int, encoding: str | None, fmt: str | None, old_format: str | None,
+           ignore: tuple[str, ...], db: str | None, operator: str | None, strict: bool, batch: int) -> None:
     """Review and route every case in FILE (CSV or JSON Lines) as the rules would.
 
     Without --db nothing is stored (a dry run). Each case is routed by the rules
@@ -59,8 +60,12 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     outcome and closed_at as the file says, with the events a desk would
     write. Each row needs its case_no; a rerun adds only what is missing, and a
     case stored with different content goes to the rejects file, untouched.
+
+    The rejects file goes beside --out, else into the current directory
+    (never beside FILE); --strict makes any rejected or refused row exit 1.
     """
     long_running()
+    fmt = input_format(fmt, old_format)
     rules = load(rules_dir)
     day = parse_day(as_of, "--as-of")
     if db is not None:
@@ -78,10 +83,22 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     finally:
         if bar is not None:
             bar.close()
+    data = summary.as_dict()
     if as_json:
-        echo_json(summary.as_dict())
+        echo_json(data)
     else:
-        show_summary(summary.as_dict(), rules)
+        show_summary(data, rules)
+    if strict and not_replayed(data):
+        sys.exit(1)
+
+
+def not_replayed(s: dict) -> int:
+    """The rows a replay did not route (rejected), refused, or with --db did not store: what --strict counts."""
+    stored = s.get("database")
+    n = s["rejected"] + s["refused"]
+    if stored:
+        n += stored["conflicts"] + stored["unnumbered"]
+    return n
 
 
 def _check_persisted(*, as_of, workers: int) -> None:
@@ -160,17 +177,7 @@ def show_summary(s: dict, rules) -> None:
     review = s["review"]
     out.print("审查 review: " + " · ".join(f"{cat.label('review_outcome', k)} {k} {v}" for k, v in review.items()))
 
-    accepted = review.get("accepted", 0)
-    t = Table(title="分流去向 (destinations)", title_justify="left")
-    for c in ("去向", "id", "件数", "占受理"):
-        t.add_column(c, justify="right" if c in ("件数", "占受理") else "left")
-    for dest, n in s["destinations"].items():
-        t.add_row(cat.label("destination", dest), dest, str(n), _pct(n, accepted))
-    for to, n in s["referred_to"].items():
-        t.add_row(f"移交 {cat.place(to)}", f"referred_out:{to}", str(n), "")
-    if review.get("rejected"):
-        t.add_row("不予受理", "rejected", str(review["rejected"]), "")
-    out.print(t)
+    out.print(_stored_destinations(s, cat) if stored else _rules_destinations(s, cat))
 
     t = Table(title="规则命中 (rules hit)", title_justify="left")
     for c in ("阶段", "规则", "件数"):
@@ -209,6 +216,55 @@ def show_summary(s: dict, rules) -> None:
         out.print(f"无法读取的行 rejects ({s['rejected']}) → {files['rejects']}")
     else:
         out.print("无法读取的行 rejects: 0 (no rejects file written)")
+
+
+def _rules_destinations(s: dict, cat):
+    """A dry run's destinations: where the rules send the cases."""
+    from rich.table import Table
+
+    review = s["review"]
+    accepted = review.get("accepted", 0)
+    t = Table(title="分流去向 (destinations)", title_justify="left")
+    for c in ("去向", "id", "件数", "占受理"):
+        t.add_column(c, justify="right" if c in ("件数", "占受理") else "left")
+    for dest, n in s["destinations"].items():
+        t.add_row(cat.label("destination", dest), dest, str(n), _pct(n, accepted))
+    for to, n in s["referred_to"].items():
+        t.add_row(f"移交 {cat.place(to)}", f"referred_out:{to}", str(n), "")
+    if review.get("rejected"):
+        t.add_row("不予受理", "rejected", str(review["rejected"]), "")
+    return t
+
+
+def _stored_destinations(s: dict, cat):
+    """A persisted replay's destinations: where this file's cases are in the database (what ``report``
+    counts: where they actually went), with where today's rules would send them beside it."""
+    from rich.table import Table
+
+    stored = s["database"]["destinations"]
+    review = s["review"]
+    rules_view = dict(s["destinations"])
+    if review.get("rejected"):
+        rules_view["rejected"] = review["rejected"]
+    if s["referred_to"]:
+        rules_view["referred_out"] = sum(s["referred_to"].values())
+    in_db = sum(n for k, n in stored.items() if k not in _NOT_DIVERTED)
+    t = Table(title="入库去向 (destinations stored; 规则 = where the rules would send them)",
+              title_justify="left")
+    for c in ("去向", "id", "入库 stored", "占入库", "规则 rules"):
+        t.add_column(c, justify="left" if c in ("去向", "id") else "right")
+    keys = list(stored) + [k for k in rules_view if k not in stored]
+    keys.sort(key=lambda k: (k in _NOT_DIVERTED, -stored.get(k, 0), -rules_view.get(k, 0), k))
+    for key in keys:
+        n = stored.get(key, 0)
+        label = cat.label("state", key) if key in _NOT_DIVERTED else cat.label("destination", key)
+        t.add_row(label, key, str(n), "" if key in _NOT_DIVERTED else _pct(n, in_db),
+                  str(rules_view.get(key, 0)))
+    return t
+
+
+#: Where a case is when it has no destination: its state.
+_NOT_DIVERTED = ("rejected", "referred_out", "withdrawn", "registered", "under_review")
 
 
 def _pct(n: int, total: int) -> str:

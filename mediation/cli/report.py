@@ -26,7 +26,7 @@ FORMATS = ("table", "csv", "json")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--chart", "chart", metavar="FILE.png", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw a bar chart of cases per destination and month "
-                   "(needs matplotlib: pip install 'mediation[chart]').")
+                   "(needs matplotlib: pip install matplotlib).")
 @click.option("--as-of", "as_of", metavar="DATE", help="Judge open cases overdue on DATE (default: today).")
 @db_option
 @rules_option

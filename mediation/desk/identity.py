@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mediation.desk.staff import SUPERVISOR, get_member, member_by_login
+from mediation.desk.staff import SUPERVISOR, get_member, member_by_login, staff_ids
 from mediation.errors import NotFound, PermissionDenied
 from mediation.store.access import current_login
-from mediation.text import quoted
+from mediation.text import did_you_mean, quoted
 
 ON_BEHALF_ENV = "MEDIATION_ON_BEHALF_OF"
 
@@ -64,8 +64,8 @@ def identify(db, claimed_operator: str | None = None, on_behalf_of: str | None =
                                    "only supervisors may")
         other = get_member(conn, on_behalf_of)
         if other is None:
-            raise NotFound(f"unknown staff member {quoted(on_behalf_of)} (--on-behalf-of)",
-                           hint="mediation staff list shows the staff")
+            raise NotFound(f"unknown operator {quoted(on_behalf_of)} (--on-behalf-of)",
+                           hint=did_you_mean(on_behalf_of, staff_ids(conn)) or "mediation staff list shows the staff")
         if not other.active:
             raise PermissionDenied(f"{other.id} is no longer active staff: nobody may act on their behalf")
         return Acting(other.id, me.id, login)

@@ -55,10 +55,11 @@ def review(db, rules, case_no: str, *, operator: str, entered_by: str | None = N
 
 
 def destination_id(rules, text: str, *, option: str = "destination") -> str:
-    """A destination id from an id or Chinese label; :class:`InputError` naming the nearest."""
+    """A destination id from an id, a Chinese label or a part of one only it has (物业);
+    :class:`InputError` naming the nearest, :class:`AmbiguousLabel` listing the candidates."""
     if text in rules.catalogue.destinations:
         return text
-    return rules.catalogue.resolve("destination", text, field=option)
+    return rules.catalogue.resolve("destination", text, field=option, partial=True)
 
 
 def divert(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,

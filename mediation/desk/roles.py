@@ -27,13 +27,11 @@ is only looked up.
 
 from __future__ import annotations
 
-import difflib
-
 from sqlalchemy.engine import Connection
 
 from mediation.desk.staff import StaffMember, get_member, staff_ids
 from mediation.errors import InputError, NotFound, PermissionDenied
-from mediation.text import quoted
+from mediation.text import did_you_mean, quoted
 
 CLERK, MEDIATOR, SUPERVISOR = "clerk", "mediator", "supervisor"
 
@@ -77,8 +75,7 @@ def operator_of(conn: Connection, operator_id: str | None) -> StaffMember:
         raise InputError("this needs an operator: give --operator ID or set MEDIATION_OPERATOR")
     found = get_member(conn, operator_id)
     if found is None:
-        near = difflib.get_close_matches(operator_id, staff_ids(conn), n=1)
-        hint = f"did you mean {near[0]!r}?" if near else "mediation staff list shows the staff"
+        hint = did_you_mean(operator_id, staff_ids(conn)) or "mediation staff list shows the staff"
         raise NotFound(f"unknown operator {quoted(operator_id)}", hint=hint)
     if not found.active:
         raise PermissionDenied(f"{found.id} is no longer active staff: they may not act")

@@ -15,13 +15,14 @@ from typing import Any
 from transitions import EventData
 
 from mediation.domain import AGREEMENT_FORMS
-from mediation.errors import PermissionDenied, Refused
+from mediation.errors import InvalidTransition, PermissionDenied, Refused
 from mediation.lifecycle.table import (
     MAX_EXTENSION_DAYS,
     MAX_TRANSFERS_WITHOUT_SUPERVISOR,
     ROUTES,
     STATES,
     TABLE,
+    moves_for,
     sources,
 )
 
@@ -72,7 +73,7 @@ def at_room(event: EventData) -> bool:
     if _where(destination) == "room":
         return True
     advice = ": use serve" if _where(destination) == "window" else ""
-    raise Refused(f"{event.event.name} is for mediation rooms; {_elsewhere(destination)}{advice}")
+    raise _misplaced(event, f"{event.event.name} is for mediation rooms; {_elsewhere(destination)}{advice}")
 
 
 @_named
@@ -81,7 +82,14 @@ def at_window(event: EventData) -> bool:
     if _where(destination) == "window":
         return True
     advice = ": use settle or fail" if _where(destination) == "room" else ""
-    raise Refused(f"serve is for windows; {_elsewhere(destination)}{advice}")
+    raise _misplaced(event, f"serve is for windows; {_elsewhere(destination)}{advice}")
+
+
+def _misplaced(event: EventData, message: str) -> InvalidTransition:
+    """A move the case's place does not allow, with the moves that it does."""
+    m = event.model
+    return InvalidTransition(message, state=m.state, trigger=event.event.name,
+                             destination=m.destination, moves=moves_for(m.state, m.destination, m.extended))
 
 
 @_named

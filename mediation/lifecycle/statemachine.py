@@ -16,7 +16,16 @@ from transitions import EventData, Machine
 
 from mediation.errors import InvalidTransition, Refused
 from mediation.lifecycle.guards import CALLBACKS
-from mediation.lifecycle.table import ALLOWED, FINAL_STATES, INITIAL, STATES, STEPS, TABLE, TRIGGERS
+from mediation.lifecycle.table import (
+    ALLOWED,
+    FINAL_STATES,
+    INITIAL,
+    STATES,
+    STEPS,
+    TABLE,
+    TRIGGERS,
+    moves_for,
+)
 
 
 class _CaseMachine(Machine):
@@ -86,7 +95,8 @@ def fire(model: Any, trigger: str, **context: Any) -> str:
     """
     state = model.state
     if (state, trigger) not in STEPS:
-        raise InvalidTransition(refusal(state, trigger))
+        raise InvalidTransition(refusal(state, trigger), state=state, trigger=trigger,
+                                destination=model.destination, moves=moves_for(state, model.destination, model.extended))
     events = (_machine or machine()).events
     if not events[trigger].trigger(model, **context):
         # Unreachable while every guard raises; kept so a False never passes silently.

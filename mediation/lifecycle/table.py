@@ -66,7 +66,7 @@ MAX_EXTENSION_DAYS = 30
 
 __all__ = [
     "ALLOWED", "FINAL_STATES", "INITIAL", "MAX_EXTENSION_DAYS", "MAX_TRANSFERS_WITHOUT_SUPERVISOR", "OPEN_STATES",
-    "REGISTER", "ROUTES", "STATES", "STEPS", "TABLE", "TRIGGERS", "allowed_triggers", "sources",
+    "REGISTER", "ROUTES", "STATES", "STEPS", "TABLE", "TRIGGERS", "allowed_triggers", "moves_for", "sources",
 ]
 
 
@@ -82,6 +82,25 @@ STEPS: dict[tuple[str, str], str] = {
 ALLOWED: dict[str, tuple[str, ...]] = {
     state: tuple(t for t in TRIGGERS if (state, t) in STEPS) for state in STATES
 }
+
+
+#: Triggers that follow from a review's outcome, never a move a person makes.
+BY_REVIEW: tuple[str, ...] = ("reject", "refer_out")
+#: Triggers that only a room's (settle, fail) or a window's (serve) case allows.
+AT_ROOM: tuple[str, ...] = ("settle", "fail")
+AT_WINDOW: tuple[str, ...] = ("serve",)
+
+
+def moves_for(state: str, destination: str | None = None, extended: bool = False) -> tuple[str, ...]:
+    """The triggers a person may fire on a case in ``state`` at ``destination``, in table order:
+    the table's, less those that follow from a review (:data:`BY_REVIEW`) and those the case's
+    place or past rule out (settle and fail away from a room, serve away from a window, a
+    second extension). Empty for a final (or unknown) state."""
+    place = (destination or "").partition(".")[0]
+    return tuple(t for t in ALLOWED.get(state, ()) if t not in BY_REVIEW
+                 and not (t in AT_ROOM and place != "room")
+                 and not (t in AT_WINDOW and place != "window")
+                 and not (t == "extend" and extended))
 
 
 def allowed_triggers(state: str) -> tuple[str, ...]:

@@ -64,8 +64,8 @@ def dry_run(path: str | Path, rules, *, as_of: date | None = None, compare: bool
     """Replay a file of cases without a database; see the module docstring and :mod:`.pipeline`.
 
     ``out``: per-case results (JSON Lines, or CSV for a ``.csv`` name).
-    ``rejects``: the rejects file; by default beside ``out``, or beside the
-    input when there is no ``out`` (``NAME.rejects.csv``). A rejects file
+    ``rejects``: the rejects file; by default beside ``out``, or in the
+    current directory when there is no ``out`` (``NAME.rejects.csv``). A rejects file
     named here, or any rejects file when ``out`` is given, is always written
     (with only its header when nothing was rejected); without ``out`` or
     ``rejects`` a rejects file is written only when a row was rejected or refused.

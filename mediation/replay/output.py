@@ -156,11 +156,16 @@ def rejects_format(path: str | Path) -> str:
 
 
 def default_rejects_path(input_path: Path, out: Path | None, input_format: str) -> Path:
-    """Beside the output (``RESULTS.rejects.csv``), else beside the input (``FILE.rejects.csv``).
+    """Beside the output (``RESULTS.rejects.csv``), else in the current directory (``FILE.rejects.csv``).
 
-    A JSON Lines input gets ``.rejects.jsonl``.
+    Never beside the input: that may be a folder the user does not own (or a
+    checkout's examples). A JSON Lines input gets ``.rejects.jsonl``; standard
+    input (``-``) gives ``stdin.rejects.csv``.
     """
-    base = out if out is not None else input_path
+    if out is not None:
+        base = out
+    else:
+        base = Path(input_path.name if input_path.name not in ("", "-") else "stdin")  # relative: here
     suffix = ".rejects.jsonl" if input_format == "jsonl" else ".rejects.csv"
     name = base.name
     for ext in (".jsonl", ".ndjson", ".json", ".csv"):

@@ -65,7 +65,7 @@ from mediation.replay.output import Outputs
 from mediation.replay.pipeline import RouteStep, open_cases, run
 from mediation.replay.plan import Planner
 from mediation.replay.summary import Summary
-from mediation.store.bulk import bulk_connection, bulk_format, insert_rows
+from mediation.store.bulk import CASE_ROW, bulk_connection, bulk_format, insert_rows
 from mediation.store.database import translated
 from mediation.store.schema import cases, events
 from mediation.store.url import redact
@@ -75,6 +75,7 @@ BATCH = 5000
 #: Seconds between thread switches while the writer thread runs (see :class:`_Writer`).
 SWITCH_INTERVAL = 0.0002
 DIFFERENT = "already in the database with different content"
+_DESTINATION, _STATE = CASE_ROW.index("destination"), CASE_ROW.index("state")
 
 
 def importer(conn, operator_id: str | None):
@@ -101,6 +102,9 @@ class Stored:
     events: int = 0
     parties: int = 0
     batches: int = 0  # transactions committed
+    #: where this file's cases are in the database (stored now or already present): the destination
+    #: they were diverted to, else their state (rejected, referred_out, withdrawn). What ``report`` counts.
+    destinations: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,7 +123,8 @@ class PersistSummary:
         out["database"] = {"url": self.database, "operator": self.operator, "stored": s.stored,
                            "already_present": s.present, "refused": self.summary.refused,
                            "conflicts": s.conflicts, "unnumbered": s.unnumbered, "events": s.events,
-                           "parties": s.parties, "batches": s.batches, "batch_size": self.batch_size}
+                           "parties": s.parties, "batches": s.batches, "batch_size": self.batch_size,
+                           "destinations": dict(sorted(s.destinations.items(), key=lambda kv: (-kv[1], kv[0])))}
         return out
 
 
@@ -312,7 +317,9 @@ class _Writer:
                 if self.db.sqlite or attempt == 2:
                     raise
         s = self.stored
-        cases, parties, events, present = written
+        cases, parties, events, present, where = written
+        for key, n in where.items():
+            s.destinations[key] = s.destinations.get(key, 0) + n
         s.stored += cases
         s.parties += parties
         s.events += events
@@ -323,25 +330,34 @@ class _Writer:
         for line, reason, values in sorted([*batch.unread, *batch.refused, *conflicts], key=lambda r: r[0]):
             self.rejects.write(line, reason, values)
 
-    def _write(self, batch: _Batch, conflicts: list) -> tuple[int, int, int, int]:
-        """Insert the batch's new cases: (cases, parties, events written, cases already there)."""
+    def _write(self, batch: _Batch, conflicts: list) -> tuple[int, int, int, int, dict[str, int]]:
+        """Insert the batch's new cases: (cases, parties, events written, cases already there, where
+        the batch's cases are: see :attr:`Stored.destinations`)."""
         if not batch.rows:
-            return 0, 0, 0, 0
+            return 0, 0, 0, 0, {}
         stored = stored_contents(self.conn, list(batch.keys))
         rows, parties, events = batch.rows, batch.parties, batch.events
         present = 0
+        differ: set[str] = set()
         if stored:
             for case_no, content in stored.items():
                 mine, line, values = batch.keys[case_no]
                 if content == mine:
                     present += 1
                 else:
+                    differ.add(case_no)
                     conflicts.append((line, DIFFERENT, values))
+        where: dict[str, int] = {}
+        for r in rows:  # this file's cases as the database holds them (a conflicting one: not this row)
+            if r[0] not in differ:
+                key = r[_DESTINATION] or r[_STATE]
+                where[key] = where.get(key, 0) + 1
+        if stored:
             rows = [r for r in rows if r[0] not in stored]
             parties = [p for p in parties if p[0] not in stored]
             events = [e for e in events if e[0] not in stored]
         insert_rows(self.conn, rows, parties, events)
-        return len(rows), len(parties), len(events), present
+        return len(rows), len(parties), len(events), present, where
 
 
 def stored_contents(conn, case_nos: list[str]) -> dict[str, str | None]:

@@ -1,6 +1,6 @@
 """The report's chart: cases per destination and month, as a stacked bar chart (PNG or SVG).
 
-matplotlib is an optional extra (``pip install 'mediation[chart]'``); this
+matplotlib is optional (``pip install matplotlib``; in a checkout, the ``chart`` extra); this
 module imports it only inside :func:`draw_chart`, and :func:`require_matplotlib`
 turns its absence into one clear error.
 
@@ -41,7 +41,9 @@ CHART_SUFFIXES = (".png", ".svg")
 #: Size of the chart in inches at DPI dots per inch: 1400 x 700 pixels.
 FIGSIZE = (14.0, 7.0)
 DPI = 100
-EXTRA_HINT = "pip install 'mediation[chart]'"
+#: Not ``pip install 'mediation[chart]'``: outside this checkout that installs whatever the
+#: package index calls "mediation".
+EXTRA_HINT = "pip install matplotlib"
 
 
 class ChartError(MediationError):

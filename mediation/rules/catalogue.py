@@ -7,13 +7,13 @@ suggests the nearest valid one when nothing matches.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from mediation.errors import AmbiguousLabel, CaseError, RuleError
 from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
+from mediation.rules.suggest import Suggester
 from mediation.text import normalize_label, quoted
 
 #: What each kind of label is called in messages.
@@ -50,7 +50,7 @@ class LabelIndex:
     label again costs one dict lookup.
     """
 
-    __slots__ = ("kind", "names", "_keys", "_memo", "_shared")
+    __slots__ = ("kind", "names", "_keys", "_memo", "_shared", "_suggester")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -58,6 +58,7 @@ class LabelIndex:
         self._keys: dict[str, str] = {}  # normalised key -> id
         self._memo: dict[str, str | None] = {}
         self._shared: dict[str, list[str]] = {}  # normalised key -> the ids sharing it (ambiguous)
+        self._suggester: Suggester | None = None
 
     def add(self, id_: str, name: str, aliases: Iterable[str] = (), where: str | None = None) -> None:
         self.names[id_] = name
@@ -100,6 +101,14 @@ class LabelIndex:
             return ()
         return tuple(self._shared.get(normalize_label(text), ()))
 
+    def containing(self, text: str) -> tuple[str, ...]:
+        """The ids one of whose names or aliases contains ``text`` (normalised), in catalogue order."""
+        key = normalize_label(text) if isinstance(text, str) else ""
+        if not key:
+            return ()
+        found = {id_ for spelling, id_ in self._keys.items() if key in spelling}
+        return tuple(id_ for id_ in self.names if id_ in found)
+
     def add_key(self, spelling: str, id_: str) -> None:
         """An extra accepted spelling that must not override an existing one."""
         self._keys.setdefault(normalize_label(spelling), id_)
@@ -121,17 +130,27 @@ class LabelIndex:
     def ids(self) -> list[str]:
         return list(self.names)
 
+    def nearest(self, text: str) -> list[str]:
+        """The ids a label that resolves to none may have meant (see :mod:`.suggest`), best first."""
+        if self._suggester is None:
+            self._suggester = Suggester(self._keys)
+        return self._suggester.candidates(normalize_label(str(text)))
+
     def suggest(self, text: str) -> str | None:
-        """``did you mean 'room.medical' (医疗纠纷调解室)?`` for a near miss, else None."""
-        key = normalize_label(str(text))
-        pool = list(self._keys)
-        # Chinese names are short: one character in two shared is already a hint.
-        best = difflib.get_close_matches(key, pool, n=1, cutoff=0.5)
-        if not best:
+        """``did you mean 'room.medical' (医疗纠纷调解室)?`` for a near miss, else None.
+
+        Pinyin (``yiliao``, ``yl``) and homophones (口投 for 口头) count as near;
+        Chinese labels that merely share characters do not (see :mod:`.suggest`).
+        """
+        ids = self.nearest(text)
+        if not ids:
             return None
-        id_ = self._keys[best[0]]
+        return "did you mean " + " or ".join(self.named(id_) for id_ in ids) + "?"
+
+    def named(self, id_: str) -> str:
+        """``'room.medical' (医疗纠纷调解室)``, or ``'x'`` for an entry without a name of its own."""
         name = self.names.get(id_)
-        return f"did you mean {id_!r} ({name})?" if name and name != id_ else f"did you mean {id_!r}?"
+        return f"{id_!r} ({name})" if name and name != id_ else repr(id_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,10 +252,46 @@ class Catalogue:
             return ""
         return self.label("unit" if id_ in self.units else "department", id_)
 
-    def resolve(self, kind: str, text: str, *, field: str | None = None) -> str:
+    #: Where a label of one kind is looked for when it names none of its own kind: the
+    #: kinds a person confuses (a phone call is a channel, not a form; 调解中 is a state).
+    ELSEWHERE = ("request", "channel", "form", "risk", "category", "outcome", "agreement_form",
+                 "review_outcome", "state")
+
+    def hint(self, kind: str, text: str) -> str | None:
+        """What to say about ``text``, which names no ``kind``: the labels it may have meant
+        (pinyin, homophones, misspelt ids), else the other kind of thing it names and, for a
+        short list, every valid choice. Never a guess that would record a different fact."""
+        ix = self.index[kind]
+        near = ix.suggest(text)
+        if near:
+            return near
+        parts = []
+        what = self.kind_name(kind)
+        for other in self.ELSEWHERE:
+            found = self.index[other].get(text) if other != kind and other in self.index else None
+            if found is not None:
+                article = "an" if what[0] in "aeiou" else "a"
+                parts.append(f"{quoted(text)} names the {self.kind_name(other)} "
+                             f"{self.index[other].named(found)}, not {article} {what}")
+                if kind == "outcome" and other == "state":
+                    parts.append("a case still open has no outcome yet: leave it empty")
+                break
+        if len(ix.names) <= 8:
+            parts.append(f"{what} is one of " + ", ".join(ix.named(id_) for id_ in ix.names))
+        return "; ".join(parts) or None
+
+    @staticmethod
+    def kind_name(kind: str) -> str:
+        """``channel``, ``agreement form``: a kind of label as messages name it."""
+        return KIND_NAMES.get(kind, kind.replace("_", " "))
+
+    def resolve(self, kind: str, text: str, *, field: str | None = None, partial: bool = False) -> str:
         """The id for ``text`` among ``kind``, or :class:`CaseError` with a suggestion.
 
         A unit may also be given by its division code (see :meth:`resolve_street`).
+        With ``partial``, a part of a name that only one entry's names contain
+        names it too (``物业`` for 物业纠纷调解室); a part several contain is
+        :class:`AmbiguousLabel` listing them.
         """
         if kind == "unit" and division_code(text) is not None:
             return self.resolve_street(text, None, field=field or "street")
@@ -249,7 +304,14 @@ class Catalogue:
                 named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in choices)
                 raise AmbiguousLabel(f"{what} {quoted(text)} is ambiguous: {named}", field=field,
                                      hint="give the id or the full name", choices=choices)
-            raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=ix.suggest(text))
+            within = ix.containing(text) if partial else ()
+            if len(within) == 1:
+                return within[0]
+            if within:
+                named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in within)
+                raise AmbiguousLabel(f"{what} {quoted(text)} may be {named}", field=field,
+                                     hint="give the id or the full name", choices=within)
+            raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=self.hint(kind, text))
         return found
 
     def resolve_street(self, text: str, community: str | None = None, *, field: str = "street") -> str:
@@ -280,7 +342,7 @@ class Catalogue:
             raise CaseError(
                 f"unknown territorial unit {quoted(text)}",
                 field=field,
-                hint=self.index["unit"].suggest(text),
+                hint=self.hint("unit", text),
             )
         known = "、".join(name for name, _ in split.by_community)
         if community:

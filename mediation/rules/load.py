@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from mediation.domain import REVIEW_OUTCOMES, ROUTES
 from mediation.errors import RuleError
@@ -33,8 +34,8 @@ from mediation.rules.model import (
     Source,
     TimeLimit,
 )
-from mediation.rules.schema import Ctx, Section, display_path, unique
-from mediation.rules.yamlfile import YMap, load_yaml
+from mediation.rules.schema import Collect, Ctx, Section, display_path, unique
+from mediation.rules.yamlfile import YList, YMap, line_of, load_yaml
 from mediation.text import did_you_mean
 
 SECTIONS = {
@@ -54,7 +55,11 @@ SECTIONS = {
     "escalation": dict,
     "staff": list,
     "calendar": dict,
+    "review_changes": list,
+    "routing_changes": list,
 }
+#: A proposal's changes to a policy it extends: section -> the policy it changes.
+CHANGES = {"review_changes": "review", "routing_changes": "routing"}
 REQUIRED = ("units", "departments", "categories", "destinations", "fields", "enums", "review", "routing")
 
 def read_sections(directory: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Section]:
@@ -71,37 +76,121 @@ def read_sections(directory: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         raise RuleError(f"no rule files (*.yaml) in {display_path(root)}")
     own: dict[str, Section] = {}
     base: tuple[Path, str, int] | None = None
+    collect = Collect()  # every file's errors, not only the first file's
     for path in files:
         name = display_path(path)
-        data = load_yaml(path, name)
-        if data is None:
+        data = None
+        with collect.each():
+            data = load_yaml(path, name)
+            if data is not None and not isinstance(data, dict):
+                raise RuleError("a rule file is a mapping of sections (units:, routing:, ...)", file=name, line=1)
+        if not data:
             continue
-        if not isinstance(data, dict):
-            raise RuleError("a rule file is a mapping of sections (units:, routing:, ...)", file=name, line=1)
         for key, value in data.items():
             line = data.line_of(key)
-            if key not in SECTIONS:
-                raise RuleError(f"unknown section {key!r}", file=name, line=line, hint=did_you_mean(str(key), SECTIONS))
-            if key in own:
-                first = own[key]
-                raise RuleError(
-                    f"section {key!r} is defined twice", file=name, line=line, hint=f"also in {first.file}:{first.line}"
-                )
-            if not isinstance(value, SECTIONS[key]):
-                kind = {list: "a list", dict: "a mapping", str: "a path"}[SECTIONS[key]]
-                raise RuleError(f"section {key!r} must be {kind}", file=name, line=line)
-            if key == "extends":
-                base = (path.parent / value, name, line)
-            else:
-                own[key] = Section(key, value, name, line)
+            with collect.each():
+                if key not in SECTIONS:
+                    raise RuleError(f"unknown section {key!r}", file=name, line=line,
+                                    hint=did_you_mean(str(key), SECTIONS))
+                if key in own:
+                    first = own[key]
+                    raise RuleError(f"section {key!r} is defined twice", file=name, line=line,
+                                    hint=f"also in {first.file}:{first.line}")
+                if not isinstance(value, SECTIONS[key]):
+                    kind = {list: "a list", dict: "a mapping", str: "a path"}[SECTIONS[key]]
+                    raise RuleError(f"section {key!r} must be {kind}", file=name, line=line)
+                if key == "extends":
+                    base = (path.parent / value, name, line)
+                else:
+                    own[key] = Section(key, value, name, line)
+    collect.done()
     if base is None:
         return own
     target, name, line = base
     if not target.is_dir():
         raise RuleError(f"extends a rule set that does not exist: {display_path(target)}", file=name, line=line)
     sections = read_sections(target, (*_seen, real))
+    changes = {k: own.pop(k) for k in CHANGES if k in own}
     sections.update(own)
+    for key, change in changes.items():
+        policy = CHANGES[key]
+        if policy in own:
+            first = own[policy]
+            raise RuleError(f"{key} changes the {policy} policy this rule set extends, but it defines its own "
+                            f"in {first.file}:{first.line}", file=change.file, line=change.line,
+                            hint=f"give either {policy} or {key}")
+        sections[policy] = apply_changes(sections[policy], change)
     return sections
+
+
+def apply_changes(policy: Section, change: Section) -> Section:
+    """A policy with a proposal's changes applied in order: each inserts, replaces or removes one rule by id.
+
+    ::
+
+        routing_changes:
+          - insert: {id: mass_lawyer, when: {parties: {">=": 10}}, to: room.lawyer}
+            before: major            # or after: ID
+          - replace: {id: major, when: {risk: high}, to: room.general}
+          - remove: consultation
+    """
+    base = policy.data
+    items = list(base)
+    lines = [base.line_of(i) if isinstance(base, YList) else policy.line for i in range(len(base))]
+    files: list[str | None] = [policy.file] * len(items)
+    ctx = Ctx(change)
+    collect = Collect()
+
+    def index_of(rule_id: Any, line: int, field: str) -> int:
+        ids = [r.get("id") if isinstance(r, dict) else None for r in items]
+        if rule_id not in ids:
+            shown = [i for i in ids if isinstance(i, str)]
+            raise ctx.err(f"no {policy.name} rule {rule_id!r} to {field}", line, None, field,
+                          did_you_mean(str(rule_id), shown))
+        return ids.index(rule_id)
+
+    for node, line in ctx.items():
+        with collect.each():
+            if not isinstance(node, dict):
+                raise ctx.err("a change is insert (with before or after), replace or remove", line)
+            verbs = [k for k in ("insert", "replace", "remove") if k in node]
+            if len(verbs) != 1:
+                raise ctx.err("a change does one thing: insert, replace or remove", line, None, None,
+                              "e.g. {remove: consultation}, {replace: {id: ..., ...}}, "
+                              "{insert: {id: ..., ...}, before: major}")
+            verb = verbs[0]
+            allowed = ("insert", "before", "after") if verb == "insert" else (verb,)
+            ctx.mapping(node, line, allowed, (), None)
+            vline = ctx.line(node, verb, line)
+            if verb == "remove":
+                del_at = index_of(node["remove"], vline, "remove")
+                del items[del_at], lines[del_at], files[del_at]
+                continue
+            rule = node[verb]
+            if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+                raise ctx.err(f"{verb} takes a whole rule, with its id", vline, None, verb)
+            item = f"rule {rule['id']}"
+            vline = line_of(rule, vline)  # where the rule itself starts: its source, for every later message
+            if verb == "replace":
+                at = index_of(rule["id"], vline, "replace")
+                items[at], lines[at], files[at] = rule, vline, change.file
+                continue
+            if rule["id"] in [r.get("id") if isinstance(r, dict) else None for r in items]:
+                raise ctx.err(f"there is already a {policy.name} rule {rule['id']!r}", vline, item, "insert",
+                              "replace it instead")
+            places = [k for k in ("before", "after") if k in node]
+            if len(places) != 1:
+                raise ctx.err("insert says where: before: ID or after: ID", vline, item, "insert")
+            at = index_of(node[places[0]], ctx.line(node, places[0], line), places[0])
+            at += places[0] == "after"
+            items.insert(at, rule)
+            lines.insert(at, vline)
+            files.insert(at, change.file)
+    collect.done()
+    data = YList(items, line=policy.line)
+    data.lines = lines
+    data.files = files
+    return Section(policy.name, data, policy.file, policy.line)
 
 
 def digest_of(sections: dict[str, Section]) -> str:
@@ -123,37 +212,44 @@ def _rules(s: dict[str, Section], section: str, cat: Catalogue) -> list:
     entries = ctx.items()
     if not entries:
         raise ctx.err(f"the {section} policy has no rules", s[section].line, section)
+    collect = Collect()  # one error per rule, every rule
     for pos, (node, line) in enumerate(entries):
-        if not isinstance(node, dict):
-            raise ctx.err("a rule is a mapping (id, when, to, ...)", line, None)
-        rid = node.get("id")
-        item = f"rule {rid}" if isinstance(rid, str) else None
-        ctx.mapping(node, line, keys, ("id", "outcome") if review else ("id", "to"), item)
-        rid = ctx.ident(node, line)
-        unique(ctx, seen, rid, line, item)
-        parser = ConditionParser(cat, ctx.file, rid)
-        when = node.get("when")
-        cond = None if when is None else parser.parse(when, ctx.line(node, "when", line))
-        validity = ctx.validity(node, line, item)
-        label = ctx.text(node, "label", line, item, required=False)
-        last = pos == len(entries) - 1
-        if cond is None and not last:
-            raise ctx.err("only the last rule may be the fallback (a rule without 'when')", line, item, "when",
-                          "add a 'when' or move the rule to the end")
-        if last and (cond is not None or validity.dated):
-            raise ctx.err(f"the {section} policy must end with an undated fallback rule (no 'when')", line, item,
-                          "when")
-        if review:
-            out.append(_review_rule(ctx, cat, node, line, rid, item, cond, validity, label))
-        else:
-            to = node["to"]
-            dest = cat.index["destination"].get(to) if isinstance(to, str) else None
-            if dest is None:
-                raise ctx.err(f"unknown destination {to!r}", ctx.line(node, "to", line), item, "to",
-                              cat.index["destination"].suggest(str(to)))
-            out.append(RoutingRule(id=rid, label=label, when=cond, validity=validity, source=Source(ctx.file, line),
-                                   to=dest))
+        with collect.each():
+            _rule(ctx.at(pos), cat, section, review, keys, seen, out, node, line, last=pos == len(entries) - 1)
+    collect.done()
     return out
+
+
+def _rule(ctx: Ctx, cat: Catalogue, section: str, review: bool, keys: tuple[str, ...], seen: dict[str, int],
+          out: list, node, line: int, *, last: bool) -> None:
+    if not isinstance(node, dict):
+        raise ctx.err("a rule is a mapping (id, when, to, ...)", line, None)
+    rid = node.get("id")
+    item = f"rule {rid}" if isinstance(rid, str) else None
+    ctx.mapping(node, line, keys, ("id", "outcome") if review else ("id", "to"), item)
+    rid = ctx.ident(node, line)
+    unique(ctx, seen, rid, line, item)
+    parser = ConditionParser(cat, ctx.file, rid)
+    when = node.get("when")
+    cond = None if when is None else parser.parse(when, ctx.line(node, "when", line))
+    validity = ctx.validity(node, line, item)
+    label = ctx.text(node, "label", line, item, required=False)
+    if cond is None and not last:
+        raise ctx.err("only the last rule may be the fallback (a rule without 'when')", line, item, "when",
+                      "add a 'when' or move the rule to the end")
+    if last and (cond is not None or validity.dated):
+        raise ctx.err(f"the {section} policy must end with an undated fallback rule (no 'when')", line, item,
+                      "when")
+    if review:
+        out.append(_review_rule(ctx, cat, node, line, rid, item, cond, validity, label))
+    else:
+        to = node["to"]
+        dest = cat.index["destination"].get(to) if isinstance(to, str) else None
+        if dest is None:
+            raise ctx.err(f"unknown destination {to!r}", ctx.line(node, "to", line), item, "to",
+                          cat.index["destination"].suggest(str(to)))
+        out.append(RoutingRule(id=rid, label=label, when=cond, validity=validity, source=Source(ctx.file, line),
+                               to=dest))
 
 
 def _review_rule(ctx, cat, node, line, rid, item, cond, validity, label) -> ReviewRule:
@@ -276,29 +372,32 @@ def _staff(s: dict[str, Section], cat: Catalogue) -> dict[str, Operator]:
         return staff
     ctx = Ctx(s["staff"])
     seen: dict[str, int] = {}
+    collect = Collect()
     for node, line in ctx.items():
-        ctx.mapping(node, line, ("id", "name", "role", "destinations"), ("id", "name", "role"), None)
-        id_ = ctx.ident(node, line)
-        item = f"operator {id_}"
-        unique(ctx, seen, id_, line, item)
-        role = node["role"]
-        if role not in ROLES:
-            raise ctx.err(f"unknown role {role!r}", ctx.line(node, "role", line), item, "role", did_you_mean(str(role), ROLES))
-        dests = node.get("destinations", [])
-        if not isinstance(dests, list):
-            raise ctx.err("destinations is a list of room/window ids", ctx.line(node, "destinations", line), item,
-                          "destinations")
-        resolved = []
-        for d in dests:
-            found = cat.index["destination"].get(d) if isinstance(d, str) else None
-            if found is None:
-                raise ctx.err(f"unknown destination {d!r}", ctx.line(node, "destinations", line), item,
-                              "destinations", cat.index["destination"].suggest(str(d)))
-            resolved.append(found)
-        if role == "mediator" and not resolved:
-            raise ctx.err("a mediator works at one or more rooms or windows", line, item, "destinations")
-        staff[id_] = Operator(id=id_, name=ctx.text(node, "name", line, item), role=role,
-                              destinations=tuple(resolved), source=Source(ctx.file, line))
+        with collect.each():
+            ctx.mapping(node, line, ("id", "name", "role", "destinations"), ("id", "name", "role"), None)
+            id_ = ctx.ident(node, line)
+            item = f"operator {id_}"
+            unique(ctx, seen, id_, line, item)
+            role = node["role"]
+            if role not in ROLES:
+                raise ctx.err(f"unknown role {role!r}", ctx.line(node, "role", line), item, "role", did_you_mean(str(role), ROLES))
+            dests = node.get("destinations", [])
+            if not isinstance(dests, list):
+                raise ctx.err("destinations is a list of room/window ids", ctx.line(node, "destinations", line), item,
+                              "destinations")
+            resolved = []
+            for d in dests:
+                found = cat.index["destination"].get(d) if isinstance(d, str) else None
+                if found is None:
+                    raise ctx.err(f"unknown destination {d!r}", ctx.line(node, "destinations", line), item,
+                                  "destinations", cat.index["destination"].suggest(str(d)))
+                resolved.append(found)
+            if role == "mediator" and not resolved:
+                raise ctx.err("a mediator works at one or more rooms or windows", line, item, "destinations")
+            staff[id_] = Operator(id=id_, name=ctx.text(node, "name", line, item), role=role,
+                                  destinations=tuple(resolved), source=Source(ctx.file, line))
+    collect.done()
     return staff
 
 
@@ -312,10 +411,18 @@ def load_rules(directory: str | Path = "rules") -> RuleSet:
     if missing:
         raise RuleError(f"rule set lacks section(s) {', '.join(missing)}", file=display_path(Path(directory)))
     cat = load_catalogue(sections)
-    review = _rules(sections, "review", cat)
-    routing = _rules(sections, "routing", cat)
-    limits, level_2_after = _sla(sections, cat)
-    staff = _staff(sections, cat)
+    collect = Collect()  # the policies, time limits and staff are independent: report all their errors
+    review = routing = []
+    limits, level_2_after, staff = {}, 5, {}
+    with collect.each():
+        review = _rules(sections, "review", cat)
+    with collect.each():
+        routing = _rules(sections, "routing", cat)
+    with collect.each():
+        limits, level_2_after = _sla(sections, cat)
+    with collect.each():
+        staff = _staff(sections, cat)
+    collect.done()
     return RuleSet(
         path=Path(directory),
         catalogue=cat,

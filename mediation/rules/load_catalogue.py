@@ -14,7 +14,7 @@ from mediation.domain import (
 )
 from mediation.rules.catalogue import Catalogue, FieldLabel, LabelIndex
 from mediation.rules.model import Category, Department, Destination, Source, SplitUnit, Unit
-from mediation.rules.schema import DEST_ID, Ctx, Section, unique
+from mediation.rules.schema import DEST_ID, Collect, Ctx, Section, unique
 from mediation.rules.yamlfile import YMap
 from mediation.text import did_you_mean, normalize_label
 
@@ -55,18 +55,21 @@ def _shared(ctx: Ctx, node: dict, line: int, item: str) -> tuple[str, ...]:
 
 def load_catalogue(s: dict[str, Section]) -> Catalogue:
     units, splits, departments, categories, destinations = [], [], [], [], []
+    collect = Collect()
 
     ctx = Ctx(s["departments"])
     seen: dict[str, int] = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, _ENTRY, ("id", "name"), None)
-        id_ = ctx.ident(node, line)
-        item = f"department {id_}"
-        unique(ctx, seen, id_, line, item)
-        departments.append(
-            Department(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
-                       validity=ctx.validity(node, line, item), source=Source(ctx.file, line))
-        )
+        with collect.each():  # every entry's error, not only the first
+            ctx.mapping(node, line, _ENTRY, ("id", "name"), None)
+            id_ = ctx.ident(node, line)
+            item = f"department {id_}"
+            unique(ctx, seen, id_, line, item)
+            departments.append(
+                Department(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
+                           validity=ctx.validity(node, line, item), source=Source(ctx.file, line))
+            )
+    collect.done()  # the rest names departments
     dept_index = LabelIndex("department")
     for d in departments:
         dept_index.add(d.id, d.name, d.aliases, str(d.source))
@@ -82,31 +85,32 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
     ctx = Ctx(s["units"])
     seen = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, (*_ENTRY, "code", "former_codes", "judicial_office", "outside"), ("id", "name"),
-                    None)
-        id_ = ctx.ident(node, line)
-        item = f"unit {id_}"
-        unique(ctx, seen, id_, line, item)
-        code = _code(ctx, node, "code", line, item)
-        former = node.get("former_codes") or []
-        if not isinstance(former, list):
-            raise ctx.err("former_codes is a list of division codes", ctx.line(node, "former_codes", line), item,
-                          "former_codes")
-        former_codes = tuple(_code(ctx, {"former_codes": c}, "former_codes", line, item) for c in former)
-        outside = node.get("outside", False)
-        if not isinstance(outside, bool):
-            raise ctx.err("outside must be true or false", ctx.line(node, "outside", line), item, "outside")
-        office = ctx.text(node, "judicial_office", line, item, required=False)
-        if office and outside:
-            raise ctx.err("a unit outside the district has no judicial office of ours", line, item, "judicial_office")
-        units.append(
-            Unit(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
-                 validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
-                 code=code, former_codes=former_codes, judicial_office=office, outside=outside)
-        )
+        with collect.each():  # every entry's error, not only the first
+            ctx.mapping(node, line, (*_ENTRY, "code", "former_codes", "judicial_office", "outside"), ("id", "name"),
+                        None)
+            id_ = ctx.ident(node, line)
+            item = f"unit {id_}"
+            unique(ctx, seen, id_, line, item)
+            code = _code(ctx, node, "code", line, item)
+            former = node.get("former_codes") or []
+            if not isinstance(former, list):
+                raise ctx.err("former_codes is a list of division codes", ctx.line(node, "former_codes", line), item,
+                              "former_codes")
+            former_codes = tuple(_code(ctx, {"former_codes": c}, "former_codes", line, item) for c in former)
+            outside = node.get("outside", False)
+            if not isinstance(outside, bool):
+                raise ctx.err("outside must be true or false", ctx.line(node, "outside", line), item, "outside")
+            office = ctx.text(node, "judicial_office", line, item, required=False)
+            if office and outside:
+                raise ctx.err("a unit outside the district has no judicial office of ours", line, item, "judicial_office")
+            units.append(
+                Unit(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
+                     validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
+                     code=code, former_codes=former_codes, judicial_office=office, outside=outside)
+            )
     unit_ids = {u.id for u in units}
 
-    if "split_units" in s:
+    if "split_units" in s and not collect.errors:  # (with a unit refused, its splits would only repeat it)
         ctx = Ctx(s["split_units"])
         for node, line in ctx.items():
             ctx.mapping(node, line, ("name", "code", "by_community", "note"), ("name", "by_community"), None)
@@ -126,41 +130,44 @@ def load_catalogue(s: dict[str, Section]) -> Catalogue:
     ctx = Ctx(s["categories"])
     seen = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, (*_ENTRY, "department", "note"), ("id", "name", "department"), None)
-        id_ = ctx.ident(node, line)
-        item = f"category {id_}"
-        unique(ctx, seen, id_, line, item)
-        categories.append(
-            Category(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
-                     validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
-                     department=known_department(ctx, node, "department", line, item),
-                     note=ctx.text(node, "note", line, item, required=False))
-        )
+        with collect.each():  # every entry's error, not only the first
+            ctx.mapping(node, line, (*_ENTRY, "department", "note"), ("id", "name", "department"), None)
+            id_ = ctx.ident(node, line)
+            item = f"category {id_}"
+            unique(ctx, seen, id_, line, item)
+            categories.append(
+                Category(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
+                         validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
+                         department=known_department(ctx, node, "department", line, item),
+                         note=ctx.text(node, "note", line, item, required=False))
+            )
 
     ctx = Ctx(s["destinations"])
     seen = {}
     for node, line in ctx.items():
-        ctx.mapping(node, line, (*_ENTRY, "host", "mediation_type", "responsible", "note", "shared_aliases"),
-                    ("id", "name", "host", "mediation_type"), None)
-        id_ = ctx.ident(node, line, DEST_ID, "destination id")
-        item = f"destination {id_}"
-        unique(ctx, seen, id_, line, item)
-        mtype = node["mediation_type"]
-        if mtype not in MEDIATION_TYPES:
-            raise ctx.err(f"unknown mediation type {mtype!r}", ctx.line(node, "mediation_type", line), item,
-                          "mediation_type", did_you_mean(str(mtype), MEDIATION_TYPES))
-        default = "category" if id_.startswith("room.") else "host"
-        responsible = node.get("responsible", default)
-        if responsible not in ("category", "host"):
-            raise ctx.err("responsible is 'category' or 'host'", ctx.line(node, "responsible", line), item, "responsible")
-        destinations.append(
-            Destination(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
-                        validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
-                        host=known_department(ctx, node, "host", line, item), mediation_type=mtype,
-                        responsible=responsible, note=ctx.text(node, "note", line, item, required=False),
-                        shared_aliases=_shared(ctx, node, line, item))
-        )
+        with collect.each():  # every entry's error, not only the first
+            ctx.mapping(node, line, (*_ENTRY, "host", "mediation_type", "responsible", "note", "shared_aliases"),
+                        ("id", "name", "host", "mediation_type"), None)
+            id_ = ctx.ident(node, line, DEST_ID, "destination id")
+            item = f"destination {id_}"
+            unique(ctx, seen, id_, line, item)
+            mtype = node["mediation_type"]
+            if mtype not in MEDIATION_TYPES:
+                raise ctx.err(f"unknown mediation type {mtype!r}", ctx.line(node, "mediation_type", line), item,
+                              "mediation_type", did_you_mean(str(mtype), MEDIATION_TYPES))
+            default = "category" if id_.startswith("room.") else "host"
+            responsible = node.get("responsible", default)
+            if responsible not in ("category", "host"):
+                raise ctx.err("responsible is 'category' or 'host'", ctx.line(node, "responsible", line), item, "responsible")
+            destinations.append(
+                Destination(id=id_, name=ctx.text(node, "name", line, item), aliases=ctx.aliases(node, line, item),
+                            validity=ctx.validity(node, line, item), source=Source(ctx.file, line),
+                            host=known_department(ctx, node, "host", line, item), mediation_type=mtype,
+                            responsible=responsible, note=ctx.text(node, "note", line, item, required=False),
+                            shared_aliases=_shared(ctx, node, line, item))
+            )
 
+    collect.done()
     fields, enums, booleans = _labels(s)
     district = {}
     if "district" in s:

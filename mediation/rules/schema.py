@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,56 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
     return str(path) if rel.startswith("..") else rel
+
+
+class RuleErrors(RuleError):
+    """Several schema errors of a rule set at once (``opa check`` style), in the order found.
+
+    Its own fields are the first error's; ``str()`` is the first error and how
+    many more there are (one line, for commands that only need to refuse);
+    :attr:`errors` has them all (``mediation rules check`` prints each).
+    """
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, item=first.item, field=first.field,
+                         hint=first.hint)
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        more = len(self.errors) - 1
+        return str(self.errors[0]) + (f" (and {more} more error{'s' * (more != 1)}: `mediation rules check` "
+                                      "lists them all)" if more else "")
+
+    def located(self, **where: object) -> RuleErrors:
+        return RuleErrors([e.located(**where) for e in self.errors])  # type: ignore[misc]
+
+    def __reduce__(self):
+        return (RuleErrors, (self.errors,))
+
+
+class Collect:
+    """Gathers the rule errors of independent parts (rules, files) so that all are reported at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[RuleError] = []
+
+    @contextmanager
+    def each(self) -> Iterator[None]:
+        """Run one independent part: its error is kept, and the next part goes on."""
+        try:
+            yield
+        except RuleErrors as exc:
+            self.errors.extend(exc.errors)
+        except RuleError as exc:
+            self.errors.append(exc)
+
+    def done(self) -> None:
+        """Raise what was gathered: the error itself if one, :class:`RuleErrors` if several."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise RuleErrors(self.errors)
 
 
 class Section:
@@ -50,6 +102,14 @@ class Ctx:
         if isinstance(data, YList):
             return [(v, data.line_of(i)) for i, v in enumerate(data)]
         return [(v, self.section.line) for v in data]
+
+    def at(self, index: int) -> Ctx:
+        """The context of item ``index``: this one, or that of the file a proposal's change came from."""
+        files = getattr(self.section.data, "files", None)
+        file = files[index] if files and index < len(files) and files[index] else self.file
+        if file == self.file:
+            return self
+        return Ctx(Section(self.section.name, self.section.data, file, self.section.line))
 
     def mapping(self, node: Any, line: int, allowed: tuple[str, ...], required: tuple[str, ...], item: str | None):
         if not isinstance(node, dict):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -139,9 +140,9 @@ class Database:
         if revision == HEAD_REVISION:
             return
         if revision is None:
-            raise DatabaseError(f"database not initialised: run `mediation init` ({redact(self.url)})")
+            raise DatabaseError(f"database not initialised: run `{init_command(self.url)}` ({redact(self.url)})")
         if revision in REVISIONS:
-            raise DatabaseError("database schema is older than this program: run `mediation init`")
+            raise DatabaseError(f"database schema is older than this program: run `{init_command(self.url)}`")
         raise DatabaseError(
             f"database schema (revision {revision}) is newer than this program "
             f"(revision {HEAD_REVISION}): upgrade mediation"
@@ -170,7 +171,7 @@ def open_database(db: str | None = None, *, check: bool = True, create: bool = F
         path = sqlite_path(url)
         if path is not None and not path.exists():
             if not create:
-                raise DatabaseError(f"database not initialised: run `mediation init` (no file {path})")
+                raise DatabaseError(f"database not initialised: run `{init_command(url)}` (no file {path})")
             if not path.parent.is_dir():
                 raise DatabaseError(f"cannot create the database {path}: no directory {path.parent}")
     database = Database(url, make_engine(url, **engine_kwargs))
@@ -181,6 +182,21 @@ def open_database(db: str | None = None, *, check: bool = True, create: bool = F
             database.dispose()
             raise
     return database
+
+
+def init_command(url: str) -> str:
+    """The ``mediation init`` that sets up the database at ``url``: with ``--db`` unless it is the
+    one a bare ``mediation init`` would take (``$MEDIATION_DB`` or ./mediation.db), which a
+    bare one would create instead of the database named."""
+    try:
+        bare = resolve_url(None)
+    except MediationError:  # $MEDIATION_DB is itself malformed: name the database outright
+        bare = None
+    if url == bare:
+        return "mediation init"
+    path = sqlite_path(url) if is_sqlite(url) else None
+    target = str(path) if path is not None else redact(url)
+    return f"mediation init --db {shlex.quote(target)}"
 
 
 def _is_missing_table(exc: DBAPIError) -> bool:

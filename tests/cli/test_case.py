@@ -112,7 +112,7 @@ def test_register_refuses_bad_input_in_one_line(desk):
     # who acts is the login (root/postgres: sup01), not a claim (docs/design.md §8)
     assert "--operator clerk01 is not who you are" in desk(*REGISTER, "--operator", "clerk01", operator=None,
                                                           code=2).stderr
-    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01", code=2).stderr
+    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
     assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
     err = desk(*REGISTER, operator="med_medical", code=2).stderr
     assert "med_medical (mediator) may not register: only clerks and supervisors may" in err
@@ -129,7 +129,8 @@ def _to_room(desk, *extra: str) -> str:
 def test_refusals_are_one_line_and_exit_2(desk):
     no = _to_room(desk)
     err = desk("case", "settle", no, "--agreement", "oral", operator="med_medical", code=2).stderr
-    assert "cannot settle a case that is diverted: allowed from diverted: take, transfer, withdraw" in err
+    assert ("不能调解成功 XS-2020-00001：当前状态 已分流 (diverted)。可用：承办 (take)、转办 (transfer)、"
+            "撤回 (withdraw)。下一步: mediation case take XS-2020-00001") in err
     err = desk("case", "take", no, operator="med_labor", code=2).stderr
     assert "med_labor (mediator at room.labor) may not take XS-2020-00001: it is at room.medical" in err
     err = desk("case", "take", no, "--if-version", "2", operator="med_medical", code=2).stderr
@@ -137,7 +138,7 @@ def test_refusals_are_one_line_and_exit_2(desk):
     err = desk("case", "take", no, "--at", "2020-06-15T09:00", operator="med_medical", code=2).stderr
     assert "lies before the case's last event" in err
     err = desk("case", "divert", no, code=2).stderr
-    assert "cannot divert a case that is diverted" in err
+    assert "不能分流 XS-2020-00001：当前状态 已分流 (diverted)" in err
     err = desk("case", "settle", no, "--agreement", "握手", operator="med_medical", code=2).stderr
     assert "unknown --agreement '握手'" in err
 
@@ -180,14 +181,15 @@ def test_list_filters_and_pages(desk):
         desk("case", "register", "--form", "口头", "--category", category, "--street", street,
              "--summary", "合成示例", "--at", f"2020-0{n + 2}-01T09:00")
     desk("case", "review", "XS-2020-00001", "--at", "2020-03-01T10:00")
-    page = desk.json("case", "list")
-    assert page["total"] == 3 and [c["case_no"][-1] for c in page["cases"]] == ["1", "2", "3"]
+    page = desk.json("case", "list")  # newest first
+    assert page["total"] == 3 and [c["case_no"][-1] for c in page["cases"]] == ["3", "2", "1"]
+    assert (page["page"], page["pages"]) == (1, 1)
     assert desk.json("case", "list", "--category", "医疗")["total"] == 2
     assert desk.json("case", "list", "--state", "审查中")["cases"][0]["case_no"] == "XS-2020-00001"
     assert desk.json("case", "list", "--street", "东街道", "--category", "medical")["total"] == 1
     assert desk.json("case", "list", "--from", "2020-04-01", "--to", "2020-04-30")["total"] == 1
-    page = desk.json("case", "list", "--limit", "2", "--page", "2", "--desc")
-    assert [c["case_no"] for c in page["cases"]] == ["XS-2020-00001"]
+    page = desk.json("case", "list", "--limit", "2", "--page", "2", "--reverse")
+    assert [c["case_no"] for c in page["cases"]] == ["XS-2020-00003"] and page["pages"] == 2
     out = desk("case", "list").stdout
     assert "共 3 件" in out and "审查中" in out and "相南街道" in out
     assert "unknown --state '完成'" in desk("case", "list", "--state", "完成", code=2).stderr
@@ -217,15 +219,71 @@ def test_register_prompts_for_missing_fields_only_at_a_terminal(desk, monkeypatc
     monkeypatch.setattr("mediation.cli.case.register.at_terminal", lambda: True)
     result = desk("case", "register", "--form", "口头", "--at", "2020-06-15T09:30",
                   stdin="邻里\n相南街道\n楼上噪音（合成示例）\n")
-    assert "纠纷类型 (category):" in result.stdout and "形式" not in result.stdout
+    assert "纠纷类型 (category):" in result.stderr and "形式" not in result.stderr
     assert desk.json("case", "show", "XS-2020-00001")["summary"] == "楼上噪音（合成示例）"
 
 
 def test_a_year_the_calendar_does_not_know_is_shown_not_guessed(desk):
     out = desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
-               "--summary", "旧案（合成示例）", "--at", "2003-05-06T09:00")
+               "--summary", "旧案（合成示例）", "--at", "2003-05-06T09:00", "--yes")
     assert "期限 未知" in out.stdout and "warning: no working-day calendar for 2003" in out.stderr
     view = desk.json("case", "show", "XS-2003-00001")
     assert view["deadline"] is None and "calendar.yaml" in view["deadline_error"]
     shown = " ".join(desk("case", "show", "XS-2003-00001").stdout.split())
     assert "期限 未知：no working-day calendar for 2003" in shown
+
+
+def test_a_refused_move_names_only_the_commands_that_apply_and_the_next_one(desk):
+    desk(*REGISTER, "--at", "2020-06-15T09:30")
+    desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40")
+    err = desk("case", "review", "XS-2020-00001", code=2).stderr
+    # reject and refer_out follow from a review: they are no commands
+    assert err == ("mediation: error: 不能审查 XS-2020-00001：当前状态 审查中 (under_review)。"
+                   "可用：分流 (divert)、撤回 (withdraw)。下一步: mediation case divert XS-2020-00001\n")
+    desk("case", "divert", "XS-2020-00001", "--at", "2020-06-15T09:45")  # to room.medical
+    desk("case", "take", "XS-2020-00001", operator="med_medical", stdin=None)
+    err = desk("case", "serve", "XS-2020-00001", operator="med_medical", code=2).stderr
+    assert "办结 (serve)只用于窗口，它在 医疗纠纷调解室 (room.medical)" in err
+    assert "可用：调解成功 (settle)、调解不成 (fail)、转办 (transfer)、延期 (extend)、撤回 (withdraw)" in err
+    assert "下一步: mediation case settle XS-2020-00001" in err
+    desk("case", "withdraw", "XS-2020-00001", operator="med_medical")
+    err = desk("case", "close", "XS-2020-00001", code=2).stderr
+    assert "当前状态 已撤回 (withdrawn)，已是终态，不能再办理。" in err and "下一步" not in err
+    assert not any(word in err for word in ("cannot", "allowed from"))  # one language
+
+
+def test_list_pages_past_the_end_are_refused(desk):
+    for n in range(1, 4):
+        desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "相南街道",
+             "--summary", "合成示例", "--at", f"2020-03-0{n}T09:00")
+    assert desk.json("case", "list", "--limit", "2", "--page", "2")["pages"] == 2
+    err = desk("case", "list", "--limit", "2", "--page", "3", code=2).stderr
+    assert "没有第 3 页：共 3 件，每页 2 件，共 2 页（最后一页: --page 2）" in err
+    assert "第 1–2 件，共 3 件（第 1/2 页）" in desk("case", "list", "--limit", "2").stdout
+    err = desk("case", "list", "--state", "已结案", "--page", "2", code=2).stderr
+    assert "没有第 2 页：共 0 件" in err
+    assert desk.json("case", "list", "--state", "已结案")["pages"] == 0  # page 1 of nothing is fine
+
+
+def test_list_sorts_by_any_column_shown(desk):
+    for n, category in enumerate(("邻里", "医疗", "邻里"), 1):
+        desk("case", "register", "--form", "口头", "--category", category, "--street", "相南街道",
+             "--summary", "合成示例", "--at", f"2020-03-0{n}T09:00")
+    desk("case", "review", "XS-2020-00003", "--at", "2020-03-03T10:00")
+
+    def order(*args):
+        return [c["case_no"][-1] for c in desk.json("case", "list", "--as-of", "2020-03-10", *args)["cases"]]
+
+    assert order("--sort", "状态") == ["1", "2", "3"]  # registered before under review (lifecycle)
+    assert order("--sort", "state", "--reverse") == ["3", "2", "1"]
+    assert order("--sort", "纠纷类型")[0] != order("--sort", "纠纷类型", "--reverse")[0]
+    assert order("--sort", "期限") == ["1", "2", "3"]  # soonest first
+    assert order("--sort", "逾期") == ["1", "2", "3"]  # most overdue first
+    assert order("--sort", "案件编号", "--reverse") == ["1", "2", "3"]
+    err = desk("case", "list", "--sort", "summary", code=2).stderr
+    assert "cannot sort by 'summary'" in err and "deadline" in err
+
+
+def test_list_refuses_a_period_that_ends_before_it_begins(desk):
+    err = desk("case", "list", "--from", "2026-12-01", "--to", "2026-11-01", code=2).stderr
+    assert "--to 2026-11-01 lies before --from 2026-12-01" in err

@@ -34,8 +34,11 @@ def test_at_a_terminal_the_18_digit_form_is_offered(db, monkeypatch):
     assert "申请人身份证号为15位第一代号码" in result.stderr and "34060319900101123X" in result.stderr
     view = json.loads(result.stdout)
     assert view["applicants"][0]["id_number"] == "340603********123X"  # stored converted, shown masked
-    declined = run(db.url, *ARGS, stdin="n\n")
-    assert declined.exit_code == 2 and "first-generation number" in declined.stderr
+    # declined, the number is asked for again (issue 13, point 3): the current card's is typed
+    declined = run(db.url, *ARGS, "--json", stdin="n\n34060319900101123X\n")
+    assert declined.exit_code == 0, declined.output
+    assert "first-generation number" in declined.stderr and "申请人身份证号 (applicant_id):" in declined.stderr
+    assert json.loads(declined.stdout)["applicants"][0]["id_number"] == "340603********123X"
 
 
 def test_no_offer_when_the_prompt_would_go_to_a_log(db, monkeypatch):

@@ -13,6 +13,9 @@ from click.testing import CliRunner
 
 from mediation.cli import cli
 
+# a replay's default rejects file goes to the current directory: the test's temp dir
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
+
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT / "examples" / "history-2020.csv"
 MALFORMED = ROOT / "examples" / "history-malformed.csv"
@@ -58,14 +61,44 @@ def test_json_shape(copies):
     assert all(set(d) == {"actual", "predicted", "count"} for d in cmp["disagreements"])
 
 
-def test_rejects_go_beside_the_input_by_default(copies):
+def test_rejects_go_to_the_current_directory_by_default(copies, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
     result = run(str(copies / "history-malformed.csv"), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["read"], data["routed"], data["rejected"]) == (16, 5, 11)
-    rejects = copies / "history-malformed.rejects.csv"
-    assert data["files"] == {"out": None, "rejects": str(rejects)}
-    assert len(rejects.read_text(encoding="utf-8").splitlines()) == 1 + 11
+    assert data["files"] == {"out": None, "rejects": "history-malformed.rejects.csv"}
+    assert len((here / "history-malformed.rejects.csv").read_text(encoding="utf-8").splitlines()) == 1 + 11
+    assert not (copies / "history-malformed.rejects.csv").exists()  # never beside the input
+
+
+def test_strict_exits_1_when_a_row_was_rejected(copies):
+    loose = run(str(copies / "history-malformed.csv"), "--json")
+    strict = run(str(copies / "history-malformed.csv"), "--json", "--strict")
+    assert loose.exit_code == 0 and strict.exit_code == 1, strict.output
+    assert json.loads(strict.output) == {**json.loads(loose.output), "seconds": json.loads(strict.output)["seconds"],
+                                         "cases_per_second": json.loads(strict.output)["cases_per_second"]}
+    clean = run(str(copies / "history-2020.csv"), "--strict", "--json")
+    assert clean.exit_code == 0, clean.output
+
+
+def test_input_format_and_the_old_spelling(copies):
+    jsonl = copies / "cases.txt"
+    jsonl.write_text(json.dumps({"received_at": "2020-06-01 09:00", "form": "口头", "category": "邻里",
+                                 "street": "东街道", "summary": "漏水（合成示例）"}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    new = CliRunner().invoke(cli, ["replay", str(jsonl), "--input-format", "jsonl", "--json",
+                                   "--rules", str(ROOT / "rules")])
+    assert new.exit_code == 0, new.output
+    assert json.loads(new.stdout)["input"]["format"] == "jsonl" and "deprecated" not in new.stderr
+    old = CliRunner().invoke(cli, ["replay", str(jsonl), "--format", "jsonl", "--json", "--rules", str(ROOT / "rules")])
+    assert old.exit_code == 0, old.output
+    assert json.loads(old.stdout)["input"]["format"] == "jsonl"
+    assert "--format for the input file is deprecated here: use --input-format" in old.stderr
+    both = run(str(jsonl), "--format", "jsonl", "--input-format", "csv")
+    assert both.exit_code == 2 and "disagree" in both.output
 
 
 def test_out_jsonl_and_rejects_beside_it(copies, tmp_path):

@@ -41,9 +41,19 @@ def test_the_rule_set_defaults_like_rules_elsewhere(monkeypatch):
 def test_coverage_below_the_minimum_fails():
     result = run("test", str(RULES_DIR), "-k", "涉访", "--min-coverage", "90")
     assert result.exit_code == 1
-    assert "not reached: routing rule medical (rules/routing.yaml:" in result.output.replace(str(ROOT) + "/", "")
+    assert "not reached:" not in result.output  # -k selected some tests: no list of what they miss
+    assert re.search(r"\(\d+ rules not reached by the tests matching -k '涉访': run without -k", result.output)
     assert re.search(r"coverage \d+\.\d% is below --min-coverage 90%", result.output)
     assert re.fullmatch(r"[1-9]\d* passed, 0 failed", result.output.splitlines()[-1])
+
+
+def test_without_k_the_rules_not_reached_are_listed(tmp_path):
+    path = tmp_path / "one.yaml"
+    path.write_text(f"rules: {RULES_DIR}\ntests:\n  - name: 医疗\n    case: {{category: medical}}\n"
+                    "    expect: room.medical\n", encoding="utf-8")
+    result = run("test", str(RULES_DIR), "--tests", str(path))
+    assert result.exit_code == 0, result.output
+    assert "not reached: routing rule major (rules/routing.yaml:" in result.output.replace(str(ROOT) + "/", "")
 
 
 def test_a_failing_test_prints_its_trace_and_fails(tmp_path):

@@ -16,7 +16,8 @@ def test_serve_on_an_uninitialised_database_fails_at_once_with_one_line(tmp_path
                           "--port", "0"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
-        f"mediation: error: database not initialised: run `mediation init` (no file {tmp_path / 'none.db'})"]
+        f"mediation: error: database not initialised: run `mediation init --db {tmp_path / 'none.db'}` "
+        f"(no file {tmp_path / 'none.db'})"]
     assert not (tmp_path / "none.db").exists()
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from mediation import clock
-from tests.docs.test_transcripts import normal, steps_of
+from tests.docs.test_transcripts import normal, steps_of, write_files_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONES = ("UTC", "America/New_York")
@@ -85,6 +85,7 @@ def test_a_host_zone_is_really_applied():
 def test_the_clerk_s_day_reads_the_same_in_any_host_zone(zone, tmp_path):
     steps = steps_of("docs/clerks-day.md")
     assert steps, "docs/clerks-day.md has no transcript"
+    write_files_of("docs/clerks-day.md", tmp_path)
     for command, expected in steps:
         result = mediation_in(zone, tmp_path, *shlex.split(command)[1:])
         fails = expected.lstrip().startswith("mediation: error:")

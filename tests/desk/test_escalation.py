@@ -310,7 +310,7 @@ def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):
     import json
 
     data = json.loads(overdue.stdout)
-    assert data["total"] == 0 and [u["case_no"] for u in data["unknown"]] == ["XS-2003-00001", "XS-2003-00002"]
+    assert data["total"] == 0 and [u["case_no"] for u in data["unknown"]] == ["XS-2003-00002", "XS-2003-00001"]  # newest first
     assert "deadline unknown for 2 cases" in overdue.stderr
     esc_out = cli_run("escalate", "--as-of", "2003-12-31", "--at", "2003-12-31T18:00")
     assert "无法判断 2 件" in esc_out.stdout and "XS-2003-00002" in esc_out.stdout

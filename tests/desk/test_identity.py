@@ -145,7 +145,7 @@ def test_the_login_is_the_operator_and_only_a_supervisor_acts_for_another(db, ru
     view = run(db.url, *REGISTER, "--on-behalf-of", "clerk02").output
     assert '"operator": "clerk02"' in view and '"entered_by": "sup01"' in view
     err = run(db.url, *REGISTER, "--on-behalf-of", "nobody", code=2).stderr
-    assert "unknown staff member 'nobody'" in err
+    assert "unknown operator 'nobody'" in err
 
 
 def test_an_inactive_login_is_told_so(db, rules, monkeypatch):
@@ -272,7 +272,7 @@ def test_pg_logins_act_as_their_staff_member_only(pg_logins, rules, evil_rules):
     view = run(urls["supervisor"], "case", "take", no, "--on-behalf-of", "med_medical", "--at",
                "2020-06-15T10:00", "--json").output
     assert '"operator": "med_medical"' in view and '"entered_by": "sup02"' in view
-    run(urls["mediator"], "case", "settle", no, "--agreement", "written", "--at", "2020-06-16T10:00")
+    run(urls["mediator"], "case", "settle", no, "--agreement", "oral", "--at", "2020-06-16T10:00")
     with owner.read() as conn:
         ops = conn.execute(select(schema.events.c.operator, schema.events.c.entered_by)
                            .where(schema.events.c.case_no == no).order_by(schema.events.c.seq)).all()

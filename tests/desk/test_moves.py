@@ -322,6 +322,22 @@ def test_list_filters_sorts_and_pages(db, rules):
     assert (second.total, [r["case_no"] for r in second.rows]) == (4, ["XS-2020-00001"])
     with pytest.raises(InputError, match="cannot sort by 'summary'"):
         desk.list_cases(db, sort="summary")
+    assert (second.pages, desk.list_cases(db, limit=4).pages, desk.list_cases(db, state="closed").pages) == (2, 1, 0)
+
+
+def test_list_sorts_by_place_in_the_rule_sets_order_and_by_deadline(db, rules):
+    for n, category in enumerate(("劳动争议", "医疗", "邻里")):
+        no = registered(db, rules, at=datetime(2020, 3, 2 + n, 9), category=category, form="口头",
+                        amount=0).case_no
+        desk.review(db, rules, no, operator="clerk01", at=datetime(2020, 3, 2 + n, 10))
+        desk.divert(db, rules, no, operator="clerk01", at=datetime(2020, 3, 2 + n, 11))
+    order = list(rules.catalogue.destinations)
+    rows = desk.list_cases(db, sort="destination", rules=rules).rows
+    assert [order.index(r["destination"]) for r in rows] == sorted(order.index(r["destination"]) for r in rows)
+    by_deadline = desk.list_cases(db, sort="deadline", rules=rules, as_of=datetime(2020, 3, 4).date()).rows
+    assert [r["case_no"][-1] for r in by_deadline] == ["1", "2", "3"]
+    with pytest.raises(TypeError, match="needs the rule set"):
+        desk.list_cases(db, sort="overdue")
 
 
 def test_queue_holds_a_destinations_open_cases_oldest_first(db, rules):

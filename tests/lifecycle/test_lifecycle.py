@@ -20,6 +20,7 @@ from mediation.lifecycle import (
     fold,
     machine,
 )
+from mediation.lifecycle.table import moves_for
 from tests.support import examples
 
 
@@ -150,6 +151,29 @@ def test_trigger_not_allowed_names_state_and_allowed():
         message
         == "cannot settle a case that is diverted: allowed from diverted: take, transfer, withdraw"
     )
+
+
+def test_a_refusal_carries_the_moves_that_apply_to_the_case():
+    with pytest.raises(InvalidTransition) as refused_move:
+        fire(at("under_review"), "review")
+    err = refused_move.value
+    assert (err.state, err.trigger, err.moves) == ("under_review", "review", ("divert", "withdraw"))
+    with pytest.raises(InvalidTransition) as misplaced:  # a guard on the place refuses too
+        fire(at("in_progress", "room.family"), "serve")
+    assert misplaced.value.destination == "room.family"
+    assert misplaced.value.moves == ("settle", "fail", "transfer", "extend", "withdraw")
+
+
+@pytest.mark.parametrize(("state", "destination", "extended", "moves"), [
+    ("registered", None, False, ("review", "withdraw")),
+    ("under_review", None, False, ("divert", "withdraw")),  # reject, refer_out follow from review
+    ("in_progress", "window.consult", False, ("serve", "transfer", "extend", "withdraw")),
+    ("in_progress", "room.family", True, ("settle", "fail", "transfer", "withdraw")),
+    ("settled", "room.family", False, ("close",)),
+    ("closed", "room.family", False, ()),
+])
+def test_moves_for_a_case(state, destination, extended, moves):
+    assert moves_for(state, destination, extended) == moves
 
 
 def test_trigger_from_final_state():

@@ -26,6 +26,9 @@ from mediation.rules import load_rules
 from mediation.rules.results import route_result
 from tests.support import Rejected, Routed, examples, replay_rows
 
+# a replay's default rejects file goes to the current directory: the test's temp dir
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
+
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT / "examples" / "history-2020.csv"
 MALFORMED = ROOT / "examples" / "history-malformed.csv"
@@ -287,8 +290,8 @@ def test_dry_run_accounting_and_rejects_file(tmp_path, rules):
     summary = dry_run(src, rules)
     assert summary.read == summary.routed + summary.rejected
     assert (summary.read, summary.routed, summary.rejected) == (16, 5, 11)
-    path = tmp_path / "malformed.rejects.csv"
-    assert summary.files == {"out": None, "rejects": str(path)}
+    path = tmp_path / "malformed.rejects.csv"  # in the current directory (the test's temp dir)
+    assert summary.files == {"out": None, "rejects": "malformed.rejects.csv"}
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     with open(src, encoding="utf-8", newline="") as f:
@@ -497,3 +500,16 @@ def test_replay_rows_and_the_dry_run_agree_row_by_row(tmp_path, rules, source):
         for r in results if isinstance(r, Routed)]
     assert [(r["line"], r["reason"]) for r in refused] == [
         (r.line, r.reason) for r in results if isinstance(r, Rejected)]
+
+
+def test_replayed_dates_are_read_by_the_one_parser(tmp_path, rules):
+    # issue 13, point 5: 2020-6-15 is read like 2020/6/15 and 2020年6月15日 (a date alone is 00:00)
+    src = tmp_path / "dates.csv"
+    src.write_text("登记时间,形式,纠纷类型,街道,纠纷概要,taken_at\n"
+                   "2020-6-15,口头,邻里,东街道,漏水,2020-6-16 9:00\n"
+                   "2020/6/15 9:30,口头,邻里,东街道,漏水,\n"
+                   "2020年6月15日,口头,邻里,东街道,漏水,2020年6月16日9时00分\n"
+                   "2020-6-31,口头,邻里,东街道,漏水,\n", encoding="utf-8")
+    summary = dry_run(src, rules, rejects=tmp_path / "rejects.csv")
+    assert (summary.read, summary.routed, summary.rejected) == (4, 3, 1)
+    assert "received_at is not a date: '2020-6-31'" in (tmp_path / "rejects.csv").read_text(encoding="utf-8")

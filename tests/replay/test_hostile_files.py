@@ -150,8 +150,10 @@ BAD_IDS = [
     _id("34060320990101123"),                               # born in the future
     _id("34060318000101123"),                               # born before 1900
     GOOD_ID[:17], GOOD_ID + "1", "3406031985031512XX", "34060319850315123Y", "ABCDEFGHIJKLMNOPQR",
-    "'; DROP TABLE parties; --", "340603 1985 0315 123", "３４０６０３１９８５０３１５１２３８", "0" * 18,
+    "'; DROP TABLE parties; --", "340603 1985 0315 123", "0" * 18,
 ]
+#: A valid number typed in full-width mode (issue 13, point 5: read after NFKC, stored in ASCII).
+FULL_WIDTH_ID = "".join(chr(ord(c) + 0xFEE0) for c in GOOD_ID)
 
 
 def register_args(**over: str) -> list[str]:
@@ -162,6 +164,12 @@ def register_args(**over: str) -> list[str]:
     for key, value in fields.items():
         args += [f"--{key}", value]
     return args
+
+
+def test_a_full_width_id_number_is_stored_in_ascii(db):
+    result = invoke(db.url, *register_args(**{"applicant-id": FULL_WIDTH_ID}), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["applicants"][0]["id_number"] == GOOD_ID[:6] + "********" + GOOD_ID[-4:]
 
 
 @pytest.mark.parametrize("number", BAD_IDS)

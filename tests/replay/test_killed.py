@@ -55,7 +55,9 @@ def _cases(db) -> int:
 @pytest.mark.parametrize("seed", [1, 2, 3, 5])  # kill points 37, 27, 50, 99
 def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     history = shutil.copy(HISTORY, tmp_path / HISTORY.name)
-    args = ["replay", str(history), "--db", db_url, "--operator", "sup01", "--batch", str(BATCH), "--rules", RULES]
+    # the rejects named: a killed run's temporary rejects file stays in the test's directory
+    args = ["replay", str(history), "--db", db_url, "--operator", "sup01", "--batch", str(BATCH), "--rules", RULES,
+            "--rejects", str(tmp_path / "rejects.csv")]
     # A statement or commit after the first batches, before the last (37 batches of 50); the
     # first 8 or so are who acts (the login's staff member, then the importer's role).
     kill_at = random.Random(seed).randint(20, 108)

@@ -24,6 +24,9 @@ from tests.conftest import migrated
 from tests.crash_support import database_problems, table_rows
 from tests.support import AGREEMENT, replay_rows
 
+# a replay's default rejects file goes to the current directory: the test's temp dir
+pytestmark = pytest.mark.usefixtures("in_tmp_path")
+
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT / "examples" / "history-2020.csv"
 MALFORMED = ROOT / "examples" / "history-malformed.csv"
@@ -103,6 +106,18 @@ def test_the_report_after_a_replay_shows_the_annual_figures(db_url, history):
     assert report.exit_code == 0, report.output
     data = json.loads(report.output)
     assert data["total"] == 1847 and data["forms"] == {"oral": 1292, "written": 555}
+    # the replay's 入库 table shows what report counts (where the cases went), the rules' view beside it
+    again = runner.invoke(cli, ["replay", str(history), "--db", db_url, "--operator", "sup01", "--json",
+                                "--rules", str(ROOT / "rules")])
+    stored = json.loads(again.output)["database"]["destinations"]
+    assert {k: n for k, n in stored.items() if n and k in data["destinations"]} == \
+        {k: n for k, n in data["destinations"].items() if n}
+    rows = {line.split()[1]: line.split()[2:] for line in result.output.splitlines()
+            if line.startswith("│") and "room." in line for line in [line.replace("│", " ")]}
+    general = rows["room.general"]
+    assert int(general[0]) == data["destinations"]["room.general"]  # 入库 stored: as report counts
+    assert int(general[-1]) == json.loads(again.output)["destinations"]["room.general"]  # 规则 rules
+    assert "入库去向" in result.output
     shown = runner.invoke(cli, ["case", "show", "XS-2020-00003", "--db", db_url, "--json",
                                 "--rules", str(ROOT / "rules")])
     assert shown.exit_code == 0, shown.output
@@ -346,14 +361,17 @@ def test_cli_operator_from_the_environment_and_json(db, db_url, history):
     assert data["database"] == {"url": data["database"]["url"], "operator": "sup01", "stored": 1847,
                                 "already_present": 0, "refused": 0, "conflicts": 0, "unnumbered": 0,
                                 "events": count(db, events),
-                                "parties": count(db, parties), "batches": 3, "batch_size": 700}
+                                "parties": count(db, parties), "batches": 3, "batch_size": 700,
+                                "destinations": data["database"]["destinations"]}
+    assert sum(data["database"]["destinations"].values()) == 1847
     again = json.loads(run(str(history), "--db", db_url, "--json", env={"MEDIATION_OPERATOR": "sup01"}).output)
     assert (again["database"]["stored"], again["database"]["already_present"]) == (0, 1847)
 
 
 def test_an_uninitialised_database_is_one_line(tmp_path, history):
     result = run(str(history), "--db", str(tmp_path / "none.db"), "--operator", "sup01")
-    assert result.exit_code == 1 and "run `mediation init`" in result.output
+    # issue 13, point 8: the init that creates the file named, not ./mediation.db
+    assert result.exit_code == 1 and f"run `mediation init --db {tmp_path / 'none.db'}`" in result.output
 
 
 # ----------------------------------------------------------------------------- stored as SQLAlchemy stores
@@ -446,3 +464,15 @@ def test_the_persisted_summary_counts_as_the_dry_run_does(db, rules, history):
     for key in ("read", "routed", "rejected", "review", "destinations", "referred_to", "rules_hit", "units",
                 "compare"):
         assert stored[key] == dry[key], key
+
+
+def test_strict_exits_1_when_a_row_was_not_stored(db, db_url, tmp_path):
+    clean = write_csv(tmp_path / "clean.csv", [row(1), row(2)])
+    result = run(str(clean), "--db", db_url, "--operator", "sup01", "--strict")
+    assert result.exit_code == 0, result.output
+    clash = write_csv(tmp_path / "clash.csv", [row(3), dict(row(1), summary="邻里漏水（合成示例）")])
+    result = run(str(clash), "--db", db_url, "--operator", "sup01", "--strict", "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert (data["database"]["stored"], data["database"]["conflicts"]) == (1, 1)
+    assert (tmp_path / "clash.rejects.csv").exists()  # in the current directory: the test's temp dir

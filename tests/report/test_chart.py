@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib", reason="the chart needs the optional extra: pip install 'mediation[chart]'")
+pytest.importorskip("matplotlib", reason="the chart needs matplotlib: pip install matplotlib")
 
 from mediation.report import chart as report_chart  # noqa: E402
 from mediation.report.chart import (  # noqa: E402

@@ -127,3 +127,20 @@ def test_jsonl_cases(tmp_path, old, new):
             out.write(json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False) + "\n")
     a, b = diff_rules(old, new, HISTORY), diff_rules(old, new, src)
     assert a.moves == b.moves and a.matrix == b.matrix and a.rules == b.rules
+
+
+def test_exit_code_as_git_diff(tmp_path):
+    runner = CliRunner()
+    moved = runner.invoke(cli, ["rules", "diff", str(ROOT / "rules"), str(PROPOSAL), "--cases", str(HISTORY),
+                                "--json", "--exit-code"])
+    assert moved.exit_code == 1 and json.loads(moved.output)["moved"] > 0
+    same = runner.invoke(cli, ["rules", "diff", str(ROOT / "rules"), str(ROOT / "rules"), "--cases", str(HISTORY),
+                               "--exit-code"])
+    assert same.exit_code == 0 and "0 件改变去向 move" in same.output
+    without = runner.invoke(cli, ["rules", "diff", str(ROOT / "rules"), str(PROPOSAL), "--cases", str(HISTORY)])
+    assert without.exit_code == 0
+    src = tmp_path / "cases.txt"
+    src.write_bytes(HISTORY.read_bytes())
+    named = runner.invoke(cli, ["rules", "diff", str(ROOT / "rules"), str(ROOT / "rules"), "--cases", str(src),
+                                "--input-format", "csv", "--json"])
+    assert named.exit_code == 0 and json.loads(named.output)["compared"] == 1847

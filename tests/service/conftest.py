@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 
 from mediation import desk
-from tests.conftest import PG_SKIP, migrated
-from tests.service.server import PG_ENV, Server, service_schema_url
+from tests.conftest import PG_SKIP, migrated, pg_base
+from tests.service.server import Server, service_schema_url
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def sqlite_db_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pg_db_url():
-    base = os.environ.get(PG_ENV)
+    base = pg_base()  # MEDIATION_TEST_PG, else a local server that answers (tests/conftest.py)
     if not base:
         pytest.skip(PG_SKIP)
     gen = service_schema_url(base)

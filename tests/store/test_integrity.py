@@ -243,7 +243,7 @@ def test_0002_upgrades_a_database_at_0001_with_its_data_intact(db_url, rules):
     database = _at_revision(db_url, "0001")
     try:
         assert database.revision() == "0001"
-        with pytest.raises(DatabaseError, match="older than this program: run `mediation init`"):
+        with pytest.raises(DatabaseError, match="older than this program: run `mediation init"):
             database.check_schema()
         # at 0001 there is no staff table for the desk to check roles in: cases stored as a load does
         batch = [history_case(rules, r) for r in history_rows()[:3]]

@@ -53,7 +53,7 @@ def test_head_revision_constant_is_alembics_head():
 
 def test_missing_sqlite_file_is_not_created(tmp_path):
     path = tmp_path / "none.db"
-    with pytest.raises(DatabaseError, match="database not initialised: run `mediation init`"):
+    with pytest.raises(DatabaseError, match="database not initialised: run `mediation init --db .*none.db`"):
         open_database(str(path))
     assert not path.exists()
 
@@ -61,14 +61,14 @@ def test_missing_sqlite_file_is_not_created(tmp_path):
 def test_uninitialised_older_and_newer(db_url, monkeypatch):
     database = open_database(db_url, check=False, create=True)
     try:
-        with pytest.raises(DatabaseError, match="database not initialised: run `mediation init`"):
+        with pytest.raises(DatabaseError, match="database not initialised: run `mediation init --db "):
             database.check_schema()
         upgrade(database)
         database.check_schema()
         with database.write() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
         monkeypatch.setattr("mediation.store.database.REVISIONS", ("0000", *schema.REVISIONS))
-        with pytest.raises(DatabaseError, match="older than this program: run `mediation init`"):
+        with pytest.raises(DatabaseError, match="older than this program: run `mediation init --db "):
             database.check_schema()
         with database.write() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))

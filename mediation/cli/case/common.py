@@ -6,12 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 import click
+from click.shell_completion import CompletionItem
+from sqlalchemy import select
 
 from mediation import desk
 from mediation.cli.common import at_terminal, echo_json
+from mediation.cli.complete import rules_of
 from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
+from mediation.domain import normalize_case_no
 from mediation.errors import AmbiguousLabel, InputError
+from mediation.store.database import open_database
+from mediation.store.schema import cases
 
 # --------------------------------------------------------------------- output
 
@@ -109,7 +115,7 @@ def choose(rules, kind: str, value: str, option: str) -> str:
     ix = rules.catalogue.index[kind]
     found = ix.get(value)
     if found is None:
-        raise InputError(f"unknown {option} {value!r}", hint=ix.suggest(value))
+        raise InputError(f"unknown {option} {value!r}", hint=rules.catalogue.hint(kind, value))
     return found
 
 
@@ -127,3 +133,20 @@ def destination_of(rules, text: str, option: str) -> str:
         click.echo("\n".join(lines), err=True)
         n = click.prompt("请选择", type=click.IntRange(1, len(exc.choices)), err=True)
         return exc.choices[n - 1]
+
+
+def complete_case_no(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a case number from the database (``--db`` if already given), newest
+    first, each with its state; nothing when the database cannot be read."""
+    prefix = normalize_case_no(incomplete)
+    if "%" in prefix or "_" in prefix:
+        return []
+    rules = rules_of(ctx)
+    try:
+        with open_database(ctx.params.get("db")) as database, database.read() as conn:
+            rows = conn.execute(select(cases.c.case_no, cases.c.state)
+                                .where(cases.c.case_no.like(prefix + "%"))
+                                .order_by(cases.c.case_no.desc()).limit(200)).all()
+    except Exception:  # a completion never fails: it offers nothing
+        return []
+    return [CompletionItem(no, help=label(rules, "state", state) if rules else state) for no, state in rows]

@@ -12,8 +12,10 @@ from collections.abc import Callable
 import click
 
 from mediation import desk
-from mediation.cli.case.common import choose, destination_of, echo_change
+from mediation.cli.case.common import choose, complete_case_no, destination_of, echo_change
+from mediation.cli.case.refusals import refusal_text
 from mediation.cli.common import at_terminal
+from mediation.cli.complete import labels
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -25,26 +27,31 @@ from mediation.cli.options import (
     version_option,
 )
 from mediation.desk.identity import identify
-from mediation.errors import InputError
+from mediation.domain import normalize_case_no
+from mediation.errors import InputError, InvalidTransition
 from mediation.store.database import open_database
 
 
 def _common(f: Callable) -> Callable:
     for option in (rules_option, db_option, version_option, json_option, at_option, operator_option):
         f = option(f)
-    return click.argument("case_no")(f)
+    return click.argument("case_no", shell_complete=complete_case_no)(f)
 
 
 def _run(action: str, case_no: str, *, rules_dir, db, operator, on_behalf_of, at, as_json, expect_version,
          **kwargs) -> None:
     rules = load(rules_dir)
     when = parse_at(at)
-    case_no = case_no.strip().upper()
+    case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         acting = identify(database, operator, on_behalf_of)
-        record = getattr(desk, action)(database, rules, case_no, operator=acting.operator,
-                                       entered_by=acting.entered_by, at=when,
-                                       expect_version=expect_version, **kwargs)
+        try:
+            record = getattr(desk, action)(database, rules, case_no, operator=acting.operator,
+                                           entered_by=acting.entered_by, at=when,
+                                           expect_version=expect_version, **kwargs)
+        except InvalidTransition as exc:  # told in the desk's words
+            raise InvalidTransition(refusal_text(rules, case_no, exc), state=exc.state, trigger=exc.trigger,
+                                    destination=exc.destination, moves=exc.moves) from None
     echo_change(record, rules, as_json)
 
 
@@ -60,7 +67,7 @@ def review(case_no: str, **kw) -> None:
 
 @click.command()
 @_common
-@click.option("--to", "to", metavar="DEST", default=None,
+@click.option("--to", "to", metavar="DEST", default=None, shell_complete=labels("destination"),
               help="Supervisors: send it here instead of where the rules say (needs --reason).")
 @reason_option
 def divert(case_no: str, to: str | None, reason: str | None, **kw) -> None:
@@ -158,7 +165,7 @@ def serve(case_no: str, reason: str | None, **kw) -> None:
 
 @click.command()
 @_common
-@click.option("--to", "to", metavar="DEST", required=True, help="The room or window (id or name).")
+@click.option("--to", "to", metavar="DEST", required=True, shell_complete=labels("destination"), help="The room or window (id or name).")
 @click.option("--reason", metavar="TEXT", required=True, help="Why it moves (recorded).")
 def transfer(case_no: str, to: str, reason: str, **kw) -> None:
     """转办: move CASE_NO to another room or window (a third transfer needs a supervisor)."""

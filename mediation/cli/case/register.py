@@ -9,9 +9,10 @@ import click
 
 from mediation import desk
 from mediation.case_files import json_items, read_text
-from mediation.cases import parser_for
+from mediation.cases import KEYS, one_error, parser_for
 from mediation.cli import common
 from mediation.cli.case.common import echo_change
+from mediation.cli.complete import labels
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -29,7 +30,12 @@ from mediation.store.database import open_database
 
 _PERSON = {"name": "name", "id": "ID number (GB 11643)", "phone": "phone"}
 #: What the metavar of each kind of field says.
-_METAVARS = {"count": "N", "money": "YUAN", "moment": "DATETIME", "case_no": "XS-YYYY-NNNNN"}
+_METAVARS = {"count": "INTEGER", "money": "DECIMAL", "moment": "DATETIME", "case_no": "XS-YYYY-NNNNN"}
+
+
+#: Fields whose values the shell completes, and the kind of label they are.
+_COMPLETE = {"form": "form", "category": "category", "street": "unit", "request": "request",
+             "channel": "channel", "risk": "risk", "referred_by": "department"}
 
 
 def _options(f):
@@ -37,7 +43,8 @@ def _options(f):
     for flat in reversed(FLAT_PARTY_FIELDS):
         role, _, part = flat.partition("_")
         f = click.option(f"--{flat.replace('_', '-')}", flat, metavar="TEXT", default=None,
-                         help=f"The {role}'s {_PERSON[part]} (personal data).")(f)
+                         help=f"The {role}'s {_PERSON[part]} (personal data: visible in `ps` and the "
+                              "shell's history; prefer --from-json or the prompts).")(f)
     for name, spec in reversed(CASE_FIELDS.items()):
         option = name.replace("_", "-")
         if spec.kind == "parties":
@@ -46,9 +53,10 @@ def _options(f):
             f = click.option(f"--{option}/--no-{option}", name, default=None, help=spec.help)(f)
             continue
         help_text = spec.help.replace("(default: now)", "(default: --at)")
+        kind = _COMPLETE.get(name)
         # values are checked by the library (one line naming the field), not by click
         f = click.option(f"--{option}", name, metavar=_METAVARS.get(spec.kind, "TEXT"), default=None,
-                         help=help_text)(f)
+                         help=help_text, shell_complete=labels(kind) if kind else None)(f)
     return f
 
 
@@ -72,7 +80,12 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
     Give the fields as flags, or as a JSON object with --from-json (the shape
     `mediation route` reads). Labels may be ids or Chinese names, in simplified
     or traditional characters. At a terminal, missing required fields are asked
-    for.
+    for (and then the parties' particulars), and a bad value is asked for again
+    with its choices; a script gets every missing or bad field in one line.
+
+    Personal data (names, ID numbers, phones) belongs in --from-json FILE (or -
+    for stdin) or the prompts, not in arguments, which `ps` and the shell's
+    history show.
     """
     rules = load(rules_dir)
     when = parse_at(at)
@@ -86,10 +99,16 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
                              hint="register a list of cases with `mediation replay`")
         data = dict(items[0][1])
     data.update({k: v for k, v in fields.items() if v is not None})
+    _offer_new_id_numbers(data)
+    if at_terminal():
+        _ask_until_valid(data, rules, now=when)
+    else:  # a script: every missing or bad field in one line
+        problems = parser_for(rules).problems(data, now=when)
+        if problems:
+            error = one_error(problems)
+            raise (error.located(file=source) if source else error)
     with open_database(db) as database:
-        acting = identify(database, operator, on_behalf_of)  # before asking anything
-        _prompt_missing(data, rules)
-        _offer_new_id_numbers(data)
+        acting = identify(database, operator, on_behalf_of)
         try:
             record = desk.register(database, rules, data, operator=acting.operator,
                                    entered_by=acting.entered_by, at=when, request_key=request_id)
@@ -110,17 +129,78 @@ def at_terminal() -> bool:
     return common.at_terminal()
 
 
-def _prompt_missing(data: dict, rules) -> None:
-    """At a terminal, ask for the required fields not given (by id or Chinese heading)."""
-    if not at_terminal():
-        return
+#: Kinds of label whose choices are listed when one is asked for again.
+_CHOICES = {"request": "request", "channel": "channel", "form": "form", "risk": "risk",
+            "category": "category", "street": "unit", "referred_by": "department"}
+
+
+def _ask_until_valid(data: dict, rules, *, now) -> None:
+    """At a terminal: ask for each missing required field, then again for each bad one only,
+    showing what was wrong and the valid choices, until the case parses. A problem that no
+    single field can fix (or an unknown field) is raised as it is."""
     parser = parser_for(rules)
     given = {parser.field_of(k) for k in data if isinstance(k, str)}
-    for field in REQUIRED:
-        if field not in given:
-            heading = rules.catalogue.label("field", field)
-            data[field] = click.prompt(f"{heading} ({field})")
+    missing = [field for field in REQUIRED if field not in given]
+    for field in missing:
+        _ask(field, data, rules, problem=None)
+    if missing:  # a registration typed at the prompts: the parties' particulars are asked too,
+        # so that nobody types them as arguments (visible in `ps` and the shell's history)
+        for role in ("applicant", "respondent"):
+            if not given & {f"{role}_name", f"{role}s"} and _ask(f"{role}_name", data, rules, problem=None):
+                _ask(f"{role}_id", data, rules, problem=None)
+                _ask(f"{role}_phone", data, rules, problem=None)
+    for _ in range(20):  # each round fixes one field at least; a person stops long before
+        problems = parser.problems(data, now=now)
+        if not problems:
+            return
+        for problem in problems:
+            if problem.field is None or problem.field not in KEYS:
+                raise problem
+            _ask(problem.field, data, rules, problem=problem)
+    raise one_error(parser.problems(data, now=now))
 
+
+def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> bool:
+    """Ask for one field until its value is valid on its own; whether a value was given (an
+    optional field may be left empty, and is at the end of input)."""
+    parser = parser_for(rules)
+    cat = rules.catalogue
+    if problem is not None:
+        _explain(problem, field, rules)
+    heading = cat.label("field", field)
+    required = field in REQUIRED
+    for key in [k for k in data if isinstance(k, str) and parser.field_of(k) == field]:
+        del data[key]
+    question = f"{heading} ({field})" if required or problem else f"{heading} ({field}，可留空)"
+    while True:
+        try:
+            # on stderr, as the messages are: stdout holds only the result (--json stays parseable)
+            value = click.prompt(question, default=None if required else "", show_default=False,
+                                 err=True).strip()
+        except click.Abort:  # end of input (Ctrl-D) or Ctrl-C: nothing stored, the problem reported
+            click.echo(err=True)
+            if not required and problem is None:
+                return False
+            raise problem or CaseError(f"missing required field {field}", field=field) from None
+        if not value and not required:
+            return False  # left out
+        problem = parser.field_problem(field, value, {parser.field_of(k) or k: v for k, v in data.items()})
+        if problem is None:
+            data[field] = value
+            return True
+        _explain(problem, field, rules)
+
+
+def _explain(problem: CaseError, field: str, rules) -> None:
+    """What was wrong, and the valid choices of a label unless a near one is already suggested."""
+    click.echo(f"  {problem.message}" + (f": {problem.hint}" if problem.hint else ""), err=True)
+    cat = rules.catalogue
+    kind = _CHOICES.get(field)
+    if kind is None or "did you mean" in (problem.hint or "") or len(cat.index[kind].names) > 30:
+        return
+    listed = "、".join(f"{name} ({id_})" for id_, name in cat.index[kind].names.items()
+                      if kind != "unit" or id_ not in cat.outside_units)
+    click.echo(f"  可选：{listed}", err=True)
 
 
 _ROLES = {"applicant": "申请人", "respondent": "被申请人"}

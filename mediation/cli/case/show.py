@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from mediation import desk
-from mediation.cli.case.common import amount_text, event_note, label, place, state_move
+from mediation.cli.case.common import (
+    amount_text,
+    complete_case_no,
+    event_note,
+    label,
+    place,
+    state_move,
+)
 from mediation.cli.case.list import PROVISIONAL, warn_provisional, warn_unknown
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import (
@@ -18,13 +25,14 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.cli.tables import Column, print_table
 from mediation.desk.identity import identify
-from mediation.domain import FLAGS
+from mediation.domain import FLAGS, normalize_case_no
 from mediation.store.database import open_database
 
 
 @click.command()
-@click.argument("case_no")
+@click.argument("case_no", shell_complete=complete_case_no)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/design.md §7: case_no, state, "
               "destination, deadline, escalation, events ...).")
 @click.option("--reveal", is_flag=True,
@@ -37,7 +45,7 @@ def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, on_beh
          at: str | None, db: str | None, rules_dir: Path | None) -> None:
     """Show CASE_NO: its fields, parties (masked), deadline and timeline, oldest first."""
     rules = load(rules_dir)
-    case_no = case_no.strip().upper()
+    case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         if reveal:
             acting = identify(database, operator, on_behalf_of)
@@ -92,15 +100,13 @@ def render(record, view: dict, rules) -> None:
             f"已延期 {row['extension_days']} 天" if row["extended"] else "未延期"))
     out.print(card)
     out.print()
-    timeline = Table(title="经过", title_justify="left")
-    for heading in ("#", "时间", "操作", "状态", "去向", "操作员", "说明"):
-        timeline.add_column(heading)
-    for e in record.events:
-        timeline.add_row(str(e["seq"]), _time(e["at"]), label(rules, "trigger", e["trigger"]),
-                         state_move(rules, e),
-                         label(rules, "destination", e["destination"]), _who(e),
-                         event_note(rules, e))
-    out.print(timeline)
+    # At a narrow terminal the note and the place wrap, then the operator is left out.
+    columns = [Column("#"), Column("时间"), Column("操作"), Column("状态"), Column("去向", give=2, wrap=True),
+               Column("操作员", give=1), Column("说明", give=3, wrap=True)]
+    rows = [[str(e["seq"]), _time(e["at"]), label(rules, "trigger", e["trigger"]), state_move(rules, e),
+             label(rules, "destination", e["destination"]), _who(e), event_note(rules, e)]
+            for e in record.events]
+    print_table(columns, rows, title="经过")
 
 
 def _deadline(view: dict, rules) -> str:

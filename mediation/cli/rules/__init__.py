@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "test": ("mediation.cli.rules.tools:test", "Run the rule test files, with rule coverage."),
     "check": ("mediation.cli.rules.tools:check", "Validate a rule set and lint it for mistakes."),
     "diff": ("mediation.cli.rules.diff:diff", "Compare two rule sets over the same cases."),
+    "fmt": ("mediation.cli.rules.fmt:fmt", "Rewrite rule files in the canonical form (--check: only look)."),
 }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from mediation.cli.common import console, echo_json, long_running, place_text
-from mediation.cli.options import load, parse_day
+from mediation.cli.options import input_format, input_format_option, load, parse_day
 from mediation.replay import diff_rules
 
 
@@ -22,24 +23,32 @@ from mediation.replay import diff_rules
 @click.option("--all-rules", is_flag=True, help="List every rule, not only those whose hits change.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (moves, matrix, rules, rejects).")
 @click.option("--encoding", metavar="NAME", help="The cases file's encoding (default: detected).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="The cases file's format.")
+@input_format_option
+@click.option("--exit-code", "exit_code", is_flag=True,
+              help="Exit 1 when any case moves, 0 when none does (as git diff --exit-code).")
 @click.option("--ignore", multiple=True, metavar="COLUMN", help="A column to skip (repeatable).")
 def diff(old: Path, new: Path, cases: str, samples: int, as_of: str | None, all_rules: bool, as_json: bool,
-         encoding: str | None, fmt: str | None, ignore: tuple[str, ...]) -> None:
+         encoding: str | None, fmt: str | None, old_format: str | None, exit_code: bool,
+         ignore: tuple[str, ...]) -> None:
     """Route the same cases by rule sets OLD and NEW and show which cases move.
 
     A case ends up at its destination, or at its review outcome (rejected,
     referred_out:<unit>). The moves are listed from the most frequent, each
-    with sample case numbers, followed by the rules whose hits change.
+    with sample case numbers, followed by the rules whose hits change. With
+    --exit-code: exit 1 when a case moves (a rule hit changing without a move
+    does not count), as git diff --exit-code.
     """
     long_running()
+    fmt = input_format(fmt, old_format)
     result = diff_rules(load(old), load(new), cases, as_of=parse_day(as_of, "--as-of"), samples=samples,
                         encoding=encoding, format=fmt, ignore=ignore)
     data = result.as_dict()
     if as_json:
         echo_json(data)
-        return
-    show(data, load(new), all_rules=all_rules)
+    else:
+        show(data, load(new), all_rules=all_rules)
+    if exit_code and data["moved"]:
+        sys.exit(1)
 
 
 def show(d: dict, rules, *, all_rules: bool = False) -> None:

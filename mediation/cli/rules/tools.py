@@ -11,6 +11,7 @@ from mediation.cli.options import load, rules_option
 from mediation.errors import InputError
 from mediation.rules.lint import lint
 from mediation.rules.locate import default_rules_dir
+from mediation.rules.schema import RuleErrors
 from mediation.rules.testing import format_failure, run_rule_tests
 
 
@@ -52,12 +53,12 @@ def test(directory: Path | None, rules_dir: Path | None, tests_path: Path | None
     if as_json:
         echo_json({"ok": not run.failed and not low, **run.as_dict(min_coverage)})
     else:
-        _print_run(run, min_coverage, low)
+        _print_run(run, min_coverage, low, match)
     if run.failed or low:
         raise click.exceptions.Exit(1)
 
 
-def _print_run(run, min_coverage: float | None, low: bool) -> None:
+def _print_run(run, min_coverage: float | None, low: bool, match: str | None = None) -> None:
     for result in run.failures():
         click.echo(format_failure(result, run.rules))
         click.echo()
@@ -67,8 +68,13 @@ def _print_run(run, min_coverage: float | None, low: bool) -> None:
         items = [f"{rule} {n}" for (s, rule), n in cov.hits.items() if s == stage]
         for i, line in enumerate(_wrap(items, 88)):
             click.echo(f"  {stage + ':' if i == 0 else '':<9}{line}")
-    for stage, rule in cov.unreached():
-        click.echo(f"  not reached: {stage} rule {rule.id}" + (f" ({rule.source})" if rule.source else ""))
+    unreached = cov.unreached()
+    if match is not None and unreached:  # a selection of tests: what it does not reach is no news
+        click.echo(f"  ({len(unreached)} rules not reached by the tests matching -k {match!r}: run without -k "
+                   "to list the rules no test reaches)")
+    else:
+        for stage, rule in unreached:
+            click.echo(f"  not reached: {stage} rule {rule.id}" + (f" ({rule.source})" if rule.source else ""))
     if low:
         click.echo(f"coverage {cov.percent:.1f}% is below --min-coverage {min_coverage:g}%")
     click.echo(run.summary())
@@ -94,7 +100,7 @@ def _wrap(items: list[str], width: int) -> list[str]:
 def check(directory: Path | None, rules_dir: Path | None, strict: bool, verbose: bool, as_json: bool) -> None:
     """Validate the rule set DIR and lint it for mistakes.
 
-    Schema errors come first (exit code 2). Then each finding, with file:line,
+    Schema errors come first, every one of them (exit code 2). Then each finding, with file:line,
     rule, severity and code: unknown ids, rules that can never fire, rules
     whose overlap makes order decide, gaps that reach only the fallback,
     destinations no rule reaches, dates outside the catalogue's. Exit code 1
@@ -104,9 +110,15 @@ def check(directory: Path | None, rules_dir: Path | None, strict: bool, verbose:
     try:
         rules = load(path)
     except InputError as exc:
-        if not as_json:
+        errors = exc.errors if isinstance(exc, RuleErrors) else [exc]
+        if as_json:
+            echo_json({"ok": False, "path": str(path), "schema_errors": [_error_dict(e) for e in errors],
+                       "findings": []})
+        elif len(errors) == 1:
             raise
-        echo_json({"ok": False, "path": str(path), "schema_errors": [_error_dict(exc)], "findings": []})
+        else:  # every schema error, one line each
+            for e in errors:
+                click.echo(f"mediation: error: {e}", err=True)
         raise click.exceptions.Exit(2) from None
     report = lint(rules)
     fails = report.fails(strict)

@@ -24,6 +24,8 @@ overlap                    info      the other earlier rules with another outcom
                                      one finding per rule; shown with --verbose
 gap                        info      combinations of the finite fields that reach only the
                                      fallback (summarised; JSON has the details)
+bounded-analysis           info      the rules are too entangled for the exact analysis: checked
+                                     rule against rule, saying what that cannot prove
 fallback-unreachable       info      earlier rules decide every case
 unreachable-destination    warning   a room or window no routing rule can send a case to
 unstaffed-destination      warning   a reachable room or window where no mediator works
@@ -38,6 +40,8 @@ calendar-entry             warning   a calendar.yaml holiday entry that falls wh
 
 The analysis of the policies (:mod:`mediation.rules.lint.policy`) is exact
 over the finite fields, numbers and words; see :mod:`mediation.rules.lint.space`.
+A policy too entangled for it (more than ``policy.MAX_WORK`` of first-match pieces)
+gets a bounded analysis instead, in seconds, which says what it could not prove.
 Rules dated with ``valid_from``/``valid_until`` are analysed in every period
 in which the set of rules in force is constant.
 """
@@ -75,6 +79,7 @@ class Finding:
     policy: str | None = None  # review | routing
     approximate: bool = False
     detail: dict | None = None
+    bounded: bool = False  # approximate because the exact analysis was too large (bounded-analysis)
 
     @property
     def where(self) -> str:
@@ -86,13 +91,15 @@ class Finding:
         subject = f"{self.policy} rule {self.rule}" if self.rule and self.policy else self.rule
         text = f"{self.where}: {self.severity} {self.code}" + (f" ({subject})" if subject else "") + ": " \
             + self.message
+        if self.bounded:
+            return text + " (approximate: bounded analysis, rule against rule)"
         return text + (" (approximate: a condition too large to expand is taken as a whole)"
                        if self.approximate else "")
 
     def as_dict(self) -> dict:
         return {"file": self.file, "line": self.line, "severity": self.severity, "code": self.code,
                 "policy": self.policy, "rule": self.rule, "message": self.message,
-                "approximate": self.approximate, "detail": self.detail}
+                "approximate": self.approximate, "bounded": self.bounded, "detail": self.detail}
 
 
 @dataclass
@@ -226,7 +233,8 @@ def _finding(issue: Issue, policy: str, span) -> Finding:
     dated = span and not (issue.severity == "info" and issue.code == "overlap")
     message = issue.message + (f" (rules in force {_period_text(span)})" if dated else "")
     return Finding(issue.severity, issue.code, message, source.file if source else None,
-                   source.line if source else None, issue.rule.id, policy, issue.approximate, issue.detail)
+                   source.line if source else None, issue.rule.id, policy, issue.approximate, issue.detail,
+                   issue.bounded)
 
 
 # ---------------------------------------------------------------- references

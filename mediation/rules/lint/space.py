@@ -183,6 +183,16 @@ class Space:
     def nonempty(self, box: Box) -> bool:
         return (box + self.full) & self.guard == self.guard
 
+    def possible(self, box: Box) -> bool:
+        """Whether some case lies in the box (inside the universe, not only outside it)."""
+        full, guard = self.full, self.guard
+        if (box + full) & guard != guard:
+            return False
+        for bad in self.impossible:
+            if (box & bad) + full & guard == guard:  # it meets a box of impossible cases: look closer
+                return bool(self.subtract_all([box], self.impossible))
+        return True
+
     def meet(self, a: Box, b: Box) -> Box | None:
         """The intersection of two boxes, or None."""
         m = a & b

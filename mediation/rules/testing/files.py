@@ -323,9 +323,8 @@ class _Reader:
         return found
 
     def known_rule(self, stage: str, rule_id: str, line: int, item: str, key: str) -> None:
-        ids = [r.id for r in (self.rules.review_rules if stage == "review" else self.rules.routing_rules)]
-        if rule_id not in ids:
-            raise self.err(f"no {stage} rule {rule_id!r}", line, item, key, did_you_mean(rule_id, ids))
+        """Nothing to refuse: a rule that does not exist (yet) makes a failing test, not a malformed file
+        (so that the test can be written first); the failure names it, with the nearest ids."""
 
     def _unique(self, group: str | None, name: str, line: int, item: str) -> None:
         key = (group, name)

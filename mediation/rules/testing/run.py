@@ -67,6 +67,7 @@ from mediation.rules.testing.files import (
     find_test_files,
     load_tests,
 )
+from mediation.text import did_you_mean
 
 __all__ = ["Coverage", "Mismatch", "RuleTestResult", "RuleTestRun", "format_failure", "run_rule_tests", "run_test",
            "run_tests", "why_not"]
@@ -242,7 +243,12 @@ def why_not(result: RuleTestResult, rules) -> list[str]:
     day = test.as_of or test.case.received_at.date()
     lines = []
     for stage, rule_id in dict.fromkeys(wanted):
-        rule = next(r for r in (rules.review_rules if stage == "review" else rules.routing_rules) if r.id == rule_id)
+        policy = rules.review_rules if stage == "review" else rules.routing_rules
+        rule = next((r for r in policy if r.id == rule_id), None)
+        if rule is None:
+            hint = did_you_mean(rule_id, [r.id for r in policy])
+            lines.append(f"there is no {stage} rule {rule_id!r} (yet)" + (f": {hint}" if hint else ""))
+            continue
         fired = actual["review_rule"] if stage == "review" else actual["rule"]
         if not rule.validity.covers(day):
             v = rule.validity

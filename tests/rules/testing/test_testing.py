@@ -145,10 +145,6 @@ tests:
     ("tests:\n  - name: a\n    expect: {outcome: accepted}\n", "expect a destination", 3, "destination"),
     ("tests:\n  - name: a\n    expect: {outcome: rejected, destination: room.general}\n",
      "a case that is rejected has no destination", 3, "destination"),
-    ("tests:\n  - name: a\n    expect: {destination: room.general, rule: fallbak}\n", "no routing rule 'fallbak'",
-     3, "rule"),
-    ("tests:\n  - name: a\n    expect: {outcome: rejected, rule: fallback}\n", "no review rule 'fallback'", 3,
-     "rule"),
     ("tests:\n  - name: a\n    expect: {destination: room.general, to: police}\n", "to: is where a referred_out",
      3, "to"),
     ("tests:\n  - name: a\n    expekt: room.general\n", "unknown key 'expekt'", 3, "expekt"),
@@ -163,6 +159,20 @@ def test_errors_name_file_line_test_and_field(tmp_path, text, message, line, fie
     assert message in err.message
     assert err.file.endswith("t.yaml") and err.line == line and err.field == field
     assert "test 'a'" in str(err) or "group 'g'" in str(err)
+
+
+@pytest.mark.parametrize(("expect", "words"), [
+    ("{destination: room.general, rule: fallbak}", "there is no routing rule 'fallbak' (yet): did you mean 'fallback'"),
+    ("{outcome: rejected, rule: fallback}", "there is no review rule 'fallback' (yet)"),
+    ("{destination: room.lawyer, rule: mass_lawyer}", "there is no routing rule 'mass_lawyer' (yet)"),
+])
+def test_a_rule_that_does_not_exist_yet_makes_a_failing_test(tmp_path, expect, words):
+    """Write the test first: the file is well-formed, the test fails and says why."""
+    tests = load(tmp_path, f"tests:\n  - name: a\n    expect: {expect}\n")
+    result = run_test(tests[0], shipped_rules())
+    assert not result.passed
+    assert any(words in line for line in why_not(result, shipped_rules())), why_not(result, shipped_rules())
+    assert words in format_failure(result, shipped_rules())
 
 
 def test_a_misspelt_destination_gets_a_suggestion(tmp_path):

@@ -1,0 +1,101 @@
+"""Tables at the desk: case numbers and states whole at any width from 80 columns up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from mediation.cli import cli
+from mediation.cli.tables import Column, fit
+from tests.pty_support import at_terminal
+
+#: The five states a truncated ``已…`` made look alike, and the longer ones.
+STATES = ("已登记", "已分流", "已结案", "不予受理", "审查中", "已撤回")
+
+
+def widths(text: str) -> list[int]:
+    from rich.cells import cell_len
+
+    return [cell_len(line) for line in text.splitlines()]
+
+
+def test_fit_keeps_the_columns_that_never_give_way():
+    columns = [Column("案件编号"), Column("街道", give=2), Column("去向", give=1, wrap=True), Column("状态")]
+    rows = [["XS-2026-00001", "相南街道", "医疗纠纷调解室", "不予受理"]]
+    assert fit(columns, rows, None)[0] == [0, 1, 2, 3]
+    assert fit(columns, rows, 200) == ([0, 1, 2, 3], {}, 56)
+    shown, wrapped, total = fit(columns, rows, 50)  # the street goes first
+    assert shown == [0, 2, 3] and wrapped == {} and total == 45
+    shown, wrapped, total = fit(columns, rows, 44)  # then the place wraps, just enough
+    assert shown == [0, 2, 3] and wrapped == {2: 13} and total == 44
+    shown, _, _ = fit(columns, rows, 20)  # never the case number or the state
+    assert shown == [0, 3]
+
+
+@pytest.fixture
+def cases(db_url, tmp_path):
+    env = {"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01", "COLUMNS": None}
+    runner = CliRunner()
+
+    def run(*args):
+        result = runner.invoke(cli, list(args), env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("init")
+    # one case in each state of STATES
+    for n, category in enumerate(("医疗", "邻里", "邻里", "医疗", "医疗", "邻里"), 1):
+        run("case", "register", "--form", "口头", "--category", category, "--street", "相南街道",
+            "--summary", f"合成示例 {n}", "--at", f"2026-11-0{n}T09:00",
+            *(["--litigation-pending"] if n == 4 else []))
+    run("case", "review", "XS-2026-00002", "--at", "2026-11-02T10:00")
+    run("case", "divert", "XS-2026-00002", "--at", "2026-11-02T10:10")
+    run("case", "review", "XS-2026-00003", "--at", "2026-11-03T10:00")
+    run("case", "divert", "XS-2026-00003", "--at", "2026-11-03T10:10")
+    run("case", "take", "XS-2026-00003", "--at", "2026-11-03T11:00", "--on-behalf-of", "sup01")
+    run("case", "serve", "XS-2026-00003", "--at", "2026-11-03T11:30", "--on-behalf-of", "sup01")
+    run("case", "close", "XS-2026-00003", "--at", "2026-11-03T12:00", "--on-behalf-of", "sup01")
+    run("case", "review", "XS-2026-00004", "--at", "2026-11-04T10:00")
+    run("case", "review", "XS-2026-00005", "--at", "2026-11-05T10:00")
+    run("case", "withdraw", "XS-2026-00006", "--at", "2026-11-06T10:00")
+    return {"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01"}
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_case_list_at_a_terminal_shows_case_numbers_and_states_whole(cases, columns):
+    code, shown = at_terminal(["case", "list", "--as-of", "2026-11-07"], columns=columns, env=cases)
+    assert code == 0, shown
+    assert "…" not in shown
+    assert max(widths(shown)) <= columns
+    for n in range(1, 7):
+        assert f"XS-2026-0000{n}" in shown
+    for state in STATES:
+        assert re.search(rf"│ {state} +│", shown), (state, shown)
+    assert "督办" in shown
+    if columns == 80:
+        assert "略去 " in shown  # the caption names what was left out
+
+
+def test_queue_at_80_columns_keeps_the_escalation_column(cases):
+    code, shown = at_terminal(["queue", "window.mediation", "--as-of", "2026-12-20"], columns=80, env=cases)
+    assert code == 0, shown
+    assert "XS-2026-00002" in shown and "督办" in shown and "逾期" in shown and "…" not in shown
+    assert max(widths(shown)) <= 80
+
+
+def test_case_show_at_80_columns_wraps_the_timeline(cases):
+    code, shown = at_terminal(["case", "show", "XS-2026-00003"], columns=80, env=cases)
+    assert code == 0, shown
+    assert max(widths(shown)) <= 80 and "…" not in shown
+    assert "审查中 → 已分流" in shown
+
+
+def test_piped_output_honours_columns_else_prints_whole_rows(cases):
+    runner = CliRunner()
+    narrow = runner.invoke(cli, ["case", "list"], env={**cases, "COLUMNS": "80"}).stdout
+    assert max(widths(narrow)) <= 80 and "XS-2026-00005" in narrow and "已登记" in narrow
+    whole = runner.invoke(cli, ["case", "list"], env={**cases, "COLUMNS": None}).stdout
+    assert max(widths(whole)) > 80
+    assert "街道" in whole and "收到时间" in whole and "略去" not in whole
