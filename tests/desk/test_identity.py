@@ -272,7 +272,7 @@ def test_pg_logins_act_as_their_staff_member_only(pg_logins, rules, evil_rules):
     view = run(urls["supervisor"], "case", "take", no, "--on-behalf-of", "med_medical", "--at",
                "2020-06-15T10:00", "--json").output
     assert '"operator": "med_medical"' in view and '"entered_by": "sup02"' in view
-    run(urls["mediator"], "case", "settle", no, "--agreement", "written", "--at", "2020-06-16T10:00")
+    run(urls["mediator"], "case", "settle", no, "--agreement", "oral", "--at", "2020-06-16T10:00")
     with owner.read() as conn:
         ops = conn.execute(select(schema.events.c.operator, schema.events.c.entered_by)
                            .where(schema.events.c.case_no == no).order_by(schema.events.c.seq)).all()
