@@ -167,12 +167,16 @@ def pg_url() -> Iterator[str]:
 
 
 def migrated(url: str):
-    """A database at ``url``, created or upgraded to the head revision."""
+    """A database at ``url``, created or upgraded to the head revision, its staff seeded from the
+    shipped rules as ``mediation init`` does (whoever runs the tests is sup01's login)."""
+    from mediation.desk.staff import set_up
+    from mediation.rules import load_rules
     from mediation.store.database import open_database
     from mediation.store.migrate import upgrade
 
     database = open_database(url, check=False, create=True)
     upgrade(database)
+    set_up(database, load_rules(ROOT / "rules"))
     return database
 
 

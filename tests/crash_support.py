@@ -329,7 +329,7 @@ def cli_args(step: dict, url: str) -> list[str]:
                 args += ["--consent"] if value else []
             else:
                 args += [f"--{key}", str(value)]
-    return args + ["--operator", step["operator"], "--at", step["at"], "--db", url,
+    return args + ["--on-behalf-of", step["operator"], "--at", step["at"], "--db", url,
                    "--rules", str(ROOT / "rules")]
 
 

@@ -31,9 +31,12 @@ def test_the_docstring_example_runs(tmp_path):
     assert [s.rule for s in mediation.explain(case, rules).steps][-1] == "medical"
     assert mediation.route_result(case, rules)["decision"]["destination"] == "room.medical"
     url = f"sqlite:///{tmp_path / 'm.db'}"
+    from mediation.desk.staff import set_up
     from mediation.store.migrate import upgrade
 
-    upgrade(mediation.open_database(url, check=False, create=True))
+    created = mediation.open_database(url, check=False, create=True)
+    upgrade(created)
+    set_up(created, rules)  # `mediation init`: the staff, from staff.yaml
     db = mediation.open_database(url)
     record = mediation.desk.register(db, rules, {"form": "口头", "category": "医疗", "street": "相南街道",
                                                  "summary": "医疗费用纠纷（示例）"}, operator="clerk01")

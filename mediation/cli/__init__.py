@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "calendar": ("mediation.cli.calendar:calendar",
                  "A year's days off and make-up workdays, each with its source (or 暂定)."),
     "flow": ("mediation.cli.flow:flow", "Draw the case lifecycle (Mermaid or Graphviz)."),
+    "staff": ("mediation.cli.staff:staff", "Who works here, their roles and logins (supervisors change them)."),
     "serve": ("mediation.cli.serve:serve", "Serve the HTTP API and the hall's dashboard."),
     "partner": ("mediation.cli.partner:partner", "Add, list and revoke partners submitting cases over HTTP."),
     "completion": ("mediation.cli.completion:completion",

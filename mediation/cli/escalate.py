@@ -21,6 +21,7 @@ from mediation.cli.options import (
 from mediation.cli.tables import Column, print_table
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.desk import escalate as run_escalation
+from mediation.desk.identity import identify
 from mediation.store.database import open_database
 
 
@@ -34,8 +35,8 @@ from mediation.store.database import open_database
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: what was checked, raised, not checkable.")
 @db_option
 @rules_option
-def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: bool, db: str | None,
-             rules_dir: Path | None) -> None:
+def escalate(as_of: str | None, operator: str | None, on_behalf_of: str | None, at: str | None,
+             as_json: bool, db: str | None, rules_dir: Path | None) -> None:
     """督办: raise the level of every open case past its deadline (supervisors).
 
     \b
@@ -49,8 +50,9 @@ def escalate(as_of: str | None, operator: str | None, at: str | None, as_json: b
     long_running()  # every open case, one transaction each
     rules = load(rules_dir)
     with open_database(db) as database:
-        run = run_escalation(database, rules, operator=operator, as_of=parse_day(as_of, "--as-of"),
-                             at=parse_at(at))
+        acting = identify(database, operator, on_behalf_of)
+        run = run_escalation(database, rules, operator=acting.operator, entered_by=acting.entered_by,
+                             as_of=parse_day(as_of, "--as-of"), at=parse_at(at))
     raised = len(run.raised)
     with committed_output(f"督办 of {raised} case{'' if raised == 1 else 's'}",
                           "mediation case list --overdue"):

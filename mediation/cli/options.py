@@ -23,6 +23,7 @@ from mediation.rules.locate import default_rules_dir
 from mediation.text import quoted
 
 OPERATOR_ENV = "MEDIATION_OPERATOR"
+ON_BEHALF_ENV = "MEDIATION_ON_BEHALF_OF"
 
 
 def rules_option(f):
@@ -41,10 +42,17 @@ def db_option(f):
 
 
 def operator_option(f):
+    """``--operator ID`` and ``--on-behalf-of ID`` (the command gets ``operator`` and ``on_behalf_of``)."""
+    f = click.option(
+        "--on-behalf-of", "on_behalf_of", metavar="ID", envvar=ON_BEHALF_ENV, default=None,
+        help="Supervisors: enter this for staff member ID (a paper record); both are recorded "
+             "(default: $MEDIATION_ON_BEHALF_OF).",
+    )(f)
     return click.option(
         "--operator", "operator", metavar="ID", envvar=OPERATOR_ENV, default=None,
         shell_complete=complete.operators,
-        help="Who acts (an id from rules/staff.yaml; default: $MEDIATION_OPERATOR).",
+        help="Who acts: may be left out, since the login says who you are; given, it must be you "
+             "(default: $MEDIATION_OPERATOR).",
     )(f)
 
 

@@ -7,6 +7,7 @@ import click
 from mediation import desk
 from mediation.cli.common import echo_json
 from mediation.cli.options import db_option, load, operator_option, rules_option
+from mediation.desk.identity import identify
 from mediation.store.database import open_database
 
 
@@ -23,14 +24,16 @@ def partner() -> None:
 @db_option
 @rules_option
 @click.option("--json", "as_json", is_flag=True, help="Print the partner and its token as JSON.")
-def add(partner_id: str, department: str, operator: str | None, db: str | None, rules_dir, as_json: bool) -> None:
+def add(partner_id: str, department: str, operator: str | None, on_behalf_of: str | None, db: str | None,
+        rules_dir, as_json: bool) -> None:
     """Add partner ID and print its bearer token, once: only its hash is stored.
 
     A supervisor's action, recorded with who and when.
     """
     rules = load(rules_dir)
     with open_database(db) as database:
-        added, token = desk.add_partner(database, rules, partner_id, department, operator=operator)
+        acting = identify(database, operator, on_behalf_of)
+        added, token = desk.add_partner(database, rules, partner_id, department, operator=acting.operator)
     if as_json:
         echo_json({**added.as_dict(), "token": token})
         return
@@ -61,9 +64,10 @@ def list_(db: str | None, as_json: bool) -> None:
 @operator_option
 @db_option
 @rules_option
-def revoke(partner_id: str, operator: str | None, db: str | None, rules_dir) -> None:
+def revoke(partner_id: str, operator: str | None, on_behalf_of: str | None, db: str | None, rules_dir) -> None:
     """Revoke partner ID's token: its requests are refused (401) from now on. Recorded."""
     rules = load(rules_dir)
     with open_database(db) as database:
-        p = desk.revoke_partner(database, rules, partner_id, operator=operator)
+        acting = identify(database, operator, on_behalf_of)
+        p = desk.revoke_partner(database, rules, partner_id, operator=acting.operator)
     click.echo(f"合作单位 {p.id} 的令牌已吊销 (revoked at {p.revoked_at.isoformat()} by {p.revoked_by}).")

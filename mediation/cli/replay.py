@@ -9,10 +9,10 @@ import click
 
 from mediation.cli.common import console, dumps, long_running, place_text
 from mediation.cli.options import input_format, input_format_option, load, parse_day, rules_option
+from mediation.desk.identity import identify
 from mediation.errors import InputError
 from mediation.replay import dry_run, persist
 from mediation.replay.output import is_stdout
-from mediation.replay.persisted import importer
 from mediation.store.database import open_database
 from mediation.text import CSV_ENCODINGS
 
@@ -47,7 +47,8 @@ from mediation.text import CSV_ENCODINGS
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected (or, with --db, not stored); "
               "for scripts. The summary and files are written as without it.")
 @click.option("--operator", "operator", metavar="ID", envvar="MEDIATION_OPERATOR", default=None,
-              help="With --db: the supervisor importing the history (default: $MEDIATION_OPERATOR).")
+              help="With --db: the supervisor importing the history; may be left out, since the login "
+                   "says who you are; given, it must be you (default: $MEDIATION_OPERATOR).")
 @click.option("--batch", "batch", type=click.IntRange(min=1), default=5000, show_default=True,
               help="With --db: cases per transaction.")
 def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, as_json: bool, out: Path | None,
@@ -62,7 +63,7 @@ def replay(file: str, rules_dir: Path | None, as_of: str | None, compare: bool, 
     read = routed + rejected. Rows that cannot be read never stop the run: they
     go to the rejects file with their line number and the reason.
 
-    With --db (and a supervisor's --operator) every case is registered,
+    With --db (run by a supervisor) every case is registered,
     reviewed and diverted at its received_at and carried through taken_at,
     outcome and closed_at as the file says, with the events a desk would
     write. Each row needs its case_no; a rerun adds only what is missing, and a
@@ -121,9 +122,9 @@ def _check_persisted(*, as_of, workers: int) -> None:
 
 def _persisted(file: str, rules, db: str, *, operator: str | None, compare: bool, out, rejects, encoding, fmt,
                ignore, batch: int, csv_encoding, progress):
-    importer(rules, operator)  # before the database is opened: a refusal is the first thing said
     with open_database(db) as database:
-        return persist(file, rules, database, operator=operator, compare=compare, out=out, rejects=rejects,
+        acting = identify(database, operator)
+        return persist(file, rules, database, operator=acting.operator, compare=compare, out=out, rejects=rejects,
                        encoding=encoding, format=fmt, ignore=ignore, batch_size=batch, progress=progress,
                        csv_encoding=csv_encoding)
 

@@ -6,7 +6,9 @@
 - :mod:`.transaction`: how each of them reads, checks and writes a case;
 - :mod:`.read`: one case with its timeline, filtered lists, a destination's queue;
 - :mod:`.views`: what is shown of them (the JSON of ``case show``, list lines);
-- :mod:`.roles`: who may do what;
+- :mod:`.roles`: who may do what (roles read from the database);
+- :mod:`.staff`: the staff table, seeded by ``init``, changed by supervisors (audited);
+- :mod:`.identity`: who acts, from the login (PostgreSQL role or OS user);
 - :mod:`.escalation`: 督办 of overdue cases;
 - :mod:`.partners`: institutions entrusting cases over HTTP, with their tokens.
 

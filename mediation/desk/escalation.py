@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 
 from mediation.clock import now
 from mediation.deadlines.overdue import DEADLINE_STATES, lateness
-from mediation.desk.roles import authorise
+from mediation.desk.roles import authorise, entering
 from mediation.errors import ConcurrentUpdate, Refused
 from mediation.store.records import append, event_row, get_case
 from mediation.store.schema import cases
@@ -100,7 +100,7 @@ class EscalationRun:
 
 
 def escalate(db, rules, *, operator: str, as_of: date | None = None,
-             at: datetime | None = None) -> EscalationRun:
+             at: datetime | None = None, entered_by: str | None = None) -> EscalationRun:
     """督办: raise the recorded level of every open case to the level it is due on ``as_of``.
 
     ``as_of`` is the day lateness is judged on, ``at`` when the escalations are
@@ -112,7 +112,9 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
     re-read and judged again. A case whose last event lies after ``at`` is left
     alone and reported as not checkable. Returns what was found and done.
     """
-    op = authorise(rules, operator, "escalate")
+    with db.read() as conn:
+        entering(conn, entered_by, operator)
+        op = authorise(conn, operator, "escalate")
     current = now()
     if at is None:
         at = current if as_of is None or as_of >= current.date() else datetime.combine(as_of, END_OF_DAY)
@@ -144,7 +146,7 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
         if late.error:
             run.not_checkable.append(_unchecked(row, late.error))
         if late.level > row["escalation"]:
-            _raise(db, rules, row["case_no"], op, at, as_of, run)
+            _raise(db, rules, row["case_no"], op, at, as_of, run, entered_by)
         else:
             run.unchanged += 1
     return run
@@ -158,7 +160,8 @@ def _unchecked(row: Mapping[str, Any], reason: str | None) -> Unchecked:
     return Unchecked(row["case_no"], row["state"], row["destination"], reason or "", row["escalation"])
 
 
-def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: EscalationRun) -> None:
+def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: EscalationRun,
+           entered_by: str | None) -> None:
     """Raise one case's level in a transaction of its own, judging it again as it is now."""
     for _attempt in range(RETRIES):
         try:
@@ -185,7 +188,7 @@ def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: Escalati
                     reason += "（暂定工作日历）"
                 ev = event_row("escalate", row["state"], row["state"], at=at, operator=op.id,
                                destination=row["destination"], rules_digest=rules.digest,
-                               reason=reason, details=details)
+                               reason=reason, details=details, entered_by=entered_by)
                 append(conn, case_no, row["version"], {"escalation": late.level}, [ev])
                 run.raised.append(Raised(case_no, row["state"], row["destination"], d.stage, d.due,
                                          late.days, late.working_days, row["escalation"], late.level,

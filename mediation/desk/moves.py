@@ -1,6 +1,7 @@
 """The desk's lifecycle use cases: review, divert, take, settle, ... each one transaction.
 
-Every function takes the database, the rule set, the operator id and ``at``
+Every function takes the database, the rule set, the operator id (and
+``entered_by``, the supervisor entering a paper record for them, if any) and ``at``
 (when it happened; default now, never in the future nor before the case's
 last event); the operator must be allowed the action (:mod:`.roles`). Each
 returns the case as it is afterwards (a :class:`~mediation.desk.read.CaseRecord`).
@@ -29,7 +30,7 @@ from mediation.lifecycle import CaseModel, fire
 from mediation.store.records import case_from_row, get_parties
 
 
-def review(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def review(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
            expect_version: int | None = None) -> CaseRecord:
     """受理审查 by the rules: registered -> under_review, then on to rejected or referred_out
     if the review says so (rule id, reason and where it is referred in the events).
@@ -49,7 +50,7 @@ def review(db, rules, case_no: str, *, operator: str, at: datetime | None = None
                               reason=verdict.reason, details={"to": verdict.to}))
         return dict(model.columns(), rules_digest=rules.digest), evs
 
-    return act(db, rules, case_no, "review", build, operator=operator, at=at,
+    return act(db, rules, case_no, "review", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
@@ -61,7 +62,7 @@ def destination_id(rules, text: str, *, option: str = "destination") -> str:
     return rules.catalogue.resolve("destination", text, field=option, partial=True)
 
 
-def divert(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def divert(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
            to: str | None = None, reason: str | None = None,
            expect_version: int | None = None) -> CaseRecord:
     """分流 by the routing rules: under_review -> diverted, storing the decision and its explanation.
@@ -81,7 +82,7 @@ def divert(db, rules, case_no: str, *, operator: str, at: datetime | None = None
         model = CaseModel.of_row(row)
         target = decision.destination
         if chosen:
-            authorise(rules, op.id, "override", destination=row["destination"], case_no=case_no)
+            authorise(conn, op.id, "override", destination=row["destination"], case_no=case_no)
             if chosen == decision.destination:
                 raise Refused(f"the rules already send {case_no} to {chosen}: divert it without --to")
             evs.append(event("override", row, row["state"], op, at, rules, destination=chosen,
@@ -96,18 +97,18 @@ def divert(db, rules, case_no: str, *, operator: str, at: datetime | None = None
                           rule=decision.rule, reason=reason if chosen else None, details=details))
         return dict(model.columns(), stage_at=at, rules_digest=rules.digest), evs
 
-    return act(db, rules, case_no, "divert", build, operator=operator, at=at,
+    return act(db, rules, case_no, "divert", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def take(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def take(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
          expect_version: int | None = None) -> CaseRecord:
     """承办: a mediator (or supervisor) takes the case up: diverted -> in_progress."""
-    return act(db, rules, case_no, "take", step(rules, "take"), operator=operator, at=at,
+    return act(db, rules, case_no, "take", step(rules, "take"), operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def settle(db, rules, case_no: str, *, agreement_form: str, operator: str,
+def settle(db, rules, case_no: str, *, agreement_form: str, operator: str, entered_by: str | None = None,
            at: datetime | None = None, reason: str | None = None,
            agreement: Mapping[str, Any] | None = None,
            expect_version: int | None = None) -> CaseRecord:
@@ -130,30 +131,30 @@ def settle(db, rules, case_no: str, *, agreement_form: str, operator: str,
                     details=lambda row: details,
                     extra={"agreement_form": agreement_form, "outcome": "settled"})(conn, row, op, at)
 
-    return act(db, rules, case_no, "settle", build, operator=operator, at=at,
+    return act(db, rules, case_no, "settle", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def fail(db, rules, case_no: str, *, routes: Iterable[str], operator: str,
+def fail(db, rules, case_no: str, *, routes: Iterable[str], operator: str, entered_by: str | None = None,
          at: datetime | None = None, reason: str | None = None,
          expect_version: int | None = None) -> CaseRecord:
     """调解不成 (rooms): in_progress -> unsettled, with the routes the parties were told of."""
     routes = list(routes)
     build = step(rules, "fail", routes=routes, reason=reason,
                   details=lambda row: {"routes": routes}, extra={"outcome": "unsettled"})
-    return act(db, rules, case_no, "fail", build, operator=operator, at=at,
+    return act(db, rules, case_no, "fail", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def serve(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def serve(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
           reason: str | None = None, expect_version: int | None = None) -> CaseRecord:
     """办结 (windows): in_progress -> served."""
     build = step(rules, "serve", reason=reason, extra={"outcome": "served"})
-    return act(db, rules, case_no, "serve", build, operator=operator, at=at,
+    return act(db, rules, case_no, "serve", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def transfer(db, rules, case_no: str, *, to: str, reason: str, operator: str,
+def transfer(db, rules, case_no: str, *, to: str, reason: str, operator: str, entered_by: str | None = None,
              at: datetime | None = None, expect_version: int | None = None) -> CaseRecord:
     """转办: diverted or in_progress -> diverted at another destination, with a reason.
 
@@ -162,11 +163,11 @@ def transfer(db, rules, case_no: str, *, to: str, reason: str, operator: str,
     target = destination_id(rules, to, option="to")
     build = step(rules, "transfer", to=target, reason=reason,
                   details=lambda row: {"from": row["destination"]})
-    return act(db, rules, case_no, "transfer", build, operator=operator, at=at,
+    return act(db, rules, case_no, "transfer", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def extend(db, rules, case_no: str, *, days: int, consent: bool, operator: str,
+def extend(db, rules, case_no: str, *, days: int, consent: bool, operator: str, entered_by: str | None = None,
            at: datetime | None = None, reason: str | None = None,
            expect_version: int | None = None) -> CaseRecord:
     """延期: once, with both parties' consent; adds ``days`` to the mediation limit.
@@ -187,7 +188,7 @@ def extend(db, rules, case_no: str, *, days: int, consent: bool, operator: str,
                     no_extension=refusal, details=lambda row: {"days": days, "consent": consent},
                     extra={"extension_days": days})(conn, row, op, at)
 
-    return act(db, rules, case_no, "extend", build, operator=operator, at=at,
+    return act(db, rules, case_no, "extend", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
@@ -205,23 +206,23 @@ def _no_extension(rules, case_no: str, row, terms) -> str:
     return text
 
 
-def withdraw(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def withdraw(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
              reason: str | None = None, expect_version: int | None = None) -> CaseRecord:
     """撤回: from any open state before an outcome -> withdrawn."""
     build = step(rules, "withdraw", reason=reason, extra={"outcome": "withdrawn"})
-    return act(db, rules, case_no, "withdraw", build, operator=operator, at=at,
+    return act(db, rules, case_no, "withdraw", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def close(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def close(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
           reason: str | None = None, expect_version: int | None = None) -> CaseRecord:
     """结案 after the follow-up visit: settled, unsettled or served -> closed."""
     build = step(rules, "close", reason=reason)
-    return act(db, rules, case_no, "close", build, operator=operator, at=at,
+    return act(db, rules, case_no, "close", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=expect_version)
 
 
-def reveal(db, rules, case_no: str, *, operator: str, at: datetime | None = None,
+def reveal(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,
            reason: str | None = None) -> CaseRecord:
     """The case with personal data unmasked; the reveal is recorded as an event
     (trigger ``reveal``, from == to == the current state) in the same transaction."""
@@ -229,5 +230,5 @@ def reveal(db, rules, case_no: str, *, operator: str, at: datetime | None = None
     def build(conn, row, op, at):
         return {}, [event("reveal", row, row["state"], op, at, rules, reason=reason)]
 
-    return act(db, rules, case_no, "reveal", build, operator=operator, at=at,
+    return act(db, rules, case_no, "reveal", build, operator=operator, entered_by=entered_by, at=at,
                 expect_version=None, reveal=True)

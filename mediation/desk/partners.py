@@ -63,9 +63,10 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _supervisor(rules, operator: str | None):
-    # The one place partners meet the staff and roles API (docs/design.md §8).
-    op = operator_of(rules, operator)
+def _supervisor(db, operator: str | None):
+    # The one place partners meet the staff and roles API (docs/design.md §8): roles from the database.
+    with db.read() as conn:
+        op = operator_of(conn, operator)
     if op.role != SUPERVISOR:
         raise PermissionDenied(f"{op.id} ({op.role}) may not manage partners: only supervisors may")
     return op
@@ -85,7 +86,7 @@ def _change(conn: Connection, partner: str, action: str, department: str, at: da
 def add_partner(db, rules, partner_id: str, department: str, *, operator: str | None,
                 at: datetime | None = None) -> tuple[Partner, str]:
     """Add a partner for ``department``; return it and its bearer token (shown once, never stored)."""
-    op = _supervisor(rules, operator)
+    op = _supervisor(db, operator)
     if not isinstance(partner_id, str) or not PARTNER_ID.fullmatch(partner_id):
         raise InputError(f"partner id {quoted(partner_id)} is not valid",
                          hint="use 1 to 32 of a-z, 0-9, '_', '.', '-', starting with a letter or digit")
@@ -112,7 +113,7 @@ def add_partner(db, rules, partner_id: str, department: str, *, operator: str | 
 def revoke_partner(db, rules, partner_id: str, *, operator: str | None,
                    at: datetime | None = None) -> Partner:
     """Revoke a partner's token: from now on its requests are refused (401). Recorded."""
-    op = _supervisor(rules, operator)
+    op = _supervisor(db, operator)
     at = when(at)
     with db.write() as conn:
         row = conn.execute(select(partners).where(partners.c.id == partner_id)).mappings().first()

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from mediation.cases import parse_case, parser_for
 from mediation.desk.partners import Partner, still_active
 from mediation.desk.read import CaseRecord, load_record
-from mediation.desk.roles import authorise
+from mediation.desk.roles import authorise, entering
 from mediation.desk.transaction import when
 from mediation.desk.views import case_view
 from mediation.errors import CaseError, InputError, Refused
@@ -37,20 +37,21 @@ REQUEST_KEY = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 def register(db, rules, data: Mapping[str, Any] | Any, *, operator: str,
-             at: datetime | None = None, request_key: str | None = None) -> CaseRecord:
+             at: datetime | None = None, entered_by: str | None = None,
+             request_key: str | None = None) -> CaseRecord:
     """登记: store a new case (a mapping for :func:`parse_case`, or a parsed ``Case``).
 
     The case gets the next free number of the registration year unless it brings
     its own (a paper record's), which must be new and leaves the year's counter
     alone (:mod:`mediation.store.numbers`). ``received_at`` defaults to ``at``
-    and may not lie after it. With ``request_key``, a second call with the same
+    and may not lie after it. ``entered_by``: the supervisor entering it for
+    ``operator``. With ``request_key``, a second call with the same
     operator and key registers nothing and returns the first call's case, with
     ``replayed`` set and ``answer`` holding the first answer.
     """
-    op = authorise(rules, operator, "register")
     at = when(at)
     case = parse_case(data, rules, now=at) if isinstance(data, Mapping) else data
-    return _store(db, rules, case, operator=op.id, at=at, request_key=request_key)
+    return _store(db, rules, case, operator=operator, at=at, request_key=request_key, entered_by=entered_by)
 
 
 def entrust(db, rules, data: Mapping[str, Any], *, partner: Partner,
@@ -113,7 +114,7 @@ def answered(db, requester: str, request_key: str) -> dict | None:
 
 
 def _store(db, rules, case, *, operator: str, at: datetime, request_key: str | None,
-           partner: Partner | None = None) -> CaseRecord:
+           partner: Partner | None = None, entered_by: str | None = None) -> CaseRecord:
     if case.received_at > at:
         raise CaseError(f"received_at {case.received_at.isoformat()} lies after the registration "
                         f"({at.isoformat()})", field="received_at")
@@ -122,11 +123,15 @@ def _store(db, rules, case, *, operator: str, at: datetime, request_key: str | N
         with db.write() as conn:
             if partner is not None:
                 still_active(conn, partner.id)
+            else:  # a member of staff: roles from the database (docs/design.md §8)
+                entering(conn, entered_by, operator)
+                operator = authorise(conn, operator, "register").id
             if request_key is not None:
                 earlier = _answered(conn, operator, request_key)
                 if earlier is not None:
                     return earlier
-            record = _insert(conn, rules, case, operator=operator, at=at, request_key=request_key)
+            record = _insert(conn, rules, case, operator=operator, at=at, request_key=request_key,
+                             entered_by=entered_by)
             if request_key is not None:
                 # as JSON gives it back: the first answer and a replay's are equal
                 record.answer = json.loads(json_dumps(case_view(record, rules)))
@@ -146,21 +151,22 @@ def _store(db, rules, case, *, operator: str, at: datetime, request_key: str | N
         return earlier
 
 
-def _insert(conn, rules, case, *, operator: str, at: datetime, request_key: str | None) -> CaseRecord:
+def _insert(conn, rules, case, *, operator: str, at: datetime, request_key: str | None,
+            entered_by: str | None = None) -> CaseRecord:
     details = {"request_key": request_key} if request_key else None
     if case.case_no:
         case_no = case.case_no
         if _stored(conn, case_no):
             raise Refused(f"case {case_no} already exists")
         try:
-            _insert_rows(conn, rules, case, case_no, at, operator, details)
+            _insert_rows(conn, rules, case, case_no, at, operator, details, entered_by)
         except IntegrityError:  # another desk stored the same given number just now
             raise Refused(f"case {case_no} already exists") from None
     else:
         while True:
             case_no = next_case_no(conn, at.year)
             try:
-                _insert_rows(conn, rules, case, case_no, at, operator, details)
+                _insert_rows(conn, rules, case, case_no, at, operator, details, entered_by)
                 break
             except IntegrityError:
                 # A paper record with this number, committed by another desk after
@@ -189,10 +195,11 @@ def _stored(conn, case_no: str) -> bool:
     return conn.execute(select(cases.c.case_no).where(cases.c.case_no == case_no)).first() is not None
 
 
-def _insert_rows(conn, rules, case, case_no: str, at: datetime, operator: str, details) -> None:
+def _insert_rows(conn, rules, case, case_no: str, at: datetime, operator: str, details,
+                 entered_by: str | None) -> None:
     """Insert the case and its first event in a savepoint (a refused number leaves the transaction usable)."""
     row = case_row(case, case_no=case_no, at=at, rules_digest=rules.digest)
     first = event_row("register", None, "registered", at=at, operator=operator, rules_digest=rules.digest,
-                      details=details)
+                      details=details, entered_by=entered_by)
     with conn.begin_nested():
         insert_case(conn, row, party_rows(case, case_no), [first])

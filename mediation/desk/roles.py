@@ -1,4 +1,4 @@
-"""Who may do what: the role matrix over the operators of ``rules/staff.yaml``.
+"""Who may do what: the role matrix over the staff in the database (:mod:`.staff`).
 
 ======================  =====  ==============================  ==========
 action                  clerk  mediator                        supervisor
@@ -17,12 +17,19 @@ escalate                no     no                              yes
 A third or later transfer of one case needs a supervisor whoever asks (the
 lifecycle's guard). Reading (show, list, queue) needs no operator; personal
 data is then masked. Every refusal is a one-line :class:`PermissionDenied`.
+Changing the staff (``mediation staff ...``) is for supervisors only.
+
+Roles are read from the ``staff`` table through the caller's connection
+(docs/design.md §8), never from a rule set: ``authorise(conn, ...)``. Who the
+operator *is* was established before (:mod:`.identity`); here an operator id
+is only looked up.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy.engine import Connection
 
+from mediation.desk.staff import StaffMember, get_member, staff_ids
 from mediation.errors import InputError, NotFound, PermissionDenied
 from mediation.text import did_you_mean, quoted
 
@@ -59,26 +66,44 @@ def who_may(action: str) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
-def operator_of(rules: Any, operator_id: str | None):
-    """The :class:`~mediation.rules.model.Operator` named ``operator_id`` in the rule set's staff."""
+def operator_of(conn: Connection, operator_id: str | None) -> StaffMember:
+    """The active member of staff ``operator_id``, read from the database through ``conn``."""
+    if not isinstance(conn, Connection):
+        raise TypeError("roles come from the database: pass a connection (db.read() or db.write()), "
+                        f"not {type(conn).__name__}")
     if not operator_id:
         raise InputError("this needs an operator: give --operator ID or set MEDIATION_OPERATOR")
-    staff = rules.staff
-    found = staff.get(operator_id)
+    found = get_member(conn, operator_id)
     if found is None:
-        hint = did_you_mean(operator_id, staff) or "operators are listed in rules/staff.yaml"
+        hint = did_you_mean(operator_id, staff_ids(conn)) or "mediation staff list shows the staff"
         raise NotFound(f"unknown operator {quoted(operator_id)}", hint=hint)
+    if not found.active:
+        raise PermissionDenied(f"{found.id} is no longer active staff: they may not act")
     return found
 
 
-def authorise(rules: Any, operator_id: str | None, action: str, *, destination: str | None = None,
-              case_no: str | None = None):
-    """The operator, if their role allows ``action`` on a case at ``destination``.
+def entering(conn: Connection, entered_by: str | None, operator_id: str | None) -> StaffMember | None:
+    """The supervisor ``entered_by`` who enters a record for ``operator_id`` (None if nobody does).
+
+    Only an active supervisor may enter another's record (``--on-behalf-of``).
+    """
+    if entered_by is None:
+        return None
+    member = operator_of(conn, entered_by)
+    if member.role != SUPERVISOR:
+        raise PermissionDenied(f"{member.id} ({member.role}) may not act on behalf of {operator_id}: "
+                               "only supervisors may")
+    return member
+
+
+def authorise(conn: Connection, operator_id: str | None, action: str, *, destination: str | None = None,
+              case_no: str | None = None) -> StaffMember:
+    """The operator, if their role (in the database behind ``conn``) allows ``action`` on a case at ``destination``.
 
     Raises :class:`InputError` without an operator, :class:`NotFound` for an
     unknown one, and :class:`PermissionDenied` when the role does not allow it.
     """
-    op = operator_of(rules, operator_id)
+    op = operator_of(conn, operator_id)
     roles, own = PERMISSIONS[action]
     if op.role in roles:
         return op

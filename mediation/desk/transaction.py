@@ -17,7 +17,7 @@ from typing import Any
 from mediation.cases import CaseParser
 from mediation.clock import now, to_centre
 from mediation.desk.read import CaseRecord, load_record
-from mediation.desk.roles import authorise
+from mediation.desk.roles import authorise, entering
 from mediation.domain import CASE_FIELDS
 from mediation.errors import ConcurrentUpdate, Refused
 from mediation.lifecycle import CaseModel, fire
@@ -42,21 +42,29 @@ def when(at: datetime | None, last: datetime | None = None) -> datetime:
 
 
 def act(db, rules, case_no: str, action: str, build: Build, *, operator: str,
-        at: datetime | None, expect_version: int | None, reveal: bool = False) -> CaseRecord:
-    """Read the case, check role and time, ``build`` its changes and events, write them."""
+        at: datetime | None, expect_version: int | None, reveal: bool = False,
+        entered_by: str | None = None) -> CaseRecord:
+    """Read the case, check role and time, ``build`` its changes and events, write them.
+
+    Roles are the database's (:func:`~mediation.desk.roles.authorise`); ``entered_by``, a
+    supervisor entering the act for ``operator``, is recorded on every event written.
+    """
     with db.write() as conn:
+        entering(conn, entered_by, operator)
         row = dict(get_case(conn, case_no))
         if expect_version is not None and row["version"] != expect_version:
             raise ConcurrentUpdate(
                 f"{case_no} has changed since you looked at it (version {expect_version}, "
                 f"now {row['version']})", hint=f"look at it again (mediation case show {case_no})")
-        op = authorise(rules, operator, action, destination=row["destination"], case_no=case_no)
+        op = authorise(conn, operator, action, destination=row["destination"], case_no=case_no)
         moment = when(at, row["updated_at"])
         changes, new_events = build(conn, row, op, moment)
         # 督办 levels belong to a deadline: a new stage (or an extension) sets a new
         # one, so the level starts again at 0 (the escalate events keep the history).
         if "stage_at" in changes or "extension_days" in changes:
             changes.setdefault("escalation", 0)
+        for ev in new_events:
+            ev["entered_by"] = entered_by
         append(conn, case_no, row["version"], changes, new_events)
         record = load_record(conn, case_no, revealed=reveal)
         record.written = len(new_events)

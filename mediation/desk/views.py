@@ -60,18 +60,22 @@ def summary_view(row: Mapping[str, Any], rules, as_of: date | None = None) -> di
 def event_view(e: Mapping[str, Any], revealed: bool = False) -> dict:
     """An event as ``case show --json`` prints it. An agreement's texts (facts, terms,
     performance: they name the parties) are shown only in a revealed record;
-    otherwise how many terms and copies it has."""
+    otherwise how many terms and copies it has. ``entered_by`` only when a
+    supervisor entered the event for its operator."""
     details = shown_details(e["trigger"], e["details"])
     if not revealed and isinstance(details, Mapping) and isinstance(details.get("agreement"), Mapping):
         agreed = details["agreement"]
         details = {**details, "agreement": {"terms": len(agreed.get("terms") or ()),
                                             "copies": agreed.get("copies"), "masked": True}}
-    return {
+    out = {
         "seq": e["seq"], "at": e["at"], "trigger": e["trigger"], "from": e["from_state"],
         "to": e["to_state"], "operator": e["operator"], "destination": e["destination"],
         "rule": e["rule"], "rules_digest": e["rules_digest"], "reason": e["reason"],
         "details": details,
     }
+    if e.get("entered_by"):
+        out["entered_by"] = e["entered_by"]
+    return out
 
 
 def parties_view(parties: Sequence[Mapping[str, Any]], revealed: bool) -> dict[str, list[dict]]:

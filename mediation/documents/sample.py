@@ -28,6 +28,7 @@ from docx import Document
 
 from mediation.desk.moves import divert, fail, review, settle, take
 from mediation.desk.registration import register
+from mediation.desk.staff import set_up
 from mediation.documents.kinds import KINDS
 from mediation.documents.write import soffice, template_path, write_document
 from mediation.personal import id_check_char
@@ -112,6 +113,7 @@ def write_samples(folder: Path, *, pages: bool = True) -> dict[str, str]:
         db = open_database(f"sqlite:///{work}/sample.db", check=False, create=True)
         try:
             upgrade(db)
+            set_up(db, rules)  # the staff, as `mediation init` seeds them
             cases = sample_day(db, rules)
             made = []
             for kind, case_no in cases.items():

@@ -121,7 +121,8 @@ def _stage(target: Path, data: bytes) -> Path:
 
 
 def write_document(db, rules, case_no: str, kind: str, *, operator: str | None,
-                   out: Path | None = None, at: datetime | None = None, pdf: bool = False) -> Written:
+                   out: Path | None = None, at: datetime | None = None, pdf: bool = False,
+                   entered_by: str | None = None) -> Written:
     """Write the ``kind`` document of ``case_no`` to ``out`` (default ``CASE_NO-KIND.docx``).
 
     One transaction records the reveal (event ``reveal``; details: ``document``,
@@ -152,7 +153,7 @@ def write_document(db, rules, case_no: str, kind: str, *, operator: str | None,
 
     try:
         record = act(db, rules, case_no, "reveal", build, operator=operator, at=at,
-                     expect_version=None, reveal=True)
+                     expect_version=None, reveal=True, entered_by=entered_by)
         check_target(out)  # nothing has taken its place meanwhile
         os.replace(staged["path"], out)
     except BaseException:
@@ -195,7 +196,7 @@ def select_cases(db, *, state: str | None = None, destination: str | None = None
 
 def write_documents(db, rules, kind: str, case_numbers: list[str], folder: Path, *,
                     operator: str | None, at: datetime | None = None, pdf: bool = False,
-                    progress: Callable[[str], None] | None = None) -> Batch:
+                    progress: Callable[[str], None] | None = None, entered_by: str | None = None) -> Batch:
     """The ``kind`` document of each case into ``folder`` (``CASE_NO-KIND.docx``), each its own reveal.
 
     A case that does not allow the kind is skipped with the reason; any other
@@ -214,7 +215,7 @@ def write_documents(db, rules, kind: str, case_numbers: list[str], folder: Path,
         else:
             batch.written.append(write_document(db, rules, case_no, k.id, operator=operator,
                                                 out=folder / f"{case_no}-{k.id}.docx", at=at,
-                                                pdf=bool(program)))
+                                                pdf=bool(program), entered_by=entered_by))
         if progress:
             progress(case_no)
     return batch

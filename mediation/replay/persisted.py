@@ -9,9 +9,9 @@ says exactly what they hold and when they happened, and how a case that went
 elsewhere than today's rules say is recorded (where it went; the rules'
 destination in the event's details).
 
-- **Who**: importing a history is a supervisor's act (``--operator`` /
-  ``$MEDIATION_OPERATOR``, a supervisor of ``rules/staff.yaml``); every event
-  carries that operator.
+- **Who**: importing a history is a supervisor's act (a supervisor in the
+  database's staff, docs/design.md §8; the CLI establishes who it is); every
+  event carries that operator.
 - **Idempotent**: cases are keyed by ``case_no``, so every row needs one (a
   row without is refused: a number assigned on the fly would differ on a
   rerun). A case already stored whose register event holds the same content
@@ -79,13 +79,13 @@ DIFFERENT = "already in the database with different content"
 _DESTINATION, _STATE = CASE_ROW.index("destination"), CASE_ROW.index("state")
 
 
-def importer(rules, operator_id: str | None):
+def importer(conn, operator_id: str | None):
     """The operator, if a supervisor: importing a history registers, diverts and closes cases at once.
 
     Raises :class:`InputError` without an operator, :class:`NotFound` for an
     unknown one and :class:`PermissionDenied` for any other role.
     """
-    op = operator_of(rules, operator_id)
+    op = operator_of(conn, operator_id)
     if op.role != SUPERVISOR:
         raise PermissionDenied(f"{op.id} ({op.role}) may not replay a history into the database: "
                                "only supervisors may")
@@ -162,7 +162,8 @@ def persist(path: str | Path, rules, db, *, operator: str | None, compare: bool 
     rerun goes on from there.
     """
     started = time.perf_counter()
-    op = importer(rules, operator)
+    with db.read() as conn:
+        op = importer(conn, operator)
     if batch_size < 1:
         raise InputError(f"a batch holds at least one case, not {batch_size}")
     table = open_cases(path, rules, encoding=encoding, format=format, ignore=ignore)

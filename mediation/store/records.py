@@ -71,12 +71,15 @@ def party_rows(case: Case, case_no: str) -> list[dict]:
 def event_row(trigger: str, from_state: str | None, to_state: str, *, at: datetime,
               operator: str, destination: str | None = None, rule: str | None = None,
               rules_digest: str | None = None, reason: str | None = None,
-              details: Mapping[str, Any] | None = None) -> dict:
-    """An ``events`` row without ``case_no``/``seq`` (:func:`append` and the inserts fill them)."""
+              details: Mapping[str, Any] | None = None, entered_by: str | None = None) -> dict:
+    """An ``events`` row without ``case_no``/``seq`` (:func:`append` and the inserts fill them).
+
+    ``entered_by``: the supervisor who entered the record for ``operator`` (else None).
+    """
     return {"at": at, "operator": operator, "trigger": trigger, "from_state": from_state,
             "to_state": to_state, "destination": destination, "rule": rule,
             "rules_digest": rules_digest, "reason": reason,
-            "details": dict(details) if details else None}
+            "details": dict(details) if details else None, "entered_by": entered_by}
 
 
 def case_from_row(row: Mapping[str, Any], party_list: Iterable[Mapping[str, Any]] = ()) -> Case:

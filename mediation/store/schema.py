@@ -19,6 +19,11 @@ and SQLite alike.
 - ``events``: append-only, ``seq`` 1, 2, ... per case; never updated or deleted
   (the database refuses it: :data:`EVENTS_TRIGGERS`).
 - ``case_numbers``: the last sequence number given out per year.
+- ``staff``: who works at the centre, their role and (for mediators) their
+  rooms and windows, and the login (PostgreSQL role or operating-system user)
+  that is them (migration 0004; docs/design.md §8).
+- ``audit``: every change to ``staff`` (and other acts that are not a case's
+  event), insert-only like ``events`` (:data:`AUDIT_TRIGGERS`).
 - ``partners`` (migration 0006): institutions that submit cases over HTTP, each
   with the SHA-256 of its bearer token (never the token); ``partner_changes``:
   who added or revoked a partner, when (insert-only by use).
@@ -53,12 +58,12 @@ from sqlalchemy import (
 from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 #: Every revision this program knows, oldest first: 0001 the tables, 0002 the
 #: triggers that make ``events`` insert-only, 0006 partners and idempotent
-#: requests, 0003 (chained after 0006) the trigger refusing a REPLACE of an
-#: event on SQLite and the ``secrets`` table.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0006", "0003")
+#: requests, 0003 the trigger refusing a REPLACE of an event on SQLite and the
+#: ``secrets`` table, 0004 staff, audit and ``events.entered_by``.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0006", "0003", "0004")
 
 #: The triggers (migrations 0002, 0003) refusing UPDATE and DELETE on ``events``, per
 #: dialect (PostgreSQL also refuses TRUNCATE; SQLite an INSERT over an existing
@@ -69,6 +74,17 @@ EVENTS_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": ("events_no_update", "events_no_delete", "events_no_replace"),
 }
 EVENTS_INSERT_ONLY = "events are insert-only"
+#: The triggers (migration 0004) keeping ``audit`` insert-only, per dialect; SQLite's
+#: ``audit_no_replace`` refuses an insert whose id exists (REPLACE, INSERT OR REPLACE).
+AUDIT_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "postgresql": ("audit_insert_only", "audit_no_truncate"),
+    "sqlite": ("audit_no_update", "audit_no_delete", "audit_no_replace"),
+}
+AUDIT_INSERT_ONLY = "audit is insert-only"
+#: PostgreSQL only (migration 0004): a login that does not own the table writes
+#: ``events`` and ``audit`` rows only as its own staff id (docs/design.md §8).
+ACTS_AS_ITSELF_TRIGGERS = {"events": "events_acts_as_itself", "audit": "audit_acts_as_itself"}
+STAFF_ROLES = ("clerk", "mediator", "supervisor")
 
 STATES = (
     "registered", "under_review", "rejected", "referred_out", "diverted", "in_progress",
@@ -209,6 +225,8 @@ events = Table(
     Column("rules_digest", String(80)),
     Column("reason", Text),
     Column("details", JSON(none_as_null=True)),  # None is SQL NULL, not JSON 'null'
+    # the supervisor who entered this record for ``operator`` (--on-behalf-of), else NULL
+    Column("entered_by", String(40)),
     UniqueConstraint("case_no", "seq", name="uq_events_case_seq"),
     CheckConstraint(one_of("trigger", EVENT_TRIGGERS), name="trigger"),
     CheckConstraint(f"from_state IS NULL OR {one_of('from_state', STATES)}", name="from_state"),
@@ -228,6 +246,32 @@ case_numbers = Table(
     Column("last", Integer, nullable=False),
     CheckConstraint("year BETWEEN 1900 AND 9999", name="year"),
     CheckConstraint("last BETWEEN 0 AND 99999", name="last"),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("role", String(12), nullable=False),
+    Column("destinations", JSON, nullable=False),
+    Column("login", String(63), unique=True),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    CheckConstraint(one_of("role", STAFF_ROLES), name="role"),
+    CheckConstraint("id <> ''", name="id"),
+    CheckConstraint("login IS NULL OR login <> ''", name="login"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(40), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("subject", String(80), nullable=False),
+    Column("detail", JSON(none_as_null=True)),
 )
 
 partners = Table(

@@ -26,7 +26,7 @@ class Desk:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, code: int = 0, operator: str | None = "clerk01", stdin: str | None = None):
-        env = {"MEDIATION_DB": self.url, "MEDIATION_OPERATOR": operator}
+        env = {"MEDIATION_DB": self.url, "MEDIATION_ON_BEHALF_OF": operator}
         result = self.runner.invoke(cli, list(args), env=env, input=stdin)
         assert result.exit_code == code, (result.output, result.stderr)
         if code:
@@ -109,7 +109,9 @@ def test_register_refuses_bad_input_in_one_line(desk):
     err = desk(*REGISTER[:-4], "--applicant-id", "340603199001011230", "--applicant-name", "张三",
                code=2).stderr
     assert "ID number fails its checksum" in err and "340603199001011230" not in err
-    assert "needs an operator" in desk(*REGISTER, operator=None, code=2).stderr
+    # who acts is the login (root/postgres: sup01), not a claim (docs/design.md §8)
+    assert "--operator clerk01 is not who you are" in desk(*REGISTER, "--operator", "clerk01", operator=None,
+                                                          code=2).stderr
     assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
     assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
     err = desk(*REGISTER, operator="med_medical", code=2).stderr
@@ -166,8 +168,8 @@ def test_show_masks_unless_revealed_and_records_the_reveal(desk):
     out = desk("case", "show", no).stdout
     assert "张*" in out and "138****5678" in out and "张三" not in out and "13812345678" not in out
     assert "医疗纠纷调解室" in out and "2020-06-17" in out and "经过" in out
-    err = desk("case", "show", no, "--reveal", operator=None, code=2).stderr
-    assert "needs an operator" in err
+    err = desk("case", "show", no, "--reveal", "--operator", "med_labor", operator=None, code=2).stderr
+    assert "--operator med_labor is not who you are" in err
     out = desk("case", "show", no, "--reveal", "--at", "2020-06-15T10:00").stdout
     assert "张三" in out and "13812345678" in out and "查看个人信息" in out
     view = desk.json("case", "show", no)

@@ -24,7 +24,7 @@ REGISTER = ["case", "register", "--form", "口头", "--category", "邻里", "--s
 
 
 def to_dev_full(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MEDIATION_DB=db_url, MEDIATION_OPERATOR="clerk01")
+    env = dict(os.environ, MEDIATION_DB=db_url, MEDIATION_ON_BEHALF_OF="clerk01")
     env.pop("MEDIATION_DEBUG", None)
     with open("/dev/full", "w") as full:
         return subprocess.run([sys.executable, "-m", "mediation", *args], stdout=full, stderr=subprocess.PIPE,

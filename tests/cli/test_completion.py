@@ -25,7 +25,7 @@ def env(tmp_path_factory):
     subprocess.run([*mediation, "init"], env=env, check=True, capture_output=True)
     for at in ("2020-06-15T09:30", "2020-06-16T09:30"):
         subprocess.run([*mediation, "case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
-                        "--summary", "噪音（合成示例）", "--operator", "clerk01", "--at", at],
+                        "--summary", "噪音（合成示例）", "--on-behalf-of", "clerk01", "--at", at],
                        env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
     return env
 

@@ -24,7 +24,7 @@ def diverted(db, rules):
 
 def run(db, *args, stdin=None):
     return CliRunner().invoke(cli, list(args), input=stdin,
-                              env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": "sup01"})
+                              env={"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": "sup01"})
 
 
 def test_a_script_gets_both_choices_in_one_line(diverted):

@@ -59,7 +59,7 @@ class Session:
         self.seen: list[tuple[str, str]] = []
 
     def __call__(self, *args: str, code: int = 0, operator: str | None = "clerk01", stdin: str | None = None):
-        env = {"MEDIATION_DB": self.url, "MEDIATION_OPERATOR": operator, "MEDIATION_RULES": RULES}
+        env = {"MEDIATION_DB": self.url, "MEDIATION_ON_BEHALF_OF": operator, "MEDIATION_RULES": RULES}
         result = self.runner.invoke(cli, list(args), env=env, input=stdin)
         self.seen.append((" ".join(args), result.stdout + result.stderr))
         assert result.exit_code == code, (args, result.output)
@@ -190,8 +190,9 @@ def test_a_reveal_shows_the_data_and_leaves_an_event_saying_who_and_when(db_url)
     assert after["revealed"] is False and leaks(json.dumps(after, ensure_ascii=False)) == []
 
     # refused reveals show nothing and record nothing
-    for operator in (None, "med_labor", "nobody"):
-        result = s("case", "show", "XS-2020-00001", "--reveal", code=2, operator=operator)
+    # (a claim that is not the login's member; a mediator elsewhere; somebody unknown)
+    for operator, claim in ((None, ["--operator", "clerk01"]), ("med_labor", []), ("nobody", [])):
+        result = s("case", "show", "XS-2020-00001", "--reveal", *claim, code=2, operator=operator)
         assert leaks(result.output) == []
     final = json.loads(s("case", "show", "XS-2020-00001", "--json").stdout)
     assert final["version"] == after["version"]

@@ -10,12 +10,12 @@ from mediation.cli import cli
 from tests.pty_support import at_terminal
 
 REGISTER = ["case", "register", "--form", "口头", "--category", "邻里", "--street", "相南街道",
-            "--summary", "合成示例", "--operator", "clerk01"]
+            "--summary", "合成示例", "--on-behalf-of", "clerk01"]
 
 
 @pytest.fixture
 def env(tmp_path):
-    env = {"MEDIATION_DB": f"sqlite:///{tmp_path / 'mediation.db'}", "MEDIATION_OPERATOR": None}
+    env = {"MEDIATION_DB": f"sqlite:///{tmp_path / 'mediation.db'}", "MEDIATION_OPERATOR": None, "MEDIATION_ON_BEHALF_OF": None}
     assert CliRunner().invoke(cli, ["init"], env=env).exit_code == 0
     return env
 
@@ -30,10 +30,10 @@ def test_a_moment_before_every_known_year_is_refused_without_a_terminal(env):
     result = runner.invoke(cli, [*REGISTER, "--at", "1990-01-01T10:00", "--yes"], env=env)
     assert result.exit_code == 0 and result.stdout.startswith("XS-1990-00001")
     # a move of that case is asked about too, and --yes may come before --at
-    result = runner.invoke(cli, ["case", "review", "XS-1990-00001", "--operator", "clerk01",
+    result = runner.invoke(cli, ["case", "review", "XS-1990-00001", "--on-behalf-of", "clerk01",
                                  "--at", "1990-01-01T11:00"], env=env)
     assert result.exit_code == 2 and "--yes" in result.stderr
-    result = runner.invoke(cli, ["case", "review", "XS-1990-00001", "--operator", "clerk01", "-y",
+    result = runner.invoke(cli, ["case", "review", "XS-1990-00001", "--on-behalf-of", "clerk01", "-y",
                                  "--at", "1990-01-01T11:00"], env=env)
     assert result.exit_code == 0, result.output
 

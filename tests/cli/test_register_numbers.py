@@ -16,7 +16,7 @@ ARGS = ["case", "register", "--form", "口头", "--category", "邻里", "--stree
 
 def run(db_url, *args, stdin=None):
     return CliRunner().invoke(cli, list(args), input=stdin,
-                              env={"MEDIATION_DB": db_url, "MEDIATION_OPERATOR": "clerk01"})
+                              env={"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01"})
 
 
 def test_the_attack_a_paper_number_at_the_years_end_then_desk_registrations(db):

@@ -16,7 +16,7 @@ ARGS = ["case", "register", "--form", "书面", "--category", "邻里", "--stree
 
 def run(db_url, *args, stdin=None):
     return CliRunner().invoke(cli, list(args), input=stdin,
-                              env={"MEDIATION_DB": db_url, "MEDIATION_OPERATOR": "clerk01"})
+                              env={"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01"})
 
 
 def test_a_script_gets_the_error_without_the_number(db):

@@ -13,7 +13,7 @@ import pexpect
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-AT = ["--operator", "clerk01", "--at", "2020-06-15T09:30"]
+AT = ["--on-behalf-of", "clerk01", "--at", "2020-06-15T09:30"]
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_typo_is_asked_again_at_once(env):
     child.close()
     assert child.exitstatus == 0
     shown = subprocess.run([sys.executable, "-m", "mediation", "case", "show", "XS-2020-00001", "--json",
-                            "--reveal", "--operator", "clerk01", "--at", "2020-06-15T09:31"],
+                            "--reveal", "--on-behalf-of", "clerk01", "--at", "2020-06-15T09:31"],
                            env=env, capture_output=True, text=True, check=True).stdout
     view = json.loads(shown)
     assert view["category"] == "traffic" and view["form"] == "oral" and view["street"] == "quyang"

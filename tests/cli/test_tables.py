@@ -36,7 +36,7 @@ def test_fit_keeps_the_columns_that_never_give_way():
 
 @pytest.fixture
 def cases(db_url, tmp_path):
-    env = {"MEDIATION_DB": db_url, "MEDIATION_OPERATOR": "clerk01", "COLUMNS": None}
+    env = {"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01", "COLUMNS": None}
     runner = CliRunner()
 
     def run(*args):
@@ -54,13 +54,13 @@ def cases(db_url, tmp_path):
     run("case", "divert", "XS-2026-00002", "--at", "2026-11-02T10:10")
     run("case", "review", "XS-2026-00003", "--at", "2026-11-03T10:00")
     run("case", "divert", "XS-2026-00003", "--at", "2026-11-03T10:10")
-    run("case", "take", "XS-2026-00003", "--at", "2026-11-03T11:00", "--operator", "sup01")
-    run("case", "serve", "XS-2026-00003", "--at", "2026-11-03T11:30", "--operator", "sup01")
-    run("case", "close", "XS-2026-00003", "--at", "2026-11-03T12:00", "--operator", "sup01")
+    run("case", "take", "XS-2026-00003", "--at", "2026-11-03T11:00", "--on-behalf-of", "sup01")
+    run("case", "serve", "XS-2026-00003", "--at", "2026-11-03T11:30", "--on-behalf-of", "sup01")
+    run("case", "close", "XS-2026-00003", "--at", "2026-11-03T12:00", "--on-behalf-of", "sup01")
     run("case", "review", "XS-2026-00004", "--at", "2026-11-04T10:00")
     run("case", "review", "XS-2026-00005", "--at", "2026-11-05T10:00")
     run("case", "withdraw", "XS-2026-00006", "--at", "2026-11-06T10:00")
-    return {"MEDIATION_DB": db_url, "MEDIATION_OPERATOR": "clerk01"}
+    return {"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01"}
 
 
 @pytest.mark.parametrize("columns", [80, 100])

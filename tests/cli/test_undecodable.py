@@ -19,7 +19,7 @@ REGISTER = [b"case", b"register", b"--form", "口头".encode(), b"--category", "
 
 
 def mediation(*args: bytes, cwd: Path, **env: bytes):
-    environ = {**os.environb, b"MEDIATION_RULES": str(ROOT / "rules").encode(), b"MEDIATION_OPERATOR": b"clerk01",
+    environ = {**os.environb, b"MEDIATION_RULES": str(ROOT / "rules").encode(), b"MEDIATION_ON_BEHALF_OF": b"clerk01",
                b"MEDIATION_DB": str(cwd / "m.db").encode()}
     environ.update({k.encode(): v for k, v in env.items()})
     return subprocess.run([sys.executable.encode(), b"-c", b"from mediation.cli import main; main()", *args],

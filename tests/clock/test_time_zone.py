@@ -98,7 +98,7 @@ def test_utc_now_with_z_is_not_the_future_and_two_zones_record_the_same_time(tmp
     db = f"sqlite:///{tmp_path / 'desk.db'}"
     assert mediation_in("UTC", tmp_path, "init", "--db", db).returncode == 0
     register = ["case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
-                "--summary", "时区（合成示例）", "--db", db, "--operator", "clerk01", "--json"]
+                "--summary", "时区（合成示例）", "--db", db, "--on-behalf-of", "clerk01", "--json"]
     utc_now = (clock.now() - timedelta(hours=8)).replace(second=0)
     at = f"{utc_now:%Y-%m-%dT%H:%M}Z"  # what `date -u +%FT%H:%MZ` prints on the UTC host
     first = mediation_in("UTC", tmp_path, *register, "--at", at)

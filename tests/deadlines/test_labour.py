@@ -74,7 +74,7 @@ def test_extend_refused_through_the_cli_in_one_line(db, rules):
     no = labour_case(db, rules, take_at=datetime(2020, 6, 19, 9))
     result = CliRunner().invoke(cli, ["case", "extend", no, "--days", "10", "--consent", "--at",
                                       "2020-06-29T09:00"],
-                                env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": "med_labor"})
+                                env={"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": "med_labor"})
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and ART_14 in result.stderr
 
@@ -129,7 +129,7 @@ def test_after_the_labour_limit_the_next_route_is_arbitration(rules):
 
 def test_show_says_the_limit_counts_from_receipt(db, rules):
     no = labour_case(db, rules, take_at=datetime(2020, 6, 19, 9))
-    env = {"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": "clerk01"}
+    env = {"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": "clerk01"}
     out = " ".join(CliRunner().invoke(cli, ["case", "show", no], env=env).stdout.split())
     assert "2020-06-30（调解，自登记（收到申请）起15日，不得延期）" in out
     data = json.loads(CliRunner().invoke(cli, ["case", "show", no, "--json"], env=env).stdout)

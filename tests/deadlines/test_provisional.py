@@ -60,7 +60,7 @@ def cli_in(db, rules_dir: Path):
 
     def run(*args: str, operator: str = "sup01"):
         result = runner.invoke(cli, [*args, "--rules", str(rules_dir)],
-                               env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": operator})
+                               env={"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": operator})
         assert result.exit_code == 0, (result.stdout, result.stderr)
         return result
 

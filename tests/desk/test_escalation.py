@@ -255,7 +255,7 @@ def cli_run(db):
     runner = CliRunner()
 
     def run(*args: str, code: int = 0, operator: str | None = "sup01"):
-        result = runner.invoke(cli, list(args), env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": operator})
+        result = runner.invoke(cli, list(args), env={"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": operator})
         assert result.exit_code == code, (result.stdout, result.stderr)
         return result
 
@@ -291,7 +291,7 @@ def test_cli_escalate_needs_a_supervisor_and_an_operator(db, rules, cli_run):
     register(db, rules)
     err = cli_run("escalate", code=2, operator="clerk01").stderr
     assert err.startswith("mediation: error: clerk01 (clerk) may not escalate") and err.count("\n") == 1
-    assert "needs an operator" in cli_run("escalate", code=2, operator=None).stderr
+    assert "is not who you are" in cli_run("escalate", "--operator", "clerk01", code=2, operator=None).stderr
     assert "--as-of must be a date" in cli_run("escalate", "--as-of", "soon", code=2).stderr
 
 

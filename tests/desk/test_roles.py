@@ -177,7 +177,7 @@ def test_every_refusal_through_the_cli_is_one_line_exit_2_and_writes_nothing(db,
         no, destination = prepared(db, rules, action)
         who = operator(role, destination)
         before = table_rows(db)
-        result = runner.invoke(cli, cli_args(action, no), env={"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": who})
+        result = runner.invoke(cli, cli_args(action, no), env={"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": who})
         assert result.exit_code == 2, (action, role, result.output)
         assert result.stdout == ""
         assert result.stderr.startswith("mediation: error: ") and result.stderr.count("\n") == 1, result.stderr
@@ -190,12 +190,13 @@ def test_every_refusal_through_the_cli_is_one_line_exit_2_and_writes_nothing(db,
 def test_reading_needs_no_operator_and_shows_nothing_personal(db, rules):
     no, _ = prepared(db, rules, "reveal")
     runner = CliRunner()
-    env = {"MEDIATION_DB": db.url, "MEDIATION_OPERATOR": None}
+    env = {"MEDIATION_DB": db.url, "MEDIATION_ON_BEHALF_OF": None}
     for args in (["case", "show", no], ["case", "list"], ["queue", "room.medical"]):
         result = runner.invoke(cli, [*args, "--rules", str(ROOT / "rules")], env=env)
         assert result.exit_code == 0, result.output
         assert "测试甲" not in result.output and "13800001234" not in result.output
     before = table_rows(db)
-    result = runner.invoke(cli, ["case", "show", no, "--reveal", "--rules", str(ROOT / "rules")], env=env)
-    assert result.exit_code == 2 and "needs an operator" in result.stderr
+    result = runner.invoke(cli, ["case", "show", no, "--reveal", "--operator", "clerk01",
+                                 "--rules", str(ROOT / "rules")], env=env)
+    assert result.exit_code == 2 and "--operator clerk01 is not who you are" in result.stderr
     assert table_rows(db) == before

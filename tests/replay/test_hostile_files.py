@@ -55,7 +55,7 @@ SQLISH = [
 
 
 def invoke(url: str, *args: str, operator: str | None = "clerk01"):
-    env = {"MEDIATION_DB": url, "MEDIATION_OPERATOR": operator, "MEDIATION_RULES": RULES}
+    env = {"MEDIATION_DB": url, "MEDIATION_ON_BEHALF_OF": operator, "MEDIATION_RULES": RULES}
     return CliRunner().invoke(cli, list(args), env=env)
 
 

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from mediation.cli import cli
+from mediation.desk.staff import set_up
 from mediation.replay.persisted import DIFFERENT, persist
 from mediation.replay.pipeline import open_cases
 from mediation.replay.plan import content_digest, unkeyed_digest
@@ -129,10 +130,13 @@ def test_a_database_replayed_into_before_0003_keeps_its_digests_hidden_and_recog
         # the replay of before 0003: the same digest, unkeyed (there was no key to read)
         with monkeypatch.context() as m:
             m.setattr("mediation.replay.persisted.replay_keys", lambda conn: ReplayKeys(b"", False))
+            # staff came later (0004): the supervisor of before, as the rule set named them
+            m.setattr("mediation.replay.persisted.importer", lambda conn, operator_id: rules.staff[operator_id])
             m.setattr("mediation.replay.plan.content_digest", lambda case, history, key: unkeyed_digest(
                 case, history))
             persist(path, rules, database, operator="sup01", now=NOW)
         upgrade(database)
+        set_up(database, rules)  # the staff, as init seeds them
         with database.read() as conn:
             names = set(conn.execute(select(secrets.c.name)).scalars())
         assert names == {REPLAY_DIGEST_KEY, UNKEYED_DIGESTS}

@@ -60,14 +60,15 @@ def _cases(db) -> int:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 11])  # kill points 29, 19, 42, 69 (of 75 on PostgreSQL)
+@pytest.mark.parametrize("seed", [1, 2, 3, 5])  # kill points vary with the statements a run makes
 def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     history = shutil.copy(HISTORY, tmp_path / HISTORY.name)
     # the rejects named: a killed run's temporary rejects file stays in the test's directory
     args = ["replay", str(history), "--db", db_url, "--operator", "sup01", "--batch", str(BATCH), "--rules", RULES,
             "--rejects", str(tmp_path / "rejects.csv")]
-    # A statement or commit after the first batches, before the last (37 batches of 50).
-    kill_at = random.Random(seed).randint(12, 100)
+    # A statement or commit after the first batches, before the last (37 batches of 50); the
+    # first 8 or so are who acts (the login's staff member, then the importer's role).
+    kill_at = random.Random(seed).randint(20, 108)
     killed = run_killed(traced_cli(args), kill_at=kill_at)
     assert killed.killed, (killed.returncode, killed.stderr)
     where = f"killed before {killed.died_before} (trace point {kill_at})"

@@ -89,7 +89,7 @@ def test_the_partner_flow(server, tokens, sqlite_db_url):
     assert not any(p in seen.text for p in PERSONAL)
     # a clerk moves it on; the partner follows it
     runner = CliRunner()
-    out = runner.invoke(cli, ["case", "review", case["case_no"], "--operator", "clerk01", "--db", sqlite_db_url])
+    out = runner.invoke(cli, ["case", "review", case["case_no"], "--on-behalf-of", "clerk01", "--db", sqlite_db_url])
     assert out.exit_code == 0, out.output
     assert court.get(f"/v1/cases/{case['case_no']}").json["state"] == "under_review"
     # another partner's case, a missing case
@@ -164,7 +164,7 @@ def test_racing_retries_register_one_case(server, tokens):
 def test_partners_are_managed_by_supervisors_on_the_cli(sqlite_db_url):
     runner = CliRunner()
     refused = runner.invoke(cli, ["partner", "add", "hotline", "--department", "petition_bureau",
-                                  "--operator", "clerk01", "--db", sqlite_db_url])
+                                  "--on-behalf-of", "clerk01", "--db", sqlite_db_url])
     assert refused.exit_code == 2 and "only supervisors may" in refused.output
     added = runner.invoke(cli, ["partner", "add", "hotline", "--department", "petition_bureau",
                                 "--operator", "sup01", "--db", sqlite_db_url, "--json"])

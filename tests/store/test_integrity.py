@@ -28,10 +28,13 @@ from sqlalchemy.exc import IntegrityError
 
 from mediation import desk
 from mediation.cli import cli
+from mediation.desk.staff import set_up
 from mediation.store import schema
+from mediation.store.bulk import insert_cases
 from mediation.store.database import DatabaseError, open_database
 from mediation.store.migrate import alembic_config, upgrade
 from mediation.store.url import sqlite_path
+from tests.support import history_case, history_rows
 
 #: A guarantee test: run by the full suite, left out by `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -50,13 +53,14 @@ def moved(db, rules) -> str:
     return no
 
 
-def snapshot(db) -> dict:
-    """Every row of every table, for comparing before and after."""
+def snapshot(db, *, without: tuple[str, ...] = ()) -> dict:
+    """Every row of every table, for comparing before and after (leaving out the columns ``without``)."""
     out = {}
     with db.read() as conn:
         for table in (schema.cases, schema.parties, schema.events, schema.case_numbers):
             key = list(table.primary_key.columns)
-            out[table.name] = [dict(r) for r in conn.execute(select(table).order_by(*key)).mappings()]
+            columns = [c for c in table.columns if c.name not in without]
+            out[table.name] = [dict(r) for r in conn.execute(select(*columns).order_by(*key)).mappings()]
     return out
 
 
@@ -199,7 +203,10 @@ def test_the_triggers_are_in_place(db):
         else:
             names = conn.exec_driver_sql(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal").scalars()
-        assert sorted(names) == sorted(schema.EVENTS_TRIGGERS[dialect])
+        expected = schema.EVENTS_TRIGGERS[dialect]
+        if not db.sqlite:
+            expected += (schema.ACTS_AS_ITSELF_TRIGGERS["events"],)
+        assert sorted(names) == sorted(expected)
 
 
 UPDATES_EVENTS = re.compile(
@@ -238,20 +245,23 @@ def test_0002_upgrades_a_database_at_0001_with_its_data_intact(db_url, rules):
         assert database.revision() == "0001"
         with pytest.raises(DatabaseError, match="older than this program: run `mediation init"):
             database.check_schema()
-        nos = [moved(database, rules), moved(database, rules)]
-        desk.withdraw(database, rules, nos[1], operator="clerk01", at=AT)
+        # at 0001 there is no staff table for the desk to check roles in: cases stored as a load does
+        batch = [history_case(rules, r) for r in history_rows()[:3]]
+        with database.write() as conn:
+            insert_cases(conn, batch)
+        nos = [c.row["case_no"] for c in batch]
         with database.write() as conn:  # at 0001 nothing stopped this
             conn.exec_driver_sql(f"UPDATE events SET reason = 'before 0002' WHERE case_no = '{nos[0]}' AND seq = 1")
-        before = snapshot(database)
+        before = snapshot(database, without=("entered_by",))  # 0004 adds it, NULL
         assert upgrade(database) == ("0001", schema.HEAD_REVISION)
         database.check_schema()
-        assert snapshot(database) == before
+        assert snapshot(database, without=("entered_by",)) == before
         refused(database, f"UPDATE events SET reason = 'after 0002' WHERE case_no = '{nos[0]}'",
                 schema.EVENTS_INSERT_ONLY)
         refused(database, "DELETE FROM events", schema.EVENTS_INSERT_ONLY)
-        rec = desk.take(database, rules, nos[0], operator="med_medical", at=AT)
-        assert rec.version == 4 and desk.register(database, rules, DATA, operator="clerk01",
-                                                     at=AT).case_no == "XS-2020-00003"
+        set_up(database, rules)  # what `mediation init` does after the migrations: the staff
+        no = moved(database, rules)
+        assert no not in nos and desk.take(database, rules, no, operator="med_medical", at=AT).version == 4
     finally:
         database.dispose()
 
@@ -260,6 +270,7 @@ def test_0002_downgrades_to_0001(db_url, rules):
     from alembic import command
 
     database = _at_revision(db_url, "head")
+    set_up(database, rules)
     try:
         no = moved(database, rules)
         config = alembic_config(database.url)

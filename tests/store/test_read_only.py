@@ -37,7 +37,7 @@ def _unshare_works() -> bool:
 
 def run_read_only(directory: Path, *args: str) -> subprocess.CompletedProcess:
     """``mediation ARGS`` with ``directory`` read-only (see the module doc)."""
-    env = dict(os.environ, MEDIATION_OPERATOR="clerk01")
+    env = dict(os.environ, MEDIATION_ON_BEHALF_OF="clerk01")
     env.pop("MEDIATION_DEBUG", None)
     command = shlex.join([sys.executable, "-m", "mediation", *args])
     d = shlex.quote(str(directory))

@@ -49,7 +49,8 @@ def case() -> None:
       mediation case divert XS-2020-00001      (分流 by the rules)
       mediation case show XS-2020-00001        (the case, its deadline and timeline)
 
-    Every state-changing command needs --operator ID (or MEDIATION_OPERATOR)
-    and takes --at DATETIME to enter a paper record after the fact. The
+    Every state-changing command acts as the member of staff your login is
+    (--operator ID may confirm it); a supervisor enters another's paper record
+    with --on-behalf-of ID and --at DATETIME. The
     database is --db PATH|URL, else $MEDIATION_DB, else ./mediation.db.
     """

@@ -25,6 +25,7 @@ from mediation.cli.options import (
     parse_day,
     rules_option,
 )
+from mediation.desk.identity import identify
 from mediation.documents.kinds import kind_of
 from mediation.errors import InputError
 from mediation.store.database import open_database
@@ -57,7 +58,8 @@ def _json(written) -> dict:
 @db_option
 @rules_option
 def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_kinds: bool,
-             as_json: bool, operator: str | None, at: str | None, db: str | None, rules_dir: Path | None) -> None:
+             as_json: bool, operator: str | None, on_behalf_of: str | None, at: str | None, db: str | None,
+             rules_dir: Path | None) -> None:
     """Write the KIND document of CASE_NO (.docx from rules/templates/KIND.docx).
 
     \b
@@ -84,8 +86,9 @@ def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_k
         if not kind:
             raise InputError("which document? give KIND, or --list to see those the case allows",
                              hint=KIND_HELP)
-        written = documents.write_document(database, rules, case_no, kind, operator=operator, out=out,
-                                           at=parse_at(at), pdf=pdf)
+        acting = identify(database, operator, on_behalf_of)
+        written = documents.write_document(database, rules, case_no, kind, operator=acting.operator, out=out,
+                                           at=parse_at(at), pdf=pdf, entered_by=acting.entered_by)
     if as_json:
         echo_json(_json(written))
     else:
@@ -106,8 +109,8 @@ def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_k
 @db_option
 @rules_option
 def documents_batch(kind: str, state: str | None, destination: str | None, since: str | None,
-                    until: str | None, folder: Path, pdf: bool, operator: str | None, at: str | None,
-                    db: str | None, rules_dir: Path | None) -> None:
+                    until: str | None, folder: Path, pdf: bool, operator: str | None, on_behalf_of: str | None,
+                    at: str | None, db: str | None, rules_dir: Path | None) -> None:
     """Write the KIND document of every case selected into DIR, with a progress bar.
 
     For the clerk who prints a day's papers at once, e.g.
@@ -126,7 +129,8 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
         numbers = documents.select_cases(database, state=state, destination=destination,
                                          received_from=parse_day(since, "--from"),
                                          received_to=parse_day(until, "--to"))
-        batch = _run(database, rules, kind, numbers, folder, operator, parse_at(at), pdf)
+        batch = _run(database, rules, kind, numbers, folder, identify(database, operator, on_behalf_of),
+                     parse_at(at), pdf)
     for case_no, why in batch.skipped:
         click.echo(f"mediation: warning: skipped {case_no}: {why}", err=True)
     for written in batch.written:
@@ -135,13 +139,14 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
                f"of {len(numbers)} cases selected", err=True)
 
 
-def _run(database, rules, kind, numbers, folder, operator, at, pdf):
+def _run(database, rules, kind, numbers, folder, acting, at, pdf):
+    who = {"operator": acting.operator, "entered_by": acting.entered_by}
     if not sys.stderr.isatty():
-        return documents.write_documents(database, rules, kind, numbers, folder, operator=operator, at=at, pdf=pdf)
+        return documents.write_documents(database, rules, kind, numbers, folder, at=at, pdf=pdf, **who)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console(stderr=True), transient=True) as bar:
         task = bar.add_task(f"文书 {documents.KINDS[kind].title}", total=len(numbers))
-        return documents.write_documents(database, rules, kind, numbers, folder, operator=operator, at=at,
-                                         pdf=pdf, progress=lambda _: bar.advance(task))
+        return documents.write_documents(database, rules, kind, numbers, folder, at=at,
+                                         pdf=pdf, progress=lambda _: bar.advance(task), **who)

@@ -26,6 +26,7 @@ from mediation.cli.options import (
     rules_option,
     version_option,
 )
+from mediation.desk.identity import identify
 from mediation.domain import normalize_case_no
 from mediation.errors import InputError, InvalidTransition
 from mediation.store.database import open_database
@@ -37,14 +38,16 @@ def _common(f: Callable) -> Callable:
     return click.argument("case_no", shell_complete=complete_case_no)(f)
 
 
-def _run(action: str, case_no: str, *, rules_dir, db, operator, at, as_json, expect_version,
+def _run(action: str, case_no: str, *, rules_dir, db, operator, on_behalf_of, at, as_json, expect_version,
          **kwargs) -> None:
     rules = load(rules_dir)
     when = parse_at(at)
     case_no = normalize_case_no(case_no)
     with open_database(db) as database:
+        acting = identify(database, operator, on_behalf_of)
         try:
-            record = getattr(desk, action)(database, rules, case_no, operator=operator, at=when,
+            record = getattr(desk, action)(database, rules, case_no, operator=acting.operator,
+                                           entered_by=acting.entered_by, at=when,
                                            expect_version=expect_version, **kwargs)
         except InvalidTransition as exc:  # told in the desk's words
             raise InvalidTransition(refusal_text(rules, case_no, exc), state=exc.state, trigger=exc.trigger,

@@ -22,6 +22,7 @@ from mediation.cli.options import (
     parse_at,
     rules_option,
 )
+from mediation.desk.identity import identify
 from mediation.desk.transaction import when as moment
 from mediation.domain import CASE_FIELDS, FLAT_PARTY_FIELDS, REQUIRED
 from mediation.errors import CaseError, InputError, Refused
@@ -73,7 +74,8 @@ def _options(f):
 @json_option
 @db_option
 @rules_option
-def register(from_json: str | None, request_id: str | None, operator: str | None, at: str | None,
+def register(from_json: str | None, request_id: str | None, operator: str | None, on_behalf_of: str | None,
+             at: str | None,
              as_json: bool, db: str | None, rules_dir: Path | None, **fields) -> None:
     """登记: register a new case and print its number.
 
@@ -114,11 +116,12 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
             error = one_error(problems)
             raise (error.located(file=source) if source else error)
     with open_database(db) as database:
+        acting = identify(database, operator, on_behalf_of)
         try:
             case = parse_case(data, rules, now=moment(when))
             _check_number(database, case)
-            record = desk.register(database, rules, case, operator=operator, at=when,
-                                   request_key=request_id)
+            record = desk.register(database, rules, case, operator=acting.operator,
+                                   entered_by=acting.entered_by, at=when, request_key=request_id)
         except CaseError as exc:
             raise (exc.located(file=source) if source else exc) from None
     if record.replayed:

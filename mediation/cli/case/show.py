@@ -26,6 +26,7 @@ from mediation.cli.options import (
     rules_option,
 )
 from mediation.cli.tables import Column, print_table
+from mediation.desk.identity import identify
 from mediation.domain import FLAGS, normalize_case_no
 from mediation.store.database import open_database
 
@@ -35,19 +36,21 @@ from mediation.store.database import open_database
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/design.md §7: case_no, state, "
               "destination, deadline, escalation, events ...).")
 @click.option("--reveal", is_flag=True,
-              help="Show personal data unmasked (needs --operator; recorded as an event).")
+              help="Show personal data unmasked (to staff allowed to; recorded as an event).")
 @operator_option
 @at_option
 @db_option
 @rules_option
-def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, at: str | None,
-         db: str | None, rules_dir: Path | None) -> None:
+def show(case_no: str, as_json: bool, reveal: bool, operator: str | None, on_behalf_of: str | None,
+         at: str | None, db: str | None, rules_dir: Path | None) -> None:
     """Show CASE_NO: its fields, parties (masked), deadline and timeline, oldest first."""
     rules = load(rules_dir)
     case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         if reveal:
-            record = desk.reveal(database, rules, case_no, operator=operator, at=parse_at(at))
+            acting = identify(database, operator, on_behalf_of)
+            record = desk.reveal(database, rules, case_no, operator=acting.operator,
+                                 entered_by=acting.entered_by, at=parse_at(at))
         else:
             record = desk.show(database, case_no)
     view = desk.case_view(record, rules)
@@ -101,7 +104,7 @@ def render(record, view: dict, rules) -> None:
     columns = [Column("#"), Column("时间"), Column("操作"), Column("状态"), Column("去向", give=2, wrap=True),
                Column("操作员", give=1), Column("说明", give=3, wrap=True)]
     rows = [[str(e["seq"]), _time(e["at"]), label(rules, "trigger", e["trigger"]), state_move(rules, e),
-             label(rules, "destination", e["destination"]), e["operator"], event_note(rules, e)]
+             label(rules, "destination", e["destination"]), _who(e), event_note(rules, e)]
             for e in record.events]
     print_table(columns, rows, title="经过")
 
@@ -123,3 +126,8 @@ def _deadline(view: dict, rules) -> str:
     if view.get("judicial_confirmation"):
         text += f" · 司法确认提醒 {view['judicial_confirmation']}"
     return text
+
+
+def _who(event: dict) -> str:
+    """The operator, and the supervisor who entered it for them (代录) if someone did."""
+    return f"{event['operator']}（{event['entered_by']}代录）" if event.get("entered_by") else event["operator"]
