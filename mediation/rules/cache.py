@@ -32,8 +32,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from mediation.errors import RuleError
 from mediation.rules.engine import RuleSet
 from mediation.rules.load import load_rules
+from mediation.rules.yamlfile import read_rule_file
 
 CACHE_ENV = "MEDIATION_CACHE"
 #: Written into every cache file: a file of another version is ignored.
@@ -64,7 +66,11 @@ def source_files(directory: Path) -> dict[str, str]:
         seen.add(root)
         found[str(root) + os.sep] = "dir"  # a file added later is noticed through the listing
         for path in sorted([*root.glob("*.yaml"), *root.glob("*.yml")]):
-            data = path.read_bytes()
+            try:  # as the loader reads it: a device, pipe or link out is never read here
+                data = read_rule_file(path, path.name)
+            except RuleError:
+                found[str(path)] = "unreadable"  # no cache entry matches: the loader says what is wrong
+                continue
             found[str(path)] = hashlib.sha256(data).hexdigest()
             for match in _EXTENDS.finditer(data.decode("utf-8", "replace")):
                 todo.append((root / match.group(1).strip()).resolve())
