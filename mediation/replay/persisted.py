@@ -348,7 +348,7 @@ class _Writer:
         if stored:
             for case_no, content in stored.items():
                 mine, line, values = batch.keys[case_no]
-                if content is not None and content in mine:  # keyed, or unkeyed from before 0003
+                if content is not None and content in mine:  # keyed, or unkeyed from before 0004
                     present += 1
                 else:
                     differ.add(case_no)

@@ -72,7 +72,7 @@ def content_digest(case: Case, history: Any, key: bytes) -> str:
 
 
 def unkeyed_digest(case: Case, history: Any) -> str:
-    """The digest replays stored before migration 0003 (unkeyed): only compared, never stored."""
+    """The digest replays stored before migration 0004 (unkeyed): only compared, never stored."""
     return blake2b(_content(case, history), digest_size=16).hexdigest()
 
 

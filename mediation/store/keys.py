@@ -1,4 +1,4 @@
-"""The secrets a database keeps (table ``secrets``, migration 0003): read here, printed nowhere.
+"""The secrets a database keeps (table ``secrets``, migration 0004): read here, printed nowhere.
 
 - ``replay_digest_key``: the key of the digest a replayed row's register event
   stores (:func:`mediation.replay.plan.content_digest`). The digest covers the
@@ -6,7 +6,7 @@
   the same number; keyed, it cannot be recomputed (nor the data guessed back
   from it) without this key.
 - ``unkeyed_digests_up_to``: present when the database held replayed cases
-  before 0003; their digests are unkeyed (events are never rewritten), so a
+  before 0004; their digests are unkeyed (events are never rewritten), so a
   rerun compares with the unkeyed form too, and views hide them.
 """
 
@@ -22,9 +22,9 @@ from mediation.store.schema import secrets
 
 REPLAY_DIGEST_KEY = "replay_digest_key"
 UNKEYED_DIGESTS = "unkeyed_digests_up_to"
-#: How a keyed digest starts (the unkeyed ones stored before migration 0003 are bare hex).
+#: How a keyed digest starts (the unkeyed ones stored before migration 0004 are bare hex).
 KEYED = "keyed:"
-HIDDEN = "(hidden: an unkeyed digest from before migration 0003)"
+HIDDEN = "(hidden: an unkeyed digest from before migration 0004)"
 
 
 def shown_details(trigger: str, details):

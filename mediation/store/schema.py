@@ -6,8 +6,8 @@ The columns of a case's fields come from their definition
 enumerations below are written out (not imported from the lifecycle) so that
 a change to the lifecycle or an enumeration likewise shows up as a failing
 test until a migration follows it (the tests check they agree). Migration ``0001`` creates exactly these tables
-but ``secrets`` (``0003``); a test compares a migrated database with this
-metadata. Migrations ``0002`` and ``0003`` add triggers (not part of this
+but ``secrets`` (``0004``); a test compares a migrated database with this
+metadata. Migrations ``0002`` and ``0004`` add triggers (not part of this
 metadata) that refuse UPDATE, DELETE and REPLACE on ``events``, on PostgreSQL
 and SQLite alike.
 
@@ -21,16 +21,16 @@ and SQLite alike.
 - ``case_numbers``: the last sequence number given out per year.
 - ``staff``: who works at the centre, their role and (for mediators) their
   rooms and windows, and the login (PostgreSQL role or operating-system user)
-  that is them (migration 0004; docs/design.md §8).
+  that is them (migration 0005; docs/design.md §8).
 - ``audit``: every change to ``staff`` (and other acts that are not a case's
   event), insert-only like ``events`` (:data:`AUDIT_TRIGGERS`).
-- ``partners`` (migration 0006): institutions that submit cases over HTTP, each
+- ``partners`` (migration 0003): institutions that submit cases over HTTP, each
   with the SHA-256 of its bearer token (never the token); ``partner_changes``:
   who added or revoked a partner, when (insert-only by use).
-- ``requests`` (migration 0006): one row per (requester, idempotency key), written
+- ``requests`` (migration 0003): one row per (requester, idempotency key), written
   in the registration's transaction, with the first answer; the unique
   constraint makes a racing retry fail and read the winner's answer.
-- ``secrets``: values no command prints (migration 0003): the key of the
+- ``secrets``: values no command prints (migration 0004): the key of the
   digests stored with replayed cases (:mod:`mediation.store.keys`).
 """
 
@@ -58,14 +58,14 @@ from sqlalchemy import (
 from mediation.domain import CASE_FIELDS, DEFAULTS, STORED_FIELDS
 
 #: The Alembic revision this program's tables correspond to (``alembic heads``).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 #: Every revision this program knows, oldest first: 0001 the tables, 0002 the
-#: triggers that make ``events`` insert-only, 0006 partners and idempotent
-#: requests, 0003 the trigger refusing a REPLACE of an event on SQLite and the
-#: ``secrets`` table, 0004 staff, audit and ``events.entered_by``.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0006", "0003", "0004")
+#: triggers that make ``events`` insert-only, 0003 partners and idempotent
+#: requests, 0004 the trigger refusing a REPLACE of an event on SQLite and the
+#: ``secrets`` table, 0005 staff, audit and ``events.entered_by``.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
 
-#: The triggers (migrations 0002, 0003) refusing UPDATE and DELETE on ``events``, per
+#: The triggers (migrations 0002, 0004) refusing UPDATE and DELETE on ``events``, per
 #: dialect (PostgreSQL also refuses TRUNCATE; SQLite an INSERT over an existing
 #: event, which is how REPLACE and INSERT OR REPLACE rewrite one without any
 #: DELETE trigger), and the words their errors start with.
@@ -74,14 +74,14 @@ EVENTS_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": ("events_no_update", "events_no_delete", "events_no_replace"),
 }
 EVENTS_INSERT_ONLY = "events are insert-only"
-#: The triggers (migration 0004) keeping ``audit`` insert-only, per dialect; SQLite's
+#: The triggers (migration 0005) keeping ``audit`` insert-only, per dialect; SQLite's
 #: ``audit_no_replace`` refuses an insert whose id exists (REPLACE, INSERT OR REPLACE).
 AUDIT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "postgresql": ("audit_insert_only", "audit_no_truncate"),
     "sqlite": ("audit_no_update", "audit_no_delete", "audit_no_replace"),
 }
 AUDIT_INSERT_ONLY = "audit is insert-only"
-#: PostgreSQL only (migration 0004): a login that does not own the table writes
+#: PostgreSQL only (migration 0005): a login that does not own the table writes
 #: ``events`` and ``audit`` rows only as its own staff id (docs/design.md §8).
 ACTS_AS_ITSELF_TRIGGERS = {"events": "events_acts_as_itself", "audit": "audit_acts_as_itself"}
 STAFF_ROLES = ("clerk", "mediator", "supervisor")

@@ -3,9 +3,9 @@
 It covers the parties' names, ID numbers and phones (a rerun tells the same
 row from another with the same number by it). Unkeyed, knowing a name, the
 masked phone ``139****8941`` was recovered in 5,732 guesses. Keyed with the
-database's secret (created by migration 0003, never printed), the printed
+database's secret (created by migration 0004, never printed), the printed
 digest is not the unkeyed one and cannot be recomputed without the key;
-a rerun still stores nothing new; a database replayed into before 0003 keeps
+a rerun still stores nothing new; a database replayed into before 0004 keeps
 its unkeyed digests (events are never rewritten), recognises them on a rerun,
 and shows them to nobody.
 """
@@ -121,16 +121,16 @@ def test_a_rerun_stores_nothing_new_and_a_changed_row_is_a_conflict(db, rules, t
     assert DIFFERENT in (tmp_path / "rejects.csv").read_text(encoding="utf-8")
 
 
-def test_a_database_replayed_into_before_0003_keeps_its_digests_hidden_and_recognised(
+def test_a_database_replayed_into_before_0004_keeps_its_digests_hidden_and_recognised(
         db_url, rules, tmp_path, monkeypatch):
     path = history_file(tmp_path)
     database = open_database(db_url, check=False, create=True)
     try:
-        upgrade(database, "0002")
-        # the replay of before 0003: the same digest, unkeyed (there was no key to read)
+        upgrade(database, "0003")
+        # the replay of before 0004: the same digest, unkeyed (there was no key to read)
         with monkeypatch.context() as m:
             m.setattr("mediation.replay.persisted.replay_keys", lambda conn: ReplayKeys(b"", False))
-            # staff came later (0004): the supervisor of before, as the rule set named them
+            # staff came later (0005): the supervisor of before, as the rule set named them
             m.setattr("mediation.replay.persisted.importer", lambda conn, operator_id: rules.staff[operator_id])
             m.setattr("mediation.replay.plan.content_digest", lambda case, history, key: unkeyed_digest(
                 case, history))

@@ -252,7 +252,7 @@ def test_0002_upgrades_a_database_at_0001_with_its_data_intact(db_url, rules):
         nos = [c.row["case_no"] for c in batch]
         with database.write() as conn:  # at 0001 nothing stopped this
             conn.exec_driver_sql(f"UPDATE events SET reason = 'before 0002' WHERE case_no = '{nos[0]}' AND seq = 1")
-        before = snapshot(database, without=("entered_by",))  # 0004 adds it, NULL
+        before = snapshot(database, without=("entered_by",))  # 0005 adds it, NULL
         assert upgrade(database) == ("0001", schema.HEAD_REVISION)
         database.check_schema()
         assert snapshot(database, without=("entered_by",)) == before

@@ -3,7 +3,7 @@
 SQLite fires no DELETE trigger when ``REPLACE INTO`` or ``INSERT OR REPLACE``
 overwrites a row, so migration 0002's triggers let the attack of issue 11
 through (``REPLACE INTO events ... SELECT ... 'TAMPERED' ... WHERE id=1``).
-Migration 0003's ``BEFORE INSERT`` trigger refuses any insert over an existing
+Migration 0004's ``BEFORE INSERT`` trigger refuses any insert over an existing
 event (its id or its (case_no, seq)). PostgreSQL has no REPLACE; its
 ``ON CONFLICT DO UPDATE`` and ``MERGE`` run 0002's UPDATE trigger. Each attack
 is run through the program's connection and through a plain driver

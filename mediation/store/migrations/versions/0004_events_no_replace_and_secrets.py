@@ -1,7 +1,7 @@
 """No event is replaced (SQLite); a secret keys the digests stored with cases.
 
-Revision ID: 0003
-Revises: 0006
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29
 
 Issue 11, points 2 and 3:
@@ -31,8 +31,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0006"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

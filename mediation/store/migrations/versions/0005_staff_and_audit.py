@@ -1,7 +1,7 @@
 """Staff and their logins in the database, an insert-only audit, ``events.entered_by``.
 
-Revision ID: 0004
-Revises: 0006
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 
 docs/design.md §8: who works at the centre and in which role lives in the
@@ -33,8 +33,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
