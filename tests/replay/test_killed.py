@@ -60,7 +60,7 @@ def _cases(db) -> int:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 5])  # kill points vary with the statements a run makes
+@pytest.mark.parametrize("seed", [1, 2, 3, 7])  # kill points 37, 27, 50, 61 (of about 82 on PostgreSQL)
 def test_killed_mid_file_then_run_again(db, db_url, tmp_path, reference, seed):
     history = shutil.copy(HISTORY, tmp_path / HISTORY.name)
     # the rejects named: a killed run's temporary rejects file stays in the test's directory
