@@ -8,27 +8,47 @@ that an error in a case can name the line where that case starts.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from mediation import clock
 from mediation.cases import parse_case
 from mediation.errors import CaseError, InputError
 
+#: The largest case file read (a list of cases for ``route``): beyond it, one line, not memory exhausted.
+MAX_BYTES = 64 * 1024 * 1024
 
-def read_text(path: str) -> tuple[str, str]:
-    """(text, display name) of a file, or of stdin for ``-``."""
+
+def read_text(path: str, limit: int = MAX_BYTES) -> tuple[str, str]:
+    """(text, display name) of a file, or of stdin for ``-``: at most ``limit`` bytes.
+
+    Only a regular file is read: a directory, device (``/dev/zero``), pipe or
+    socket is refused at once, without waiting for a writer or reading without end.
+    """
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)
         name = "<stdin>"
     else:
+        name = path
         try:
-            data = Path(path).read_bytes()
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
-        name = path
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(f"cannot read {path}: not a regular file (a directory, device, pipe or socket)",
+                                 hint="save the cases to a file, or give - to read standard input")
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                data = f.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        finally:
+            os.close(fd)
+    if len(data) > limit:
+        raise InputError(f"file is too large (more than {limit:,} bytes)", file=name)
     try:
         return data.decode("utf-8-sig"), name
     except UnicodeDecodeError as exc:
