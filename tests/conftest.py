@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.support import pg_schema_url
 
 #: Examples a property test of weight "normal" tries, by profile (see tests.support.examples).
 PROFILES = {"ci": 300, "dev": 30, "thorough": 3000}
@@ -129,22 +130,6 @@ def rules():
     return load_rules(ROOT / "rules")
 
 
-def _pg_schema_url(base: str) -> Iterator[str]:
-    """A URL whose connections work in a new schema of their own; the schema is dropped after."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -155,7 +140,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
     base = pg_base()
     if not base:
         pytest.skip(PG_SKIP)
-    yield from _pg_schema_url(base)
+    yield from pg_schema_url(base)
 
 
 @pytest.fixture
@@ -163,7 +148,7 @@ def pg_url() -> Iterator[str]:
     base = pg_base()
     if not base:
         pytest.skip(PG_SKIP)
-    yield from _pg_schema_url(base)
+    yield from pg_schema_url(base)
 
 
 def migrated(url: str):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -154,3 +156,21 @@ AGREEMENT = {"facts": "双方就赔偿数额发生争议（合成示例）", "te
 #: The same as ``case settle`` flags.
 AGREEMENT_FLAGS = ["--facts", AGREEMENT["facts"], "--terms", AGREEMENT["terms"][0],
                    "--performance", AGREEMENT["performance"]]
+
+
+def pg_schema_url(base: str, prefix: str = "test") -> Iterator[str]:
+    """A PostgreSQL URL whose connections work in a new schema ``<prefix>_...``; yields it, drops it after."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()

@@ -19,9 +19,9 @@ import pytest
 
 from mediation.errors import InputError
 from mediation.replay.dry import dry_run
+from mediation.replay.jsonline import load_json_line
 from mediation.replay.output import json_line
 from mediation.replay.persisted import persist
-from mediation.replay.jsonline import load_json_line
 
 GOOD = {"case_no": "XS-2020-00001", "received_at": "2020-03-02 09:00", "form": "oral", "category": "neighbor",
         "street": "xiangnan", "summary": "邻里噪音（合成示例）"}

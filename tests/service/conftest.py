@@ -8,7 +8,8 @@ import pytest
 
 from mediation import desk
 from tests.conftest import PG_SKIP, migrated, pg_base
-from tests.service.server import Server, service_schema_url
+from tests.service.server import Server
+from tests.support import pg_schema_url
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def pg_db_url():
     base = pg_base()  # MEDIATION_TEST_PG, else a local server that answers (tests/conftest.py)
     if not base:
         pytest.skip(PG_SKIP)
-    gen = service_schema_url(base)
+    gen = pg_schema_url(base, "service")
     url = next(gen)
     migrated(url).dispose()
     yield url

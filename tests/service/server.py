@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,19 +124,3 @@ class Server:
         return self.proc.returncode
 
 
-def service_schema_url(base: str):
-    """A PostgreSQL URL working in a new schema named ``service_...``; yields it, drops it after."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    schema = f"service_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
