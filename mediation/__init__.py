@@ -28,7 +28,8 @@ database layer's import (PEP 562 module ``__getattr__``).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a script's start-up)
 
 __version__ = "0.1.0"
 
@@ -87,6 +88,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from typing import Any
+
     from mediation import desk
     from mediation.cases import parse_case
     from mediation.deadlines import calendar_of, current_deadline, next_routes

@@ -35,6 +35,9 @@ for _name, _examples in PROFILES.items():
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
+# Commands the tests run as processes run in their own (python -m mediation does anyway); the
+# command server is tested by tests/launch, which turns it on for its own temporary folders.
+os.environ["MEDIATION_SERVER"] = "off"
 PG_ENV = "MEDIATION_TEST_PG"
 #: Where the PostgreSQL tests look when MEDIATION_TEST_PG is unset (set it empty to run none).
 PG_LOCAL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -9,8 +9,10 @@ a traceback is shown only with ``MEDIATION_DEBUG=1``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import io
 import os
 import re
 import sys
@@ -38,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("mediation.cli.staff:staff", "Who works here, their roles and logins (supervisors change them)."),
     "serve": ("mediation.cli.serve:serve", "Serve the HTTP API and the hall's dashboard."),
     "partner": ("mediation.cli.partner:partner", "Add, list and revoke partners submitting cases over HTTP."),
+    "server": ("mediation.cli.server:server", "The command server that keeps desk commands quick."),
     "completion": ("mediation.cli.completion:completion",
                    "Print the shell completion script (bash, zsh, fish)."),
 }
@@ -151,6 +154,47 @@ def undecodable_argument(args, environ) -> str | None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+#: What a command server (mediation.launch) imports once, before it forks a child per command:
+#: the desk's commands and the libraries they import on first use (``pkg.*``: with every module
+#: of the package).
+WARM = (
+    "mediation.cli.case.*", "mediation.cli.queue", "mediation.cli.escalate", "mediation.cli.staff",
+    "mediation.cli.route", "mediation.cli.calendar", "mediation.cli.complete", "mediation.cli.tables",
+    "mediation.cli.common", "mediation.cli.options", "mediation.cli.server", "mediation.cli.version",
+    "mediation.desk.*", "mediation.store.*", "mediation.rules.*", "mediation.deadlines.*",
+    "mediation.lifecycle.*", "mediation.documents",
+    "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql", "psycopg", "sqlite3",
+    "rich.console", "rich.table", "rich.cells", "rich.progress", "yaml", "opencc", "pypinyin", "jinja2",
+    "hmac", "secrets", "encodings.utf_8_sig",
+)
+
+
+def warm() -> None:
+    """Make a command server's process ready to fork commands: import :data:`WARM`, draw a
+    table (rich loads its tables of emoji and character widths on first use) and keep the
+    rule set a command from here would load. Nothing here opens a database or a thread."""
+    import pkgutil  # only here: every command imports this module
+
+    for name in WARM:
+        try:
+            module = importlib.import_module(name.removesuffix(".*"))
+        except ImportError:  # an optional library (psycopg) not installed
+            continue
+        if name.endswith(".*"):
+            for found in pkgutil.walk_packages(module.__path__, module.__name__ + "."):
+                if ".migrations" not in found.name and not found.name.endswith(("__main__", "make_templates")):
+                    importlib.import_module(found.name)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("案件编号", "状态")
+    table.add_row("XS-2026-00001", "已登记 ✓")
+    Console(file=io.StringIO(), width=80).print(table)
+    with contextlib.suppress(MediationError):
+        importlib.import_module("mediation.rules.cache").keep(
+            importlib.import_module("mediation.rules.locate").default_rules_dir())
 
 
 def main(argv: list[str] | None = None) -> None:

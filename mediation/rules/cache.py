@@ -160,9 +160,36 @@ def load_cached(directory: str | Path) -> RuleSet:
         sources = None
     if folder is None or sources is None:
         return load_rules(directory)
-    rules = read_cached(directory, folder, sources)
-    if rules is None:
-        rules = load_rules(directory)
-        write_cached(directory, folder, sources, rules)
+    kept = _KEPT.get(_entry(directory, folder))
+    if kept is not None and kept[0] == (_stamp(), sources):
+        rules = kept[1]
+    else:
+        rules = read_cached(directory, folder, sources)
+        if rules is None:
+            rules = load_rules(directory)
+            write_cached(directory, folder, sources, rules)
     rules.path = directory
     return rules
+
+
+#: Rule sets kept in memory by :func:`keep`: {cache entry: ((stamp, sources), rule set)}.
+_KEPT: dict[Path, tuple[tuple[str, dict[str, str]], RuleSet]] = {}
+
+
+def keep(directory: str | Path) -> None:
+    """Load ``directory``'s rule set (through the cache) and keep it in this process's memory.
+
+    For a command server (mediation.launch), which forks a process per command: each
+    command's :func:`load_cached` still checks every rule file's content (and the code)
+    as with the cache on disk, and gets the kept rule set, unpickled once, when they
+    match. A rule set that cannot be loaded is not kept (the command will say why)."""
+    directory = Path(directory)
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        sources = source_files(directory)
+        rules = load_cached(directory)
+    except (OSError, RuleError):
+        return
+    _KEPT[_entry(directory, folder)] = ((_stamp(), sources), rules)

@@ -1,0 +1,98 @@
+"""Where a command server lives, and which one a command may use.
+
+A server is found by its *key*: the user, the interpreter and its settings
+(``sys.executable``, its version and flags, the ``PYTHON*``, ``LANG`` and
+``LC_*`` variables) and the installed package's folder. A command run with
+other settings starts (or finds) another server; one run by another user never
+reaches this one. Its socket and lock lie in a directory that belongs to the
+user and that no one else may enter (:func:`prepare`):
+
+- ``$MEDIATION_CACHE/server`` when ``MEDIATION_CACHE`` names a folder;
+- else ``$XDG_RUNTIME_DIR/mediation``;
+- else ``~/.cache/mediation/server``.
+
+``MEDIATION_SERVER=off`` (or ``MEDIATION_CACHE=off``: nothing kept between
+commands) means no server: every command runs in its own process.
+
+Only the standard library's built-in modules are imported here: the client
+imports this module on every command.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import zlib
+
+TYPE_CHECKING = False  # typing's, without importing typing: this module is on every command's way
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+SERVER_ENV = "MEDIATION_SERVER"
+CACHE_ENV = "MEDIATION_CACHE"
+IDLE_ENV = "MEDIATION_SERVER_IDLE"
+#: Seconds without a command after which a server stops.
+IDLE_DEFAULT = 1800.0
+OFF = ("off", "0", "no", "false")
+#: The longest path a Unix socket may have (sun_path is 108 bytes on Linux, with its NUL).
+MAX_SOCKET_PATH = 107
+#: The installed package whose commands the server runs.
+PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
+def server_dir(environ: Mapping[str, str]) -> str | None:
+    """The folder of this user's servers, or None when commands must run in their own process."""
+    if environ.get(SERVER_ENV, "").strip().lower() in OFF:
+        return None
+    cache = environ.get(CACHE_ENV, "")
+    if cache.strip().lower() in OFF:
+        return None
+    if cache:
+        return os.path.join(os.path.abspath(cache), "server")
+    runtime = environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime):
+        return os.path.join(runtime, "mediation")
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mediation", "server")
+
+
+def prepare(directory: str) -> bool:
+    """Create ``directory`` (mode 0700) if need be; True if it is a real folder of this user
+    that no one else may enter, the only kind a server's socket is put in or looked for."""
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        st = os.lstat(directory)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def key(environ: Mapping[str, str]) -> str:
+    """Which server a command of this interpreter, settings and installation may use."""
+    settings = sorted((k, v) for k, v in environ.items()
+                      if k.startswith(("PYTHON", "LC_")) or k in ("LANG", "LANGUAGE"))
+    parts = [str(os.getuid()), sys.executable, sys.version, repr(sys.flags), PACKAGE, repr(settings)]
+    data = "\0".join(parts).encode("utf-8", "surrogateescape")
+    # two CRCs (zlib is built in; hashlib loads OpenSSL): a name, not a secret, in a private folder
+    return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1], 0x5EED):08x}"
+
+
+def socket_path(directory: str, server_key: str) -> str | None:
+    """The server's socket, or None when the folder's path is too long for one."""
+    path = os.path.join(directory, f"{server_key}.sock")
+    return path if len(os.fsencode(path)) <= MAX_SOCKET_PATH else None
+
+
+def lock_path(directory: str, server_key: str) -> str:
+    """Held by the server while it runs: a second one started meanwhile stops at once."""
+    return os.path.join(directory, f"{server_key}.lock")
+
+
+def idle_seconds(environ: Mapping[str, str]) -> float:
+    """``$MEDIATION_SERVER_IDLE`` (seconds, at least 1), else half an hour."""
+    try:
+        value = float(environ.get(IDLE_ENV, ""))
+    except ValueError:
+        return IDLE_DEFAULT
+    return max(value, 1.0) if value == value else IDLE_DEFAULT  # NaN: the default
