@@ -71,6 +71,7 @@ class Server:
         self.wake: tuple[int, int] = (-1, -1)
         self.entry: Callable[[], object] | None = None
         self.code = ""
+        self.watched = ""
 
     # -- start and stop ---------------------------------------------------------------
 
@@ -96,7 +97,8 @@ class Server:
             warm()
         gc.collect()
         gc.freeze()  # what the program imported stays in pages the children share
-        self.code = fingerprint()
+        self.watched = watched(module_name)
+        self.code = fingerprint(self.watched)
 
     def listen(self) -> None:
         temporary = os.path.join(self.directory, f".{self.key}.{os.getpid()}.sock")
@@ -191,7 +193,6 @@ class Server:
             if pid == 0:
                 return
             conn = self.children.pop(pid, None)
-            self.served += 1
             if conn is None:
                 continue
             if os.WIFSIGNALED(status):
@@ -223,7 +224,7 @@ class Server:
             if not well_formed(request, fds):
                 conn.close()
                 return
-            if fingerprint() != self.code:  # a new release or an edited checkout
+            if fingerprint(self.watched) != self.code:  # a new release or an edited checkout
                 conn.sendall(b"local\n")
                 conn.close()
                 self.stop()
@@ -243,14 +244,15 @@ class Server:
                           "running": len(self.children), "idle": self.idle, "socket": self.path}
                 conn.sendall(b"status " + json.dumps(status).encode("ascii") + b"\n")
             elif control == "stop":
+                self.stop()  # first: once told, no command reaches this server
                 conn.sendall(b"stopping\n")
-                self.stop()
 
     def _fork(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
         pid = os.fork()
         if pid == 0:
             self._child(conn, request, fds)  # never returns
         self.children[pid] = conn
+        self.served += 1
         conn.sendall(f"pid {pid}\n".encode("ascii"))
 
     # -- the command's process --------------------------------------------------------
@@ -312,17 +314,22 @@ def _more(sock: socket.socket) -> bytes:
     return chunk
 
 
-def fingerprint(package: str = place.PACKAGE, paths: list[str] | None = None) -> str:
-    """The installation's code as it is now: the size and time of every module of the
-    package, and the time of every folder on ``sys.path`` (which changes when a library is
-    installed or removed). When it changes, the server hands the command back and stops."""
+def fingerprint(code: str, paths: list[str] | None = None) -> str:
+    """The program as installed now: the size and time of every module under ``code`` (its
+    top package's folder, or its one file), and the time of every folder on ``sys.path``
+    (which changes when a library is installed or removed). When it changes, the server
+    hands the command back and stops."""
     digest = hashlib.sha256()
-    todo = [package]
+    todo = [code]
     while todo:
         folder = todo.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except NotADirectoryError:
+            entries = []
+            _stamp(digest, folder, os.stat(folder))
         except OSError:
+            digest.update(f"{folder}:-\0".encode("utf-8", "surrogateescape"))
             continue
         for entry in entries:
             if entry.name == "__pycache__":
@@ -330,14 +337,25 @@ def fingerprint(package: str = place.PACKAGE, paths: list[str] | None = None) ->
             if entry.is_dir(follow_symlinks=False):
                 todo.append(entry.path)
             elif entry.name.endswith(".py"):
-                st = entry.stat(follow_symlinks=False)
-                digest.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+                _stamp(digest, entry.path, entry.stat(follow_symlinks=False))
     for folder in sys.path if paths is None else paths:
         try:
             digest.update(f"{folder}:{os.stat(folder or '.').st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
         except OSError:
             digest.update(f"{folder}:-\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def _stamp(digest, path: str, st: os.stat_result) -> None:
+    digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+
+
+def watched(module_name: str) -> str:
+    """What :func:`fingerprint` looks at for the program ``module_name``: its top package's
+    folder (``mediation/``), or the file of a module that is not in a package."""
+    top = sys.modules[module_name.split(".")[0]]
+    folders = list(getattr(top, "__path__", []))
+    return folders[0] if folders else top.__file__
 
 
 def adopt(request: dict) -> None:

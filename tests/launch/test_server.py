@@ -1,0 +1,357 @@
+"""The command server (mediation.launch.server) with a small program of the test's own.
+
+The program (written into the test's folder) reports what its process sees: its
+arguments, environment, directory, umask and streams, or ends in a given way.
+Each test starts a server for it as the client would find it (same folder and
+key), then runs the client, ``mediation.launch.client.through_server``, as a
+process of its own, and compares with the program run in its own process.
+Synchronisation is by what the processes say or do (a line read, a process
+ended, a lock released), never by waiting a while.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mediation.launch import control, place, protocol
+from mediation.launch.server import _exit_status, fingerprint, watched
+
+PROGRAM = textwrap.dedent('''
+    import json, os, signal, sys
+
+    def main():
+        action = sys.argv[1]
+        if action == "echo":
+            mask = os.umask(0); os.umask(mask)
+            print(json.dumps({
+                "argv": sys.argv[1:], "cwd": os.getcwd(), "umask": mask,
+                "client_only": os.environ.get("CLIENT_ONLY"), "server_only": os.environ.get("SERVER_ONLY"),
+                "tty": [os.isatty(0), os.isatty(1), os.isatty(2)],
+                "encoding": [sys.stdin.encoding, sys.stdout.encoding, sys.stderr.errors],
+                "pid": os.getpid(), "ppid": os.getppid(),
+            }))
+        elif action == "exit":
+            sys.exit(int(sys.argv[2]))
+        elif action == "message":
+            sys.exit("something went wrong")
+        elif action == "raise":
+            raise RuntimeError("boom")
+        elif action == "interrupt":
+            raise KeyboardInterrupt
+        elif action == "kill-self":
+            os.kill(os.getpid(), signal.SIGTERM)
+        elif action == "cat":
+            sys.stdout.write(sys.stdin.read())
+        elif action == "wait":
+            print("waiting", flush=True)
+            sys.stdin.read()
+        elif action == "busy":
+            # a command at work: Python code runs, so a signal is acted on at once (a signal that
+            # comes just before a blocking read waits for the read: CPython, not the server)
+            import time
+            print("busy", flush=True)
+            while True:
+                time.sleep(0.01)
+        elif action == "atexit":
+            import atexit
+            atexit.register(lambda: print("atexit ran"))
+            print("main ran", end=" ")
+''')
+CLIENT = ("import os, sys\n"
+          "from mediation.launch.client import through_server\n"
+          "code = through_server(sys.argv, os.environ)\n"
+          "sys.exit(99 if code is None else code)\n")
+KEY = "import os; from mediation.launch import place; print(place.key(os.environ))"
+OWN = "import sys; sys.argv[0] = '-c'; import fakeprog; fakeprog.main()"
+#: The client's exit status when it would run the command itself (no server took it).
+LOCAL = 99
+
+
+class Running:
+    """A server of the test's program, started as the client would find it."""
+
+    def __init__(self, tmp: Path, **extra_env: str) -> None:
+        self.program = tmp / "prog"
+        self.program.mkdir()
+        (self.program / "fakeprog.py").write_text(PROGRAM)
+        self.work = tmp / "work"
+        self.work.mkdir()
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIATION_", "PYTHON"))}
+        self.env.update(MEDIATION_CACHE=str(tmp / "cache"), MEDIATION_SERVER="on",
+                        PYTHONPATH=str(self.program), LANG="C.UTF-8")
+        self.env.pop("LC_ALL", None)
+        self.directory = place.server_dir(self.env)
+        assert place.prepare(self.directory)
+        # as the client computes it: in a process started as the client's is (same flags)
+        self.key = subprocess.run([sys.executable, "-c", KEY], env=self.env, capture_output=True, text=True,
+                                  check=True, cwd=self.work).stdout.strip()
+        self.path = place.socket_path(self.directory, self.key)
+        self.process = self.start(**extra_env)
+
+    def start(self, **extra_env: str) -> subprocess.Popen:
+        read_end, write_end = os.pipe()
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "mediation.launch.server", self.directory, self.key,
+             "fakeprog:main", f"--ready-fd={write_end}"],
+            env={**self.env, **extra_env}, pass_fds=(write_end,), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as ready:
+            self.ready = ready.readline()  # "ready", or nothing when it stopped instead
+        return process
+
+    def client(self, *args, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+        kwargs.setdefault("capture_output", True)
+        kwargs.setdefault("cwd", self.work)
+        return subprocess.run([sys.executable, "-c", CLIENT, *args], env=env or self.env, **kwargs)
+
+    def own(self, *args, **kwargs) -> subprocess.CompletedProcess:
+        kwargs.setdefault("capture_output", True)
+        kwargs.setdefault("cwd", self.work)
+        return subprocess.run([sys.executable, "-c", OWN, *args], env=self.env, **kwargs)
+
+    def status(self) -> dict:
+        answer = control.ask(self.path, "status")
+        assert answer and answer.startswith("status ")
+        return json.loads(answer[len("status "):])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            control.ask(self.path, "stop")
+            self.process.wait(timeout=30)
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = Running(tmp_path, SERVER_ONLY="from the server's start")
+    assert running.ready == b"ready\n", running.process.stderr.read()
+    yield running
+    running.stop()
+
+
+def echo(completed: subprocess.CompletedProcess) -> dict:
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_the_command_runs_in_a_child_of_the_server_with_the_clients_arguments(server):
+    seen = echo(server.client("echo", "案件", "XS-2026-00001"))
+    assert seen["argv"] == ["echo", "案件", "XS-2026-00001"]
+    assert seen["ppid"] == server.process.pid
+    assert server.status()["served"] == 1
+
+
+def test_an_argument_that_is_not_utf8_arrives_as_it_would_in_its_own_process(server):
+    args = [b"echo", b"\xff\xfe"]
+    assert echo(server.client(*args))["argv"] == echo(server.own(*args))["argv"] == ["echo", "\udcff\udcfe"]
+
+
+def test_the_environment_is_the_clients_not_the_servers(server):
+    env = {**server.env, "CLIENT_ONLY": "from the client"}
+    seen = echo(server.client("echo", env=env))
+    assert seen["client_only"] == "from the client"
+    assert seen["server_only"] is None
+
+
+def test_the_working_directory_and_umask_are_the_clients(server):
+    inner = server.work / "内 folder"
+    inner.mkdir()
+    seen = echo(server.client("echo", cwd=inner, preexec_fn=lambda: os.umask(0o027)))
+    assert seen["cwd"] == str(inner)
+    assert seen["umask"] == 0o027
+
+
+def test_the_streams_are_the_clients_pipes_with_its_encodings(server):
+    served, own = echo(server.client("echo")), echo(server.own("echo"))
+    assert served["tty"] == own["tty"] == [False, False, False]
+    assert served["encoding"] == own["encoding"]
+
+
+def test_standard_input_reaches_the_command_however_large(server):
+    data = ("第一行\n" + "x" * 100 + "\n") * 20000  # ~2.5 MB: more than any pipe holds
+    completed = server.client("cat", input=data.encode())
+    assert completed.returncode == 0
+    assert completed.stdout.decode() == data
+
+
+@pytest.mark.parametrize("args", [("exit", "0"), ("exit", "3"), ("exit", "255"), ("exit", "256"),
+                                  ("message",), ("raise",), ("atexit",)])
+def test_the_exit_status_and_what_was_printed_are_as_in_its_own_process(server, args):
+    served, own = server.client(*args), server.own(*args)
+    assert (served.returncode, served.stdout) == (own.returncode, own.stdout)
+    assert served.stderr.splitlines()[-1:] == own.stderr.splitlines()[-1:]
+
+
+def test_a_command_killed_by_a_signal_ends_its_client_by_the_same_signal(server):
+    assert server.client("kill-self").returncode == server.own("kill-self").returncode == -signal.SIGTERM
+
+
+def test_an_uncaught_ctrl_c_ends_the_client_as_python_ends(server):
+    served, own = server.client("interrupt"), server.own("interrupt")
+    assert served.returncode == own.returncode == -signal.SIGINT
+    assert served.stderr.splitlines()[-1] == own.stderr.splitlines()[-1] == b"KeyboardInterrupt"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_to_the_client_reaches_the_command(server, signum):
+    client = subprocess.Popen([sys.executable, "-c", CLIENT, "busy"], env=server.env, cwd=server.work,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert client.stdout.readline() == b"busy\n"  # the command is running
+    client.send_signal(signum)
+    client.wait(timeout=30)  # only the signal (passed on) can end the command
+    own = subprocess.Popen([sys.executable, "-c", OWN, "busy"], env=server.env, cwd=server.work,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert own.stdout.readline() == b"busy\n"
+    own.send_signal(signum)
+    own.wait(timeout=30)
+    for process in (client, own):
+        process.communicate()
+    assert client.returncode == own.returncode
+    assert server.status()["running"] == 0
+
+
+def test_many_clients_at_once_each_get_their_own_answer(server):
+    clients = [subprocess.Popen([sys.executable, "-c", CLIENT, "echo", str(n)], env=server.env, cwd=server.work,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(12)]
+    seen = [json.loads(c.communicate(timeout=60)[0]) for c in clients]
+    assert [s["argv"] for s in seen] == [["echo", str(n)] for n in range(12)]
+    assert len({s["pid"] for s in seen}) == 12
+    assert server.status()["served"] == 12
+
+
+def test_a_changed_installation_sends_the_command_back_and_stops_the_server(server):
+    assert echo(server.client("echo"))
+    (server.program / "newmodule.py").write_text("")  # a library installed beside it
+    completed = server.client("echo")
+    assert completed.returncode == LOCAL and completed.stdout == b""  # nothing ran there
+    assert server.process.wait(timeout=30) == 0
+    assert not os.path.exists(server.path)
+
+
+def test_an_edited_module_changes_the_fingerprint(tmp_path):
+    module = tmp_path / "one.py"
+    module.write_text("x = 1\n")
+    before = fingerprint(str(module), paths=[])
+    module.write_text("x = 22\n")
+    assert fingerprint(str(module), paths=[]) != before
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "sub" / "m.py").write_text("")
+    before = fingerprint(str(package), paths=[])
+    (package / "sub" / "m.py").write_text("changed")
+    assert fingerprint(str(package), paths=[]) != before
+    assert watched("mediation.cli") == place.PACKAGE
+
+
+def test_a_second_server_for_the_same_key_stops_at_once(server):
+    second = server.start()
+    assert server.ready == b""  # it never took commands
+    assert second.wait(timeout=30) == 0
+    second.stderr.close()
+    assert echo(server.client("echo"))["ppid"] == server.process.pid
+
+
+def test_stop_waits_for_running_commands_and_removes_the_socket(server):
+    client = subprocess.Popen([sys.executable, "-c", CLIENT, "wait"], env=server.env, cwd=server.work,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert client.stdout.readline() == b"waiting\n"
+    assert control.ask(server.path, "stop") == "stopping"
+    assert not os.path.exists(server.path)  # no new command reaches it
+    assert server.client("echo").returncode == LOCAL
+    client.stdin.close()  # the running command ends ...
+    assert client.wait(timeout=30) == 0  # ... with its status, and then the server
+    assert server.process.wait(timeout=30) == 0
+
+
+def test_an_idle_server_stops_by_itself(tmp_path):
+    running = Running(tmp_path, MEDIATION_SERVER_IDLE="1")
+    assert running.ready == b"ready\n"
+    assert running.process.wait(timeout=60) == 0
+    running.stop()
+    assert not os.path.exists(running.path)
+
+
+def test_the_socket_and_its_folder_are_the_users_alone(server):
+    assert os.stat(server.directory).st_mode & 0o777 == 0o700
+    assert os.stat(server.path).st_mode & 0o777 == 0o600
+
+
+def test_another_user_is_not_served():
+    if os.getuid() != 0:
+        pytest.skip("acting as another user needs root")
+    base = Path(tempfile.mkdtemp(prefix="mediation-peer-"))
+    base.chmod(0o711)  # another user may pass through to the socket (the test's own folder is private)
+    server = Running(base)
+    try:
+        _another_user_sends_a_command(server)
+    finally:
+        server.stop()
+        shutil.rmtree(base)
+
+
+def _another_user_sends_a_command(server: Running) -> None:
+    assert server.ready == b"ready\n"
+    Path(server.directory).parent.chmod(0o711)
+    os.chmod(server.directory, 0o711)  # as if the folder let others through: the server itself refuses
+    os.chmod(server.path, 0o666)
+    try:
+        pid = os.fork()
+        if pid == 0:  # another user's process sends a command
+            code = 1
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                sock = socket.socket(socket.AF_UNIX)
+                sock.connect(server.path)
+                request = {"v": 1, "argv": ["-c", "echo"], "env": {}, "cwd": "/", "umask": 0o022,
+                           "stdio": [["utf-8", "strict"]] * 3}
+                try:
+                    socket.send_fds(sock, [protocol.encode(request)], [0, 1, 2])
+                    answer = sock.recv(100)
+                except ConnectionError:  # closed before the request was read (reset, broken pipe)
+                    answer = b""
+                code = 0 if answer == b"" else 1  # closed without a word
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.chmod(server.path, 0o600)
+        os.chmod(server.directory, 0o700)
+    assert server.status()["served"] == 0
+
+
+def test_a_malformed_request_is_closed_and_the_server_goes_on(server):
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(server.path)
+        sock.sendall((5).to_bytes(4, "big") + b"\x00\x01\x02\x03\x04")
+        assert sock.recv(100) == b""
+    with socket.socket(socket.AF_UNIX) as sock:  # a command without its three descriptors
+        sock.connect(server.path)
+        sock.sendall(protocol.encode({"v": 1, "argv": ["-c", "echo"], "env": {}, "cwd": "/", "umask": 0,
+                                      "stdio": [["utf-8", "strict"]] * 3}))
+        assert sock.recv(100) == b""
+    assert echo(server.client("echo"))
+
+
+def test_without_a_server_the_client_says_run_it_here_and_starts_one(tmp_path):
+    running = Running(tmp_path)
+    running.stop()
+    assert running.client("echo").returncode == LOCAL  # the client's caller runs it in its own process
+
+
+@pytest.mark.parametrize(("value", "status"), [(None, 0), (0, 0), (3, 3), (256, 0), (-1, 255), ("text", 1)])
+def test_exit_statuses_as_python_gives_them(value, status):
+    assert _exit_status(value) == status
