@@ -221,7 +221,7 @@ def test_every_refusal_through_the_cli_is_one_line_exit_2_and_writes_nothing(db,
         assert result.exit_code == 2, (action, role, result.output)
         assert result.stdout == ""
         assert result.stderr.startswith("mediation: error: ") and result.stderr.count("\n") == 1, result.stderr
-        assert f"{who} (" in result.stderr and "may not" in result.stderr
+        assert f"{who}（" in result.stderr and "不能" in result.stderr  # the desk's words: tests/cli/test_words.py
         assert table_rows(db) == before, (action, role)
         tried += 1
     assert tried >= 25
@@ -238,5 +238,5 @@ def test_reading_needs_no_operator_and_shows_nothing_personal(db, rules):
     before = table_rows(db)
     result = runner.invoke(cli, ["case", "show", no, "--reveal", "--operator", "clerk01",
                                  "--rules", str(ROOT / "rules")], env=env)
-    assert result.exit_code == 2 and "--operator clerk01 is not who you are" in result.stderr
+    assert result.exit_code == 2 and "--operator clerk01 不是您" in result.stderr
     assert table_rows(db) == before
