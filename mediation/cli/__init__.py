@@ -143,15 +143,14 @@ def cli() -> None:
 
 #: Where the desk's words for errors live (:mod:`mediation.cli.words`), imported only when an
 #: error is told, as subcommands are imported only when run: no command pays for them to start.
-WORDS = "mediation.cli.words:desk_line"
+WORDS = "mediation.cli.words:told"
 
 
 def told(exc: MediationError, ctx: click.Context) -> str:
     """An error's line: in the desk's words (Chinese, labels of the command's rule set) for the
     errors a clerk meets at the desk, else its own."""
     module, attr = WORDS.split(":")
-    words = getattr(importlib.import_module(module), attr)
-    return words(exc, ctx.meta.get("mediation.rules"))  # the rule set options.load left (RULES_META)
+    return getattr(importlib.import_module(module), attr)(exc, ctx)
 
 
 def undecodable_argument(args, environ) -> str | None:

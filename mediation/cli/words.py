@@ -11,15 +11,17 @@ use, the ids in brackets, and the command to type next after ``下一步: ``::
     没有案件 XS-2026-09999。下一步: mediation case list
     --operator clerk01 不是您：登录名 'root' 是工作人员 sup01（督办员）。下一步: 去掉 --operator，或改用 --on-behalf-of clerk01
 
-:func:`desk_line` is called in one place, where every command's error becomes
-its line (:class:`mediation.cli.RootGroup`); an error it has no words for keeps
-its own. Labels come from the command's rule set; role names are not in the
-rule files, so :data:`ROLES` is their one table.
+:func:`told` is called in one place, where every command's error becomes its
+line (:class:`mediation.cli.RootGroup`; this module is imported only then); an
+error it has no words for keeps its own. Labels come from the command's rule
+set; role names are not in the rule files, so :data:`ROLES` is their one table.
 """
 
 from __future__ import annotations
 
-from mediation.cli.common import label, place
+import click
+
+from mediation.cli.common import RULES_META, label, place
 from mediation.cli.options import load
 from mediation.domain import CASE_NO
 from mediation.errors import InvalidTransition, MediationError, NotFound, PermissionDenied
@@ -41,6 +43,12 @@ ACTS = {
 
 #: What a well-formed case number looks like, for one that is not.
 CASE_NO_FORM = "案号形如 XS-2020-00001"
+
+
+def told(exc: MediationError, ctx: click.Context) -> str:
+    """:func:`desk_line` with the labels of the rule set the command loaded (left in ``ctx.meta``
+    by :func:`~mediation.cli.options.load`)."""
+    return desk_line(exc, ctx.meta.get(RULES_META))
 
 
 def desk_line(exc: MediationError, rules=None) -> str:

@@ -165,8 +165,15 @@ def test_identify(db):
     assert identify(db).operator == "sup01" and identify(db).login == me
     acting = identify(db, "sup01", "med_medical")
     assert (acting.operator, acting.entered_by) == ("med_medical", "sup01")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         identify(db, None, "nobody")
+    assert (missing.value.what, missing.value.key) == ("operator", "nobody")
+    # what a script (and the CLI's words) needs, beside the English message
+    with pytest.raises(PermissionDenied, match="--operator clerk01 is not who you are") as refused:
+        identify(db, "clerk01")
+    facts = refused.value
+    assert (facts.why, facts.other, facts.who, facts.role, facts.login) == ("not_you", "clerk01", "sup01",
+                                                                            "supervisor", me)
 
 
 # ----------------------------------------------------------------------- staff changes
