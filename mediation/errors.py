@@ -40,11 +40,18 @@ class InputError(MediationError):
         self.field = field
         self.hint = hint
 
+    #: What a subclass carries beyond the location, by keyword (kept by :meth:`located` and pickling).
+    facts: tuple[str, ...] = ()
+
+    def _kwargs(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint", *self.facts)}
+
     def located(self, **where: object) -> InputError:
-        """A copy with location parts filled in where this error has none."""
-        kw = {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint")}
+        """A copy with location parts (or facts) filled in where this error has none
+        (facts this kind of error does not carry are left out)."""
+        kw = self._kwargs()
         for key, value in where.items():
-            if kw.get(key) is None:
+            if key in kw and kw[key] in (None, ()):
                 kw[key] = value
         return type(self)(self.message, **kw)  # type: ignore[arg-type]
 
@@ -60,8 +67,7 @@ class InputError(MediationError):
         return text
 
     def __reduce__(self):  # picklable across worker processes
-        kw = {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint")}
-        return (_rebuild, (type(self), self.message, kw))
+        return (_rebuild, (type(self), self.message, self._kwargs()))
 
 
 def _rebuild(cls, message, kw):
@@ -82,22 +88,27 @@ class AmbiguousLabel(CaseError):
     ``choices`` holds the ids it may mean, so that a person at a terminal can pick one.
     """
 
+    facts = ("choices",)
+
     def __init__(self, message: str, *, choices: tuple[str, ...] = (), **where: str | int | None) -> None:
         super().__init__(message, **where)  # type: ignore[arg-type]
         self.choices = tuple(choices)
 
-    def located(self, **where: object) -> AmbiguousLabel:
-        copy = super().located(**where)
-        copy.choices = self.choices  # type: ignore[attr-defined]
-        return copy  # type: ignore[return-value]
-
-    def __reduce__(self):
-        kw = {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint")}
-        return (_rebuild, (type(self), self.message, {**kw, "choices": self.choices}))
-
 
 class NotFound(InputError):
-    """A case number, operator or other id does not exist."""
+    """A case number, operator or other id does not exist.
+
+    When known: ``what`` was looked for (``case``, ``operator``: a member of staff), ``key``
+    (the id asked for, as given) and ``near`` (the nearest id there is), for scripts and
+    for the CLI, which tells the desk in its own words.
+    """
+
+    facts = ("what", "key", "near")
+
+    def __init__(self, message: str, *, what: str | None = None, key: str | None = None,
+                 near: str | None = None, **where) -> None:
+        super().__init__(message, **where)
+        self.what, self.key, self.near = what, key, near
 
 
 class Refused(InputError):
@@ -107,14 +118,18 @@ class Refused(InputError):
 class InvalidTransition(Refused):
     """A trigger that the case's current state (or its place) does not allow.
 
-    ``state``, ``destination`` and ``trigger`` name them when known; ``moves`` are the
-    triggers that do apply to the case, in lifecycle order (what a person may do instead).
+    ``case_no``, ``state``, ``destination`` and ``trigger`` name them when known; ``moves``
+    are the triggers that do apply to the case, in lifecycle order (what a person may do instead).
     """
 
-    def __init__(self, message: str, *, state: str | None = None, trigger: str | None = None,
-                 destination: str | None = None, moves: tuple[str, ...] = (), **kwargs) -> None:
+    facts = ("case_no", "state", "trigger", "destination", "moves")
+
+    def __init__(self, message: str, *, case_no: str | None = None, state: str | None = None,
+                 trigger: str | None = None, destination: str | None = None, moves: tuple[str, ...] = (),
+                 **kwargs) -> None:
         super().__init__(message, **kwargs)
-        self.state, self.trigger, self.destination, self.moves = state, trigger, destination, tuple(moves)
+        self.case_no, self.state, self.trigger = case_no, state, trigger
+        self.destination, self.moves = destination, tuple(moves)
 
 
 class ConcurrentUpdate(Refused):
@@ -122,7 +137,35 @@ class ConcurrentUpdate(Refused):
 
 
 class PermissionDenied(Refused):
-    """The operator's role does not allow the action."""
+    """The operator's role does not allow the action (or who acts is not established).
+
+    What a script or the CLI needs, when known (None otherwise):
+
+    - ``who``: the staff id refused; ``role``: theirs; ``places``: a mediator's own
+      rooms and windows;
+    - ``action``: what they may not do: a lifecycle trigger, ``register``, ``override``,
+      ``reveal``, ``escalate``, or ``act`` (anything), ``on_behalf_of`` (enter another's
+      record), ``staff`` (see or change the staff), ``partners``, ``replay`` (load a history);
+    - ``case_no`` and ``place``: the case and where it is;
+    - ``may``: the roles that may (``clerk``, ``supervisor``; ``mediator``: those of the case's place);
+    - ``why``: ``role`` (only other roles may), ``place`` (a mediator's case elsewhere),
+      ``transfers`` (a third transfer needs a supervisor; ``transfers``: how many were
+      done), ``inactive`` (``who`` no longer active), ``not_staff`` (``login`` is nobody's),
+      ``not_you`` (``other``, the ``--operator`` claimed, is not ``who``, the login's
+      member); ``other`` is also the member an ``on_behalf_of`` is for.
+    """
+
+    facts = ("who", "role", "places", "action", "case_no", "place", "may", "why", "login", "other", "transfers")
+
+    def __init__(self, message: str, *, who: str | None = None, role: str | None = None,
+                 places: tuple[str, ...] = (), action: str | None = None, case_no: str | None = None,
+                 place: str | None = None, may: tuple[str, ...] = (), why: str | None = None,
+                 login: str | None = None, other: str | None = None, transfers: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.who, self.role, self.places, self.action = who, role, tuple(places or ()), action
+        self.case_no, self.place, self.may, self.why = case_no, place, tuple(may or ()), why
+        self.login, self.other, self.transfers = login, other, transfers
 
 
 class CalendarError(MediationError):

@@ -4,7 +4,9 @@ Subcommands are imported only when run, so ``mediation --help`` and each
 command start quickly. Every :class:`~mediation.errors.MediationError` becomes
 one line on stderr and its exit code (2: bad input or a refused action,
 3: a committed change whose output could not be written, 1: anything else);
-a traceback is shown only with ``MEDIATION_DEBUG=1``.
+the errors a clerk meets at the desk (a refused move or permission, no such case
+or member of staff) in the desk's words (:func:`told`); a traceback is shown only
+with ``MEDIATION_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ class RootGroup(LazyGroup):
         except MediationError as exc:
             if os.environ.get("MEDIATION_DEBUG"):
                 raise
-            raise Failure(str(exc), exc.exit_code) from None
+            raise Failure(told(exc, ctx), exc.exit_code) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -140,6 +142,18 @@ def cli() -> None:
     Register, review and divert disputes to the centre's 11 mediation rooms
     and 7 service windows by declarative rules (属地管理, 谁主管、谁负责).
     """
+
+
+#: Where the desk's words for errors live (:mod:`mediation.cli.words`), imported only when an
+#: error is told, as subcommands are imported only when run: no command pays for them to start.
+WORDS = "mediation.cli.words:told"
+
+
+def told(exc: MediationError, ctx: click.Context) -> str:
+    """An error's line: in the desk's words (Chinese, labels of the command's rule set) for the
+    errors a clerk meets at the desk, else its own."""
+    module, attr = WORDS.split(":")
+    return getattr(importlib.import_module(module), attr)(exc, ctx)
 
 
 def undecodable_argument(args, environ) -> str | None:

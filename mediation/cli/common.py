@@ -19,6 +19,10 @@ from mediation.errors import MediationError
 #: The exit code of a command whose change was committed but whose output could not be written.
 RECORDED_EXIT = 3
 
+#: Where a command's rule set is left in click's ``meta`` (shared by every context of a run:
+#: :func:`mediation.cli.options.load`), so that its errors are told with its labels.
+RULES_META = "mediation.rules"
+
 
 class OutputFailed(MediationError):
     """The change is committed; only printing it failed (stdout full, closed, a broken pipe).
@@ -89,6 +93,18 @@ def long_running() -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
     gc.enable()
+
+
+def label(rules, kind: str, id_: str | None) -> str:
+    """The Chinese label of an id in the rule set's catalogue (the id itself if it has none)."""
+    return rules.catalogue.label(kind, id_) if id_ else ""
+
+
+def place(rules, destination: str | None) -> str:
+    """``医疗纠纷调解室 (room.medical)``."""
+    if not destination:
+        return ""
+    return f"{label(rules, 'destination', destination)} ({destination})"
 
 
 def place_text(cat, key: str) -> str:

@@ -14,7 +14,7 @@ import click
 
 from mediation.cases import MOMENT_FORMS, parse_date, parse_moment
 from mediation.cli import complete
-from mediation.cli.common import at_terminal
+from mediation.cli.common import RULES_META, at_terminal
 from mediation.deadlines import calendar as workdays
 from mediation.errors import CaseError, InputError
 from mediation.rules import RuleSet
@@ -109,11 +109,15 @@ _loaded: dict[Path, Any] = {}
 
 def load(rules_dir: Path | None) -> RuleSet:
     """The compiled rule set of ``--rules`` (or the default one), loaded once per process
-    (through the user's cache of loaded rule sets: :mod:`mediation.rules.cache`)."""
+    (through the user's cache of loaded rule sets: :mod:`mediation.rules.cache`), and left
+    in the command's context (:data:`~mediation.cli.common.RULES_META`) for its errors' words."""
     path = rules_dir or default_rules_dir()
     key = path.resolve()
     if key not in _loaded:
         _loaded[key] = load_cached(path)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[RULES_META] = _loaded[key]
     return _loaded[key]
 
 

@@ -28,7 +28,9 @@ def _supervisor(database, operator: str | None) -> str:
         me = members.get_member(conn, acting.operator)
     if me is None or me.role != SUPERVISOR:
         role = me.role if me else "unknown"
-        raise PermissionDenied(f"{acting.operator} ({role}) may not see or change the staff: only supervisors may")
+        raise PermissionDenied(f"{acting.operator} ({role}) may not see or change the staff: only supervisors may",
+                               who=acting.operator, role=me.role if me else None,
+                               places=me.destinations if me else (), action="staff", may=("supervisor",), why="role")
     return acting.operator
 
 

@@ -68,7 +68,8 @@ def _supervisor(db, operator: str | None):
     with db.read() as conn:
         op = operator_of(conn, operator)
     if op.role != SUPERVISOR:
-        raise PermissionDenied(f"{op.id} ({op.role}) may not manage partners: only supervisors may")
+        raise PermissionDenied(f"{op.id} ({op.role}) may not manage partners: only supervisors may",
+                               who=op.id, role=op.role, places=op.destinations, action="partners", may=("supervisor",), why="role")
     return op
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 
 from mediation.desk.staff import StaffMember, get_member, staff_ids
 from mediation.errors import InputError, NotFound, PermissionDenied
-from mediation.text import did_you_mean, quoted
+from mediation.text import nearest, quoted
 
 CLERK, MEDIATOR, SUPERVISOR = "clerk", "mediator", "supervisor"
 
@@ -75,10 +75,12 @@ def operator_of(conn: Connection, operator_id: str | None) -> StaffMember:
         raise InputError("this needs an operator: give --operator ID or set MEDIATION_OPERATOR")
     found = get_member(conn, operator_id)
     if found is None:
-        hint = did_you_mean(operator_id, staff_ids(conn)) or "mediation staff list shows the staff"
-        raise NotFound(f"unknown operator {quoted(operator_id)}", hint=hint)
+        near = nearest(operator_id, staff_ids(conn))
+        raise NotFound(f"unknown operator {quoted(operator_id)}", what="operator", key=operator_id, near=near,
+                       hint=f"did you mean {near!r}?" if near else "mediation staff list shows the staff")
     if not found.active:
-        raise PermissionDenied(f"{found.id} is no longer active staff: they may not act")
+        raise PermissionDenied(f"{found.id} is no longer active staff: they may not act",
+                               who=found.id, role=found.role, action="act", why="inactive")
     return found
 
 
@@ -92,7 +94,8 @@ def entering(conn: Connection, entered_by: str | None, operator_id: str | None) 
     member = operator_of(conn, entered_by)
     if member.role != SUPERVISOR:
         raise PermissionDenied(f"{member.id} ({member.role}) may not act on behalf of {operator_id}: "
-                               "only supervisors may")
+                               "only supervisors may", who=member.id, role=member.role, action="on_behalf_of",
+                               other=operator_id, may=("supervisor",), why="role")
     return member
 
 
@@ -108,10 +111,14 @@ def authorise(conn: Connection, operator_id: str | None, action: str, *, destina
     if op.role in roles:
         return op
     what = f"{action} {case_no}" if case_no else action
+    may = (*(r for r in (CLERK, SUPERVISOR) if r in roles), *((MEDIATOR,) if own else ()))
+    facts = {"who": op.id, "role": op.role, "places": op.destinations, "action": action, "case_no": case_no,
+             "place": destination, "may": may}
     if own and op.role == MEDIATOR:
         if destination is not None and destination in op.destinations:
             return op
         mine = ", ".join(op.destinations) or "no destination"
         where = f"it is at {destination}" if destination else "it has no destination yet"
-        raise PermissionDenied(f"{op.id} (mediator at {mine}) may not {what}: {where}")
-    raise PermissionDenied(f"{op.id} ({op.role}) may not {what}: only {who_may(action)} may")
+        raise PermissionDenied(f"{op.id} (mediator at {mine}) may not {what}: {where}", why="place", **facts)
+    raise PermissionDenied(f"{op.id} ({op.role}) may not {what}: only {who_may(action)} may", why="role",
+                           **facts)

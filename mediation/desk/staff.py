@@ -28,7 +28,7 @@ from mediation.clock import now
 from mediation.errors import InputError, NotFound, PermissionDenied, Refused
 from mediation.store import access
 from mediation.store.schema import STAFF_ROLES, audit, staff
-from mediation.text import quoted
+from mediation.text import nearest, quoted
 
 SUPERVISOR = "supervisor"
 MEDIATOR = "mediator"
@@ -127,9 +127,12 @@ def set_up(db, rules, *, at: datetime | None = None) -> tuple[int, str]:
 def _supervisor(conn: Connection, actor: str) -> StaffMember:
     member = get_member(conn, actor)
     if member is None or not member.active:
-        raise NotFound(f"unknown operator {quoted(actor)}", hint="mediation staff list shows the staff")
+        raise NotFound(f"unknown operator {quoted(actor)}", what="operator", key=actor,
+                       hint="mediation staff list shows the staff")
     if member.role != SUPERVISOR:
-        raise PermissionDenied(f"{member.id} ({member.role}) may not change the staff: only supervisors may")
+        raise PermissionDenied(f"{member.id} ({member.role}) may not change the staff: only supervisors may",
+                               who=member.id, role=member.role, places=member.destinations, action="staff",
+                               may=("supervisor",), why="role")
     return member
 
 
@@ -208,7 +211,8 @@ def update(db, rules, staff_id: str, *, operator: str, name: str | None = None, 
         before = get_member(conn, staff_id)
         if before is None:
             near = staff_ids(conn)
-            raise NotFound(f"unknown staff member {quoted(staff_id)}",
+            raise NotFound(f"unknown staff member {quoted(staff_id)}", what="staff", key=staff_id,
+                           near=nearest(staff_id, near),
                            hint=f"staff: {', '.join(near[:20])}" if near else None)
         changes: dict[str, Any] = {}
         if name is not None:

@@ -19,7 +19,7 @@ from mediation.clock import now, to_centre
 from mediation.desk.read import CaseRecord, load_record
 from mediation.desk.roles import authorise, entering
 from mediation.domain import CASE_FIELDS
-from mediation.errors import ConcurrentUpdate, Refused
+from mediation.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, Refused
 from mediation.lifecycle import CaseModel, fire
 from mediation.store.records import append, event_row, get_case
 
@@ -58,7 +58,12 @@ def act(db, rules, case_no: str, action: str, build: Build, *, operator: str,
                 f"now {row['version']})", hint=f"look at it again (mediation case show {case_no})")
         op = authorise(conn, operator, action, destination=row["destination"], case_no=case_no)
         moment = when(at, row["updated_at"])
-        changes, new_events = build(conn, row, op, moment)
+        try:
+            changes, new_events = build(conn, row, op, moment)
+        except (InvalidTransition, PermissionDenied) as exc:
+            # the lifecycle knows the case's columns, not its number nor who acts: said here
+            raise exc.located(case_no=case_no, who=op.id, role=op.role, places=op.destinations,
+                              place=row["destination"]) from None
         # 督办 levels belong to a deadline: a new stage (or an extension) sets a new
         # one, so the level starts again at 0 (the escalate events keep the history).
         if "stage_at" in changes or "extension_days" in changes:

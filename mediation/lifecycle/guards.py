@@ -125,7 +125,8 @@ def supervisor_after_two_transfers(event: EventData) -> bool:
         return True
     nth = _ORDINALS.get(done + 1, f"{done + 1}th")
     raise PermissionDenied(
-        f"a {nth} transfer needs a supervisor (case has been transferred {done} times)"
+        f"a {nth} transfer needs a supervisor (case has been transferred {done} times)",
+        role=event.kwargs.get("role"), action="transfer", may=("supervisor",), why="transfers", transfers=done,
     )
 
 

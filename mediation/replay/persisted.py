@@ -88,7 +88,8 @@ def importer(conn, operator_id: str | None):
     op = operator_of(conn, operator_id)
     if op.role != SUPERVISOR:
         raise PermissionDenied(f"{op.id} ({op.role}) may not replay a history into the database: "
-                               "only supervisors may")
+                               "only supervisors may", who=op.id, role=op.role, places=op.destinations,
+                               action="replay", may=("supervisor",), why="role")
     return op
 
 

@@ -111,10 +111,11 @@ def get_case(conn: Connection, case_no: str) -> RowMapping:
     """The ``cases`` row of ``case_no``; :class:`NotFound` if there is none."""
     if not isinstance(case_no, str) or not CASE_NO.match(case_no):
         # never sent to the database: PostgreSQL refuses some text (a NUL) with an error of its own
-        raise NotFound(f"no case {quoted(case_no)}", hint="case numbers look like XS-2020-00001")
+        raise NotFound(f"no case {quoted(case_no)}", what="case", key=case_no,
+                       hint="case numbers look like XS-2020-00001")
     row = conn.execute(select(cases).where(cases.c.case_no == case_no)).mappings().first()
     if row is None:
-        raise NotFound(f"no case {case_no}")
+        raise NotFound(f"no case {case_no}", what="case", key=case_no)
     return row
 
 
@@ -164,7 +165,7 @@ def append(conn: Connection, case_no: str, read_version: int, changes: Mapping[s
     if result.rowcount != 1:
         current = conn.execute(select(cases.c.version).where(cases.c.case_no == case_no)).scalar()
         if current is None:
-            raise NotFound(f"no case {case_no}")
+            raise NotFound(f"no case {case_no}", what="case", key=case_no)
         raise ConcurrentUpdate(
             f"{case_no} was changed by someone else while you acted on it "
             f"(version {read_version}, now {current})",

@@ -110,13 +110,12 @@ def test_register_refuses_bad_input_in_one_line(desk):
                code=2).stderr
     assert "ID number fails its checksum" in err and "340603199001011230" not in err
     # who acts is the login (root/postgres: sup01), not a claim (docs/design.md §8)
-    assert "--operator clerk01 is not who you are" in desk(*REGISTER, "--operator", "clerk01", operator=None,
-                                                          code=2).stderr
+    assert "--operator clerk01 不是您" in desk(*REGISTER, "--operator", "clerk01", operator=None, code=2).stderr
     assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
     assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
     err = desk(*REGISTER, operator="med_medical", code=2).stderr
-    assert "med_medical (mediator) may not register: only clerks and supervisors may" in err
-    assert "no case" in desk("case", "show", "XS-2020-00001", code=2).stderr
+    assert "med_medical（调解员，医疗纠纷调解室 room.medical）不能登记 (register)：只有登记员和督办员可以" in err
+    assert "没有案件 XS-2020-00001" in desk("case", "show", "XS-2020-00001", code=2).stderr
 
 
 def _to_room(desk, *extra: str) -> str:
@@ -132,7 +131,7 @@ def test_refusals_are_one_line_and_exit_2(desk):
     assert ("不能调解成功 XS-2020-00001：当前状态 已分流 (diverted)。可用：承办 (take)、转办 (transfer)、"
             "撤回 (withdraw)。下一步: mediation case take XS-2020-00001") in err
     err = desk("case", "take", no, operator="med_labor", code=2).stderr
-    assert "med_labor (mediator at room.labor) may not take XS-2020-00001: it is at room.medical" in err
+    assert "med_labor（调解员，劳动争议调解室 room.labor）不能承办 XS-2020-00001 (take)：它在 医疗纠纷调解室 (room.medical)" in err
     err = desk("case", "take", no, "--if-version", "2", operator="med_medical", code=2).stderr
     assert "has changed since you looked at it (version 2, now 3)" in err
     err = desk("case", "take", no, "--at", "2020-06-15T09:00", operator="med_medical", code=2).stderr
@@ -147,7 +146,7 @@ def test_override_transfer_fail_and_withdraw(desk):
     desk(*REGISTER, "--at", "2020-06-15T09:30")
     desk("case", "review", "XS-2020-00001", "--at", "2020-06-15T09:40")
     err = desk("case", "divert", "XS-2020-00001", "--to", "律师调解室", "--reason", "疑难", code=2).stderr
-    assert "only supervisors may" in err
+    assert "只有督办员可以" in err
     out = desk("case", "divert", "XS-2020-00001", "--to", "律师调解室", "--reason", "疑难复杂",
                "--at", "2020-06-15T09:45", operator="sup01").stdout.splitlines()
     assert len(out) == 2 and "改派" in out[0] and "规则去向 医疗纠纷调解室 (room.medical)" in out[0]
@@ -169,7 +168,7 @@ def test_show_masks_unless_revealed_and_records_the_reveal(desk):
     assert "张*" in out and "138****5678" in out and "张三" not in out and "13812345678" not in out
     assert "医疗纠纷调解室" in out and "2020-06-17" in out and "经过" in out
     err = desk("case", "show", no, "--reveal", "--operator", "med_labor", operator=None, code=2).stderr
-    assert "--operator med_labor is not who you are" in err
+    assert "--operator med_labor 不是您" in err
     out = desk("case", "show", no, "--reveal", "--at", "2020-06-15T10:00").stdout
     assert "张三" in out and "13812345678" in out and "查看个人信息" in out
     view = desk.json("case", "show", no)

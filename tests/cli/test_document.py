@@ -66,7 +66,7 @@ def test_refusals_are_one_line_and_exit_2(desk, day, tmp_path, monkeypatch):
     err = desk("case", "document", day["settled"], code=2).stderr
     assert "which document? give KIND, or --list" in err
     err = desk("case", "document", day["settled"], "agreement", operator="med_labor", code=2).stderr
-    assert "may not reveal" in err
+    assert "med_labor（调解员，劳动争议调解室 room.labor）不能查看个人信息" in err
     assert list(here.iterdir()) == []
 
 

@@ -41,7 +41,7 @@ def test_a_unique_part_of_a_name_finds_the_room(desk):
 
 def test_an_operator_in_capitals_is_suggested_in_lower_case(desk):
     err = desk(*REGISTER, "--at", "2020-06-15T09:30", operator="CLERK01", code=2).stderr
-    assert "unknown operator 'CLERK01'" in err and "did you mean 'clerk01'?" in err
+    assert "没有工作人员 'CLERK01'：是 clerk01 吗？" in err
 
 
 @pytest.mark.parametrize(("typed", "stored"), [

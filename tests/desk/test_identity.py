@@ -84,7 +84,7 @@ def test_a_staff_file_elsewhere_cannot_make_a_clerk_a_supervisor(db, rules, evil
         desk.divert(db, evil, no, operator="clerk01", to="room.general", reason="改派", at=AT)
     result = run(db.url, "case", "divert", no, "--to", "room.general", "--reason", "改派", "--at",
                  "2020-06-15T09:00", "--rules", str(evil_rules), "--on-behalf-of", "clerk01", code=2)
-    assert "clerk01 (clerk) may not override" in result.stderr
+    assert "clerk01（登记员）不能改派" in result.stderr
     # and init with that rules dir on an existing database changes nobody
     run(db.url, "init", "--rules", str(evil_rules))
     with db.read() as conn:
@@ -125,8 +125,8 @@ def test_an_unknown_login_is_told_how_to_be_added(db, monkeypatch):
     monkeypatch.setattr(access, "os_user", lambda: "desk-stranger")
     err = run(db.url, *REGISTER, code=2).stderr
     assert err.count("\n") == 1
-    assert "login 'desk-stranger' is not staff of this database" in err
-    assert "mediation staff add ID --name NAME --role ROLE --login desk-stranger" in err
+    assert "登录名 'desk-stranger' 不是本数据库的工作人员" in err
+    assert "下一步: mediation staff add ID --name NAME --role ROLE --login desk-stranger" in err
 
 
 def test_the_login_is_the_operator_and_only_a_supervisor_acts_for_another(db, rules, monkeypatch):
@@ -135,17 +135,17 @@ def test_the_login_is_the_operator_and_only_a_supervisor_acts_for_another(db, ru
     monkeypatch.setattr(access, "os_user", lambda: "desk-clerk")
     view = run(db.url, *REGISTER).output
     assert '"operator": "clerk01"' in view and "entered_by" not in view
-    assert "--operator sup01 is not who you are" in run(db.url, *REGISTER, "--operator", "sup01", code=2).stderr
+    assert "--operator sup01 不是您" in run(db.url, *REGISTER, "--operator", "sup01", code=2).stderr
     err = run(db.url, *REGISTER, "--on-behalf-of", "clerk02", code=2).stderr
-    assert "clerk01 (clerk) may not act on behalf of clerk02: only supervisors may" in err
+    assert "clerk01（登记员）不能代录 clerk02 的记录 (--on-behalf-of)：只有督办员可以" in err
     err = run(db.url, "staff", "add", "x1", "--name", "某", "--role", "clerk", code=2).stderr
-    assert "only supervisors may" in err
+    assert "只有督办员可以" in err
     monkeypatch.undo()
     # the supervisor (the creator) enters a paper record for clerk02: both recorded
     view = run(db.url, *REGISTER, "--on-behalf-of", "clerk02").output
     assert '"operator": "clerk02"' in view and '"entered_by": "sup01"' in view
     err = run(db.url, *REGISTER, "--on-behalf-of", "nobody", code=2).stderr
-    assert "unknown operator 'nobody'" in err
+    assert "没有工作人员 'nobody'" in err
 
 
 def test_an_inactive_login_is_told_so(db, rules, monkeypatch):
@@ -153,8 +153,8 @@ def test_an_inactive_login_is_told_so(db, rules, monkeypatch):
     members.update(db, rules, "clerk01", operator="sup01", login="desk-clerk", active=False)
     monkeypatch.setattr(access, "os_user", lambda: "desk-clerk")
     err = run(db.url, *REGISTER, code=2).stderr
-    assert "login 'desk-clerk' is staff member clerk01, no longer active" in err and err.count("\n") == 1
-    assert "mediation staff set clerk01 --active" in err
+    assert "登录名 'desk-clerk' 是工作人员 clerk01，已停用" in err and err.count("\n") == 1
+    assert "下一步: mediation staff set clerk01 --active" in err
 
 
 def test_identify(db):
@@ -165,8 +165,15 @@ def test_identify(db):
     assert identify(db).operator == "sup01" and identify(db).login == me
     acting = identify(db, "sup01", "med_medical")
     assert (acting.operator, acting.entered_by) == ("med_medical", "sup01")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         identify(db, None, "nobody")
+    assert (missing.value.what, missing.value.key) == ("operator", "nobody")
+    # what a script (and the CLI's words) needs, beside the English message
+    with pytest.raises(PermissionDenied, match="--operator clerk01 is not who you are") as refused:
+        identify(db, "clerk01")
+    facts = refused.value
+    assert (facts.why, facts.other, facts.who, facts.role, facts.login) == ("not_you", "clerk01", "sup01",
+                                                                            "supervisor", me)
 
 
 # ----------------------------------------------------------------------- staff changes
@@ -261,12 +268,12 @@ def test_pg_logins_act_as_their_staff_member_only(pg_logins, rules, evil_rules):
     clerk = run(urls["clerk"], *REGISTER).output
     assert '"operator": "clerk01"' in clerk
     no = clerk.split('"case_no": "')[1].split('"')[0]
-    assert "is not who you are" in run(urls["clerk"], "case", "review", no, "--operator", "sup01",
-                                       code=2).stderr
+    assert "--operator sup01 不是您" in run(urls["clerk"], "case", "review", no, "--operator", "sup01",
+                                          code=2).stderr
     run(urls["clerk"], "case", "review", no, "--at", "2020-06-15T09:00")
     err = run(urls["clerk"], "case", "divert", no, "--to", "room.general", "--reason", "改派", "--at",
               "2020-06-15T09:00", "--rules", str(evil_rules), code=2).stderr
-    assert "clerk01 (clerk) may not override" in err
+    assert "clerk01（登记员）不能改派" in err
     run(urls["clerk"], "case", "divert", no, "--at", "2020-06-15T09:00")
     # a supervisor's login enters the mediator's paper record: both recorded
     view = run(urls["supervisor"], "case", "take", no, "--on-behalf-of", "med_medical", "--at",
@@ -280,7 +287,8 @@ def test_pg_logins_act_as_their_staff_member_only(pg_logins, rules, evil_rules):
                    ("med_medical", None)]
     # staff changes on PostgreSQL: the new member's login joins its group in the same transaction
     run(urls["supervisor"], "staff", "list")
-    assert "only supervisors may" in run(urls["clerk"], "staff", "list", code=2).stderr
+    assert "clerk01（登记员）不能查看或更改工作人员 (staff)：只有督办员可以" in run(urls["clerk"], "staff", "list",
+                                                                         code=2).stderr
 
 
 def test_pg_a_clerks_login_cannot_go_round_the_program(pg_logins):

@@ -113,6 +113,17 @@ def test_each_role_may_do_what_the_matrix_says_and_nothing_else(db, rules, actio
                 attempt(db, rules, action, no, who, at)
             message = str(info.value)
             assert who in message and "\n" not in message
+            # what a script (and the CLI's words) needs, as attributes
+            refused = info.value
+            # an override is a divert first: one who may not divert is refused that
+            asked = "divert" if action == "override" and role not in MATRIX["divert"] else action
+            assert (refused.who, refused.action) == (who, asked)
+            elsewhere = role == OTHER and OWN in MATRIX[asked]  # a mediator, but not of this case's place
+            assert refused.why == ("place" if elsewhere else "role")
+            assert refused.case_no == (None if action in ("register", "escalate") else no)
+            assert set(refused.may) == {"mediator" if r == OWN else r for r in MATRIX[asked]}
+            if elsewhere:
+                assert refused.place == destination and destination not in refused.places
             assert table_rows(db) == before, (action, role)
 
 
@@ -127,10 +138,14 @@ def test_a_third_transfer_needs_a_supervisor_whoever_asks(db, rules):
     desk.transfer(db, rules, no, to="room.general", reason="一", operator="med_medical", at=T0 + timedelta(hours=1))
     desk.transfer(db, rules, no, to="room.medical", reason="二", operator="med_general", at=T0 + timedelta(hours=2))
     before = table_rows(db)
-    with pytest.raises(PermissionDenied, match="third transfer needs a supervisor"):
+    with pytest.raises(PermissionDenied, match="third transfer needs a supervisor") as info:
         desk.transfer(db, rules, no, to="room.lawyer", reason="三", operator="med_medical",
                          at=T0 + timedelta(hours=3))
     assert table_rows(db) == before
+    refused = info.value
+    assert (refused.why, refused.transfers, refused.action, refused.case_no) == ("transfers", 2, "transfer", no)
+    assert (refused.who, refused.role, refused.place, refused.may) == (
+        "med_medical", "mediator", "room.medical", ("supervisor",))
     assert desk.transfer(db, rules, no, to="room.lawyer", reason="三", operator="sup01",
                             at=T0 + timedelta(hours=3)).row["transfers"] == 3
 
@@ -139,11 +154,36 @@ def test_no_operator_or_an_unknown_one_is_refused_and_writes_nothing(db, rules):
     no, _ = prepared(db, rules, "take")
     before = table_rows(db)
     for who, error in ((None, InputError), ("", InputError), ("med_medica", NotFound), ("'; DROP TABLE cases; --", NotFound)):
-        with pytest.raises(error):
+        with pytest.raises(error) as info:
             desk.take(db, rules, no, operator=who, at=T0 + timedelta(hours=1))
+        if error is NotFound:
+            assert (info.value.what, info.value.key) == ("operator", who)
         with pytest.raises(error):
             desk.register(db, rules, MEDICAL, operator=who, at=T0)
     assert table_rows(db) == before
+    assert info.value.near is None  # nobody is near an injection
+    with pytest.raises(NotFound, match="did you mean 'med_medical'") as info:
+        desk.take(db, rules, no, operator="med_medica", at=T0 + timedelta(hours=1))
+    assert info.value.near == "med_medical"
+
+
+def test_no_such_case_says_which(db, rules):
+    for no, hint in (("XS-2020-09999", None), ("abc", "case numbers look like XS-2020-00001")):
+        with pytest.raises(NotFound, match="no case") as info:
+            desk.take(db, rules, no, operator="sup01", at=T0)
+        assert (info.value.what, info.value.key, info.value.hint) == ("case", no, hint)
+
+
+def test_the_facts_of_a_refusal_survive_located_and_pickling():
+    import pickle
+
+    refused = PermissionDenied("x may not take", who="x", role="clerk", action="take", may=("supervisor",),
+                               why="role")
+    for copy in (pickle.loads(pickle.dumps(refused)), refused.located(case_no="XS-2020-00001", who="y")):
+        assert (copy.who, copy.role, copy.action, copy.may, copy.why) == ("x", "clerk", "take", ("supervisor",), "role")
+    assert refused.located(case_no="XS-2020-00001", state="ignored").case_no == "XS-2020-00001"
+    missing = NotFound("no case 'abc'", what="case", key="abc", hint="h")
+    assert pickle.loads(pickle.dumps(missing)).__dict__ == missing.__dict__
 
 
 # ----------------------------------------------------------------------- through the CLI
@@ -181,7 +221,7 @@ def test_every_refusal_through_the_cli_is_one_line_exit_2_and_writes_nothing(db,
         assert result.exit_code == 2, (action, role, result.output)
         assert result.stdout == ""
         assert result.stderr.startswith("mediation: error: ") and result.stderr.count("\n") == 1, result.stderr
-        assert f"{who} (" in result.stderr and "may not" in result.stderr
+        assert f"{who}（" in result.stderr and "不能" in result.stderr  # the desk's words: tests/cli/test_words.py
         assert table_rows(db) == before, (action, role)
         tried += 1
     assert tried >= 25
@@ -198,5 +238,5 @@ def test_reading_needs_no_operator_and_shows_nothing_personal(db, rules):
     before = table_rows(db)
     result = runner.invoke(cli, ["case", "show", no, "--reveal", "--operator", "clerk01",
                                  "--rules", str(ROOT / "rules")], env=env)
-    assert result.exit_code == 2 and "--operator clerk01 is not who you are" in result.stderr
+    assert result.exit_code == 2 and "--operator clerk01 不是您" in result.stderr
     assert table_rows(db) == before

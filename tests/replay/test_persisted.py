@@ -339,7 +339,7 @@ def run(*args: str, env: dict | None = None):
 
 
 def test_cli_refusals_write_nothing(db, db_url, history):
-    for args, words in ((["--operator", "clerk01"], "--operator clerk01 is not who you are"),
+    for args, words in ((["--operator", "clerk01"], "--operator clerk01 不是您"),
                         (["--operator", "sup01", "--workers", "2"], "--workers is for dry runs"),
                         (["--operator", "sup01", "--as-of", "2020-06-01"], "--as-of is for dry runs")):
         result = run(str(history), "--db", db_url, *args, env={"MEDIATION_OPERATOR": ""})

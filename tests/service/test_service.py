@@ -165,7 +165,7 @@ def test_partners_are_managed_by_supervisors_on_the_cli(sqlite_db_url):
     runner = CliRunner()
     refused = runner.invoke(cli, ["partner", "add", "hotline", "--department", "petition_bureau",
                                   "--on-behalf-of", "clerk01", "--db", sqlite_db_url])
-    assert refused.exit_code == 2 and "only supervisors may" in refused.output
+    assert refused.exit_code == 2 and "clerk01（登记员）不能管理合作单位 (partner)：只有督办员可以" in refused.output
     added = runner.invoke(cli, ["partner", "add", "hotline", "--department", "petition_bureau",
                                 "--operator", "sup01", "--db", sqlite_db_url, "--json"])
     assert added.exit_code == 0, added.output

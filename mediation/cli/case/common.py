@@ -10,7 +10,7 @@ from click.shell_completion import CompletionItem
 from sqlalchemy import select
 
 from mediation import desk
-from mediation.cli.common import at_terminal, committed_output, echo_json
+from mediation.cli.common import at_terminal, committed_output, echo_json, label, place
 from mediation.cli.complete import rules_of
 from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
@@ -20,17 +20,6 @@ from mediation.store.database import open_database
 from mediation.store.schema import cases
 
 # --------------------------------------------------------------------- output
-
-
-def label(rules, kind: str, id_: str | None) -> str:
-    return rules.catalogue.label(kind, id_) if id_ else ""
-
-
-def place(rules, destination: str | None) -> str:
-    """``医疗纠纷调解室 (room.medical)``."""
-    if not destination:
-        return ""
-    return f"{label(rules, 'destination', destination)} ({destination})"
 
 
 def event_note(rules, e: dict) -> str:

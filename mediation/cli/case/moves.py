@@ -13,7 +13,6 @@ import click
 
 from mediation import desk
 from mediation.cli.case.common import choose, complete_case_no, destination_of, echo_change
-from mediation.cli.case.refusals import refusal_text
 from mediation.cli.common import at_terminal
 from mediation.cli.complete import labels
 from mediation.cli.options import (
@@ -28,7 +27,7 @@ from mediation.cli.options import (
 )
 from mediation.desk.identity import identify
 from mediation.domain import normalize_case_no
-from mediation.errors import InputError, InvalidTransition
+from mediation.errors import InputError
 from mediation.store.database import open_database
 
 
@@ -45,13 +44,10 @@ def _run(action: str, case_no: str, *, rules_dir, db, operator, on_behalf_of, at
     case_no = normalize_case_no(case_no)
     with open_database(db) as database:
         acting = identify(database, operator, on_behalf_of)
-        try:
-            record = getattr(desk, action)(database, rules, case_no, operator=acting.operator,
-                                           entered_by=acting.entered_by, at=when,
-                                           expect_version=expect_version, **kwargs)
-        except InvalidTransition as exc:  # told in the desk's words
-            raise InvalidTransition(refusal_text(rules, case_no, exc), state=exc.state, trigger=exc.trigger,
-                                    destination=exc.destination, moves=exc.moves) from None
+        # a refusal is told in the desk's words where every error is (mediation.cli.words)
+        record = getattr(desk, action)(database, rules, case_no, operator=acting.operator,
+                                       entered_by=acting.entered_by, at=when,
+                                       expect_version=expect_version, **kwargs)
     echo_change(record, rules, as_json)
 
 
