@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import select
@@ -94,6 +93,6 @@ def describe(found: dict) -> str:
         return "off: every command runs in its own process (MEDIATION_SERVER or MEDIATION_CACHE is off)"
     if state != "running":
         return "not running: the next desk command starts it (or `mediation server start`)"
-    since = dt.datetime.fromtimestamp(found.get("started", 0)).strftime("%Y-%m-%d %H:%M:%S")
-    return (f"running: pid {found.get('pid')}, since {since}, {found.get('served', 0)} commands, "
+    minutes, seconds = divmod(int(found.get("uptime", 0)), 60)
+    return (f"running: pid {found.get('pid')}, up {minutes} min {seconds} s, {found.get('served', 0)} commands, "
             f"{found.get('running', 0)} running now, stops after {found.get('idle', 0):g} s idle")

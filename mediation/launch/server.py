@@ -2,7 +2,7 @@
 
     python -P -m mediation.launch.server DIRECTORY KEY MODULE:FUNCTION
 
-started by :func:`mediation.launch.client.start_server` (never by hand). It
+started by :func:`mediation.launch.client.spawn` (never by hand). It
 
 1. takes the lock ``KEY.lock`` (held already: another server is starting; this one stops);
 2. imports ``MODULE`` and calls its ``warm()`` if it has one (the program's
@@ -63,7 +63,7 @@ class Server:
         self.idle = place.idle_seconds(environ)
         self.children: dict[int, socket.socket] = {}
         self.stopping = False
-        self.started = time.time()
+        self.started = time.monotonic()
         self.served = 0
         self.listener: socket.socket | None = None
         self.inode: tuple[int, int] | None = None
@@ -240,7 +240,7 @@ class Server:
     def _control(self, conn: socket.socket, control: str) -> None:
         with conn:
             if control == "status":
-                status = {"pid": os.getpid(), "started": self.started, "served": self.served,
+                status = {"pid": os.getpid(), "uptime": time.monotonic() - self.started, "served": self.served,
                           "running": len(self.children), "idle": self.idle, "socket": self.path}
                 conn.sendall(b"status " + json.dumps(status).encode("ascii") + b"\n")
             elif control == "stop":
