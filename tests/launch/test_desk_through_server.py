@@ -1,0 +1,312 @@
+"""A desk command through the command server is indistinguishable from the same command in its own process.
+
+Every test runs the installed ``mediation`` command (bin/mediation, the one a clerk types) as a
+process, once with ``MEDIATION_SERVER=off`` (its own process) and once through a server the
+test started in its own ``MEDIATION_CACHE``, and compares what a person or a script can see:
+standard output and error (bytes), the exit status, the files written and their modes, the
+terminal's screen. ``mediation server status`` proves the commands were served (its count of
+commands), not run locally after a missed connection.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The command a clerk runs (the venv's script), not ``python -m mediation``, which never uses a server.
+MEDIATION = Path(sys.executable).parent / "mediation"
+TIMEOUT = 60
+
+pytestmark = pytest.mark.skipif(not MEDIATION.exists(), reason=f"no installed `mediation` command at {MEDIATION}")
+
+CASE_JSON = ROOT / "examples" / "case.json"
+REGISTER = ["case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
+            "--summary", "楼上噪音（合成示例）"]
+AS_OF = ["--as-of", "2020-07-01"]
+STATUS = re.compile(r"^running: pid (\d+), since .*, (\d+) commands, (\d+) running now, ")
+
+
+def environment(cache: Path, **values: str | None) -> dict[str, str]:
+    """The test's environment without its MEDIATION_* settings (conftest turns the server off),
+    the server on in ``cache``, a clerk at the desk, a fixed width for tables; then ``values``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIATION_") and k not in ("COLUMNS", "LINES")}
+    env.update(MEDIATION_CACHE=str(cache), MEDIATION_SERVER="on", MEDIATION_ON_BEHALF_OF="clerk01", COLUMNS="100")
+    for key, value in values.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def own(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with every command in its own process."""
+    return {**env, "MEDIATION_SERVER": "off"}
+
+
+def mediation(*args: str, env: dict[str, str], cwd: Path, stdin: bytes | None = None,
+              **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(MEDIATION), *args], env=env, cwd=cwd, input=stdin if stdin is not None else b"",
+                          capture_output=True, timeout=TIMEOUT, **kwargs)
+
+
+def seen(result: subprocess.CompletedProcess) -> tuple[int, str, str]:
+    """What a person sees of a finished command (decoded for a readable assertion diff)."""
+    return result.returncode, result.stdout.decode("utf-8", "backslashreplace"), \
+        result.stderr.decode("utf-8", "backslashreplace")
+
+
+def init(db: Path, env: dict[str, str]) -> None:
+    """A fresh database at ``db``: the test's OS user becomes sup01 (see mediation init)."""
+    done = mediation("init", "--db", str(db), env=own(env), cwd=db.parent)
+    assert done.returncode == 0, done.stderr
+
+
+@dataclass
+class Server:
+    """A command server of the test's own (its socket in ``cache``/server)."""
+
+    cache: Path
+    env: dict[str, str]
+
+    def status(self) -> tuple[int, int, int]:
+        """(pid, commands served, running now), as ``mediation server status`` says."""
+        line = mediation("server", "status", env=self.env, cwd=self.cache).stdout.decode()
+        found = STATUS.match(line)
+        assert found, line
+        return int(found[1]), int(found[2]), int(found[3])
+
+    def served(self) -> int:
+        return self.status()[1]
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(_signum, _frame):
+    raise _Timeout
+
+
+def wait_until_stopped(cache: Path, timeout: int = TIMEOUT) -> None:
+    """Block until every server of ``cache`` has let go of its lock (it does so only as it ends)."""
+    before = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(timeout)
+    try:
+        for lock in sorted((cache / "server").glob("*.lock")):
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # the synchronisation: granted once the server has ended
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+    except _Timeout:
+        pytest.fail(f"a command server of {cache} still holds its lock after {timeout} s")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start a server (``mediation server start``, which waits until it takes commands) with the
+    test's environment plus ``values``; stopped at teardown, and waited for."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    started: list[Server] = []
+
+    def start(cwd: Path = tmp_path, **values: str | None) -> Server:
+        env = environment(cache, **values)
+        done = mediation("server", "start", env=env, cwd=cwd)
+        assert done.returncode == 0 and done.stdout.startswith(b"running: "), seen(done)
+        server = Server(cache, environment(cache))
+        started.append(server)
+        assert server.status()[2] == 0
+        return server
+
+    yield start
+    if started:
+        stop = mediation("server", "stop", env=environment(cache), cwd=tmp_path)
+        assert stop.returncode == 0, seen(stop)
+        wait_until_stopped(cache)
+
+
+@pytest.fixture
+def server(start_server) -> Server:
+    return start_server()
+
+
+# -- 1. the desk's commands, both ways ------------------------------------------------------------------
+
+
+@dataclass
+class Twins:
+    """Two folders made alike, each with its ./mediation.db and ./examples/case.json: commands that
+    change the database run in their own process in ``alone`` and through the server in ``served``;
+    commands that only read run both ways in ``served`` (the same database, the same folder)."""
+
+    env: dict[str, str]
+    alone: Path
+    served: Path
+    sent: int = 0
+
+    def change(self, *args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+        first = seen(mediation(*args, env=own(self.env), cwd=self.alone, stdin=stdin))
+        second = seen(mediation(*args, env=self.env, cwd=self.served, stdin=stdin))
+        self.sent += 1
+        assert second == first, f"mediation {' '.join(args)}"
+        return first
+
+    def read(self, *args: str) -> tuple[int, str, str]:
+        first = seen(mediation(*args, env=own(self.env), cwd=self.served))
+        second = seen(mediation(*args, env=self.env, cwd=self.served))
+        self.sent += 1
+        assert second == first, f"mediation {' '.join(args)}"
+        return first
+
+
+@pytest.fixture
+def twins(tmp_path: Path, server: Server) -> Twins:
+    env = environment(server.cache, MEDIATION_DB=None, MEDIATION_RULES=None)
+    folders = []
+    for name in ("alone", "served"):
+        folder = tmp_path / name
+        (folder / "examples").mkdir(parents=True)
+        shutil.copyfile(CASE_JSON, folder / "examples" / "case.json")
+        init(folder / "mediation.db", env)
+        folders.append(folder)
+    return Twins(env, *folders)
+
+
+@pytest.mark.slow
+def test_the_desk_s_commands_give_the_same_output_errors_and_status(twins: Twins, server: Server):
+    before = server.served()
+    # registration: from a case file on standard input, then from flags
+    code, out, _ = twins.change("case", "register", "--from-json", "-", "--at", "2020-06-15T10:00",
+                                stdin=CASE_JSON.read_bytes())
+    assert code == 0 and out.startswith("XS-2020-00001  登记")
+    code, out, _ = twins.change(*REGISTER, "--at", "2020-06-16T10:00")
+    assert code == 0 and out.startswith("XS-2020-00002  登记")
+    for no in ("XS-2020-00001", "XS-2020-00002"):
+        assert twins.change("case", "review", no, "--at", "2020-06-16T10:05")[0] == 0
+        assert twins.change("case", "divert", no, "--at", "2020-06-16T10:10")[0] == 0
+    # a move the lifecycle refuses: one line, exit 2
+    code, out, err = twins.change("case", "review", "XS-2020-00002", "--at", "2020-06-16T10:20")
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("mediation: error: ")
+
+    assert twins.read("case", "show", "XS-2020-00002")[0] == 0
+    assert json.loads(twins.read("case", "show", "XS-2020-00001", "--json")[1])["state"] == "diverted"
+    assert twins.read("case", "list", *AS_OF)[0] == 0
+    assert json.loads(twins.read("case", "list", "--json", *AS_OF)[1])["total"] == 2
+    assert json.loads(twins.read("case", "list", "--json", "--limit", "1", "--page", "2", *AS_OF)[1])["page"] == 2
+    code, out, err = twins.read("case", "list", "--limit", "1", "--page", "3", *AS_OF)
+    assert code == 2 and out == "" and "没有第 3 页" in err
+    code, out, _ = twins.read("queue", "room.medical", *AS_OF)
+    assert code == 0 and "XS-2020-00001" in out
+    code, out, err = twins.read("case", "list", "--bogus")
+    assert code == 2 and out == "" and "No such option '--bogus'" in err and err.startswith("Usage: ")
+    assert twins.read("--help")[1].startswith("Usage: ")
+    assert twins.read("case", "--help")[1].startswith("Usage: mediation case ")
+    assert twins.read("--version")[1].startswith("mediation ")
+    code, out, _ = twins.read("route", "examples/case.json", "--explain")
+    assert code == 0 and "room.medical" in out
+
+    assert server.served() == before + twins.sent
+
+
+# -- 2. environment, working directory, umask ----------------------------------------------------------
+
+
+def test_each_command_uses_its_own_database_setting(tmp_path: Path, start_server):
+    first, second, third = (tmp_path / n for n in ("first", "second", "third"))
+    # the server's own environment names the first database; no command names it so
+    server = start_server(MEDIATION_DB=str(first / "mediation.db"))
+    before = server.served()
+    for folder in (first, second, third):
+        folder.mkdir()
+        init(folder / "mediation.db", server.env)
+
+    def listed(folder: Path, cwd: Path = tmp_path, **values: str | None) -> list[str]:
+        env = environment(server.cache, MEDIATION_DB=str(folder / "mediation.db"), **values)
+        done = mediation("case", "list", "--json", env=env, cwd=cwd)
+        assert done.returncode == 0, done.stderr
+        return [c["case_no"] for c in json.loads(done.stdout)["cases"]]
+
+    env = environment(server.cache, MEDIATION_DB=str(second / "mediation.db"))
+    for at in ("2020-06-01T10:00", "2020-06-02T10:00"):
+        assert mediation(*REGISTER, "--at", at, env=env, cwd=tmp_path).returncode == 0
+    assert listed(second) == ["XS-2020-00002", "XS-2020-00001"]
+    assert listed(first) == []  # the next command, another database
+    assert listed(second) == ["XS-2020-00002", "XS-2020-00001"]
+    # a relative --db, and no MEDIATION_DB at all (./mediation.db), resolve in the client's folder
+    env = environment(server.cache, MEDIATION_DB=None)
+    assert mediation(*REGISTER, "--at", "2020-06-03T10:00", "--db", "mediation.db",
+                     env=env, cwd=third).returncode == 0
+    relative = mediation("case", "list", "--json", "--db", "third/mediation.db", env=env, cwd=tmp_path)
+    assert [c["case_no"] for c in json.loads(relative.stdout)["cases"]] == ["XS-2020-00001"]
+    default = mediation("case", "list", "--json", env=env, cwd=second)
+    assert json.loads(default.stdout)["total"] == 2  # not the server's MEDIATION_DB (first: 0 cases)
+    assert not Path("/mediation.db").exists()  # the server's own folder is /
+    assert server.served() == before + 8
+
+
+def test_a_variable_of_the_server_s_environment_is_not_the_command_s(tmp_path: Path, start_server):
+    # started with MEDIATION_OPERATOR=sup01; the command, without it, acts as its login says (sup01 too,
+    # so a --operator check would not tell): MEDIATION_ON_BEHALF_OF=clerk01 in the server only.
+    server = start_server(MEDIATION_ON_BEHALF_OF="clerk01", MEDIATION_DB=str(tmp_path / "mediation.db"))
+    init(tmp_path / "mediation.db", server.env)
+    env = environment(server.cache, MEDIATION_ON_BEHALF_OF=None, MEDIATION_DB=str(tmp_path / "mediation.db"))
+    before = server.served()
+    assert mediation(*REGISTER, "--at", "2020-06-01T10:00", env=env, cwd=tmp_path).returncode == 0
+    shown = mediation("case", "show", "XS-2020-00001", "--json", env=env, cwd=tmp_path)
+    events = json.loads(shown.stdout)["events"]
+    alone = mediation("case", "show", "XS-2020-00001", "--json", env=own(env), cwd=tmp_path)
+    assert seen(shown) == seen(alone)
+    assert "clerk01" not in json.dumps(events), events
+    assert server.served() == before + 2
+
+
+@pytest.fixture
+def diverted(tmp_path: Path, server: Server) -> dict[str, str]:
+    """A database with one registered case; the environment of a clerk who works on it."""
+    env = environment(server.cache, MEDIATION_DB=str(tmp_path / "mediation.db"))
+    init(tmp_path / "mediation.db", env)
+    assert mediation(*REGISTER, "--at", "2020-06-01T10:00", env=own(env), cwd=tmp_path).returncode == 0
+    return env
+
+
+@pytest.mark.slow
+def test_a_document_lands_in_the_client_s_folder_as_its_umask_says(tmp_path: Path, server: Server,
+                                                                     diverted: dict[str, str]):
+    # 0o022 tells a command that kept the server's own umask (0o077) from one that took the client's
+    for mask in (0o077, 0o022):
+        results = {}
+        for way, env in (("alone", own(diverted)), ("served", diverted)):
+            here = tmp_path / f"{way}-{mask:o}"
+            here.mkdir()
+            before = server.served()
+            one = mediation("case", "document", "XS-2020-00001", "registration", "--out", "x.docx",
+                            "--at", "2020-06-01T11:00", env=env, cwd=here, preexec_fn=lambda m=mask: os.umask(m))
+            # a folder the command creates shows the umask (the document itself is always 0600: mkstemp)
+            batch = mediation("case", "documents", "registration", "--dir", "papers", "--at", "2020-06-01T11:00",
+                              env=env, cwd=here, preexec_fn=lambda m=mask: os.umask(m))
+            assert server.served() == before + (2 if way == "served" else 0)
+            written = sorted(p.relative_to(here) for p in here.rglob("*"))
+            modes = {str(p): oct((here / p).stat().st_mode & 0o777) for p in written}
+            results[way] = (seen(one), seen(batch), modes)
+            assert one.returncode == 0 and batch.returncode == 0, results[way]
+        assert results["served"] == results["alone"], oct(mask)
+        modes = results["served"][2]
+        assert modes["x.docx"] == oct(0o600) and modes["papers"] == oct(0o777 & ~mask), modes
