@@ -21,8 +21,11 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unicodedata import east_asian_width
 
 import pytest
+
+from tests.pty_support import ANSI
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The command a clerk runs (the venv's script), not ``python -m mediation``, which never uses a server.
@@ -310,3 +313,101 @@ def test_a_document_lands_in_the_client_s_folder_as_its_umask_says(tmp_path: Pat
         assert results["served"] == results["alone"], oct(mask)
         modes = results["served"][2]
         assert modes["x.docx"] == oct(0o600) and modes["papers"] == oct(0o777 & ~mask), modes
+
+
+# -- 3. at a terminal ------------------------------------------------------------------------------------
+
+
+def at_terminal(env: dict[str, str], cwd: Path, *args: str):
+    """``mediation ARGS`` with a pseudo-terminal of 80 columns as its standard streams (no $COLUMNS:
+    the width is the terminal's). pexpect, as tests/cli/test_register_terminal.py; tests/pty_support runs
+    ``python -m mediation``, which never uses a server."""
+    import pexpect
+
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+    env.setdefault("TERM", "xterm")
+    return pexpect.spawn(str(MEDIATION), list(args), env=env, cwd=str(cwd), encoding="utf-8",
+                         timeout=20, dimensions=(24, 80))
+
+
+def ended(child) -> tuple[str, int | None, int | None]:
+    """(the screen's text, exit status, signal) once ``child`` has ended."""
+    import pexpect
+
+    try:
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return child.before, child.exitstatus, child.signalstatus
+
+
+def register_at_the_terminal(env: dict[str, str], cwd: Path) -> tuple[str, int | None, int | None]:
+    """The dialogue of an interactive registration with one typo; what the terminal showed."""
+    child = at_terminal(env, cwd, "case", "register", "--at", "2020-06-15T09:30")
+    screen = []
+    for prompt, answer in (("形式 (form):", "口投"), ("形式 (form):", "口头"), ("纠纷类型 (category):", "交通事故"),
+                           ("街道 (street):", "曲阳街道"), ("纠纷概要 (summary):", "两车剐蹭（合成示例）"),
+                           ("申请人姓名 (applicant_name，可留空):", ""), ("被申请人姓名 (respondent_name，可留空):", "")):
+        try:
+            child.expect_exact(prompt)
+        except BaseException:
+            child.close(force=True)  # else it waits at its prompt, and the server with it
+            raise
+        screen.append(child.before + prompt)
+        child.sendline(answer)
+    text, code, killed = ended(child)
+    return "".join(screen) + text, code, killed
+
+
+@pytest.fixture
+def two_desks(tmp_path: Path, server: Server) -> tuple[dict[str, str], dict[str, str]]:
+    """Two databases made alike: the environment of a clerk at each."""
+    envs = []
+    for name in ("alone", "served"):
+        env = environment(server.cache, MEDIATION_DB=str(tmp_path / f"{name}.db"))
+        init(tmp_path / f"{name}.db", env)
+        envs.append(env)
+    return own(envs[0]), envs[1]
+
+
+@pytest.mark.slow
+def test_an_interactive_registration_at_a_terminal(tmp_path: Path, server: Server, two_desks):
+    alone, served = two_desks
+    before = server.served()
+    screen, code, killed = register_at_the_terminal(served, tmp_path)
+    assert server.served() == before + 1
+    assert (code, killed) == (0, None), screen
+    assert "unknown form '口投'" in screen and "did you mean 'oral' (口头)?" in screen
+    assert screen.count("形式 (form):") == 2  # the bad value is asked again
+    assert "XS-2020-00001  登记  已登记" in screen
+    assert register_at_the_terminal(alone, tmp_path) == (screen, code, killed)
+    # the table is as wide as the terminal, as in its own process
+    tables = [ended(at_terminal(env, tmp_path, "case", "list", *AS_OF)) for env in (alone, served)]
+    assert tables[1] == tables[0]
+    lines = ANSI.sub("", tables[1][0]).splitlines()
+    widths = [sum(2 if east_asian_width(c) in "WF" else 1 for c in line.rstrip()) for line in lines]
+    # columns left out to fit 80 (the width of the terminal, not of the server's or $COLUMNS)
+    assert max(widths) <= 80 and "略去 收到时间" in "".join(lines) and any("XS-2020-00001" in x for x in lines)
+    assert server.served() == before + 2
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_a_prompt(tmp_path: Path, server: Server, two_desks):
+    results = []
+    for env in two_desks:
+        before = server.served()
+        child = at_terminal(env, tmp_path, "case", "register", "--at", "2020-06-15T09:30")
+        try:
+            child.expect_exact("形式 (form):")  # the prompt is there: the command waits at it
+        except BaseException:
+            child.close(force=True)
+            raise
+        child.send("\x03")
+        results.append(ended(child))
+        assert server.served() == before + (env["MEDIATION_SERVER"] != "off")
+    assert results[1] == results[0]
+    # the command's own answer to Ctrl-C at its prompt (as to Ctrl-D): giving up, one line, nothing stored
+    assert results[1][1:] == (2, None) and "mediation: error: missing required field form" in results[1][0], results
+    for env in two_desks:  # nothing registered
+        listed = mediation("case", "list", "--json", env=own(env), cwd=tmp_path)
+        assert json.loads(listed.stdout)["total"] == 0
