@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -411,3 +412,126 @@ def test_ctrl_c_at_a_prompt(tmp_path: Path, server: Server, two_desks):
     for env in two_desks:  # nothing registered
         listed = mediation("case", "list", "--json", env=own(env), cwd=tmp_path)
         assert json.loads(listed.stdout)["total"] == 0
+
+
+# -- 4. a signal without a terminal ----------------------------------------------------------------------
+
+#: The number of read(2) in /proc/PID/syscall, by machine.
+READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(platform.machine())
+
+
+def reading_standard_input(pid: int) -> bool:
+    """Whether process ``pid`` is blocked in read(0, ...) (Linux: /proc/PID/syscall)."""
+    try:
+        fields = Path(f"/proc/{pid}/syscall").read_text().split()
+    except OSError:
+        return False
+    return fields[:2] == [READ_SYSCALL, "0x0"]
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler for ``signum`` (the client's forwarding, once installed)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return False
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (/proc/PID/stat: the parent follows the name in parentheses)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_for(event: Callable[[], bool], what: str, timeout: int = 20) -> None:
+    """Return once ``event()`` holds; checked again and again (it is the state of another process,
+    which no call waits for), the alarm only a guard against a hang."""
+    before = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(timeout)
+    try:
+        while not event():
+            os.sched_yield()
+    except _Timeout:
+        pytest.fail(f"not within {timeout} s: {what}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(READ_SYSCALL is None or not Path("/proc/self/syscall").exists(),
+                    reason="knowing that a command waits on its standard input needs Linux's /proc/PID/syscall")
+def test_sigterm_while_the_command_waits_on_its_standard_input(tmp_path: Path, server: Server, two_desks):
+    ended_by = []
+    for env in two_desks:
+        through = env["MEDIATION_SERVER"] != "off"
+        before = server.served()
+        client = subprocess.Popen([str(MEDIATION), "case", "register", "--from-json", "-"], env=env, cwd=tmp_path,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            if through:
+                pid = server.status()[0]
+                wait_for(lambda c=client.pid, s=pid: catches(c, signal.SIGTERM)
+                         and any(reading_standard_input(child) for child in children_of(s)),
+                         "the server's child reads the client's standard input, the client forwards SIGTERM")
+            else:
+                wait_for(lambda c=client.pid: reading_standard_input(c),
+                         "the command reads its standard input")
+            client.send_signal(signal.SIGTERM)
+            # its standard input is still open: the command was never given the end of its input
+            out = client.stdout.read()
+            err = client.stderr.read()
+            client.wait(timeout=TIMEOUT)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.wait()
+            client.stdin.close()
+        ended_by.append((client.returncode, out, err))
+        if through:
+            pid, served, running = server.status()
+            assert (served, running) == (before + 1, 0)
+    assert ended_by[1] == ended_by[0] == (-signal.SIGTERM, b"", b"")
+
+
+# -- 5. several clerks at once ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_eight_commands_at_once_through_one_server(tmp_path: Path, server: Server):
+    env = environment(server.cache, MEDIATION_DB=str(tmp_path / "mediation.db"))
+    init(tmp_path / "mediation.db", env)
+    assert mediation("case", "register", "--from-json", "-", "--at", "2020-06-15T10:00", env=own(env), cwd=tmp_path,
+                     stdin=CASE_JSON.read_bytes()).returncode == 0
+    assert mediation(*REGISTER, "--at", "2020-06-16T10:00", env=own(env), cwd=tmp_path).returncode == 0
+    for move in ("review", "divert"):
+        assert mediation("case", move, "XS-2020-00001", "--at", "2020-06-16T10:05", env=own(env),
+                         cwd=tmp_path).returncode == 0
+    commands = [["case", "show", "XS-2020-00001"], ["case", "show", "XS-2020-00002", "--json"],
+                ["case", "list", *AS_OF], ["case", "list", "--json", *AS_OF],
+                ["case", "list", "--limit", "1", "--page", "2", *AS_OF], ["queue", "room.medical", *AS_OF],
+                ["queue", "医疗纠纷调解室", "--json", *AS_OF], ["case", "show", "XS-2020-00009"]]
+
+    def all_at_once(environ: dict[str, str]) -> list[tuple[int, str, str]]:
+        started = [subprocess.Popen([str(MEDIATION), *args], env=environ, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in commands]
+        done = []
+        for proc in started:
+            out, err = proc.communicate(timeout=TIMEOUT)
+            done.append(seen(subprocess.CompletedProcess(proc.args, proc.returncode, out, err)))
+        return done
+
+    alone = all_at_once(own(env))
+    before = server.served()
+    served = all_at_once(env)
+    assert server.served() == before + len(commands)
+    assert served == alone
+    assert [code for code, _, _ in served] == [0, 0, 0, 0, 0, 0, 0, 2]
