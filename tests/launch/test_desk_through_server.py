@@ -135,7 +135,9 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         env = environment(cache, **values)
         done = mediation("server", "start", env=env, cwd=cwd)
         assert done.returncode == 0 and done.stdout.startswith(b"running: "), seen(done)
-        server = Server(cache, environment(cache))
+        # the settings that choose the server (mediation.launch.place.key) stay in what the test runs
+        chosen = {k: v for k, v in values.items() if k.startswith(("PYTHON", "LC_")) or k in ("LANG", "LANGUAGE")}
+        server = Server(cache, environment(cache, **chosen))
         started.append(server)
         assert server.status()[2] == 0
         return server
@@ -233,6 +235,7 @@ def test_the_desk_s_commands_give_the_same_output_errors_and_status(twins: Twins
 # -- 2. environment, working directory, umask ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_command_uses_its_own_database_setting(tmp_path: Path, start_server):
     first, second, third = (tmp_path / n for n in ("first", "second", "third"))
     # the server's own environment names the first database; no command names it so
@@ -266,6 +269,7 @@ def test_each_command_uses_its_own_database_setting(tmp_path: Path, start_server
     assert server.served() == before + 8
 
 
+@pytest.mark.slow
 def test_a_variable_of_the_server_s_environment_is_not_the_command_s(tmp_path: Path, start_server):
     # started with MEDIATION_OPERATOR=sup01; the command, without it, acts as its login says (sup01 too,
     # so a --operator check would not tell): MEDIATION_ON_BEHALF_OF=clerk01 in the server only.
@@ -535,3 +539,64 @@ def test_eight_commands_at_once_through_one_server(tmp_path: Path, server: Serve
     assert server.served() == before + len(commands)
     assert served == alone
     assert [code for code, _, _ in served] == [0, 0, 0, 0, 0, 0, 0, 2]
+
+
+# -- what differs (mediation/launch's to fix; strict xfails: each passes once it is fixed) ---------------
+
+
+def help_to_a_full_device(server: Server) -> list[tuple[int, list[str]]]:
+    """``mediation --help`` with its standard output on /dev/full, in its own process then through the
+    server: (exit status, lines of standard error) of each. ``--help`` has no committed_output guard:
+    the write's OSError ends it with a traceback."""
+    results = []
+    for env in (own(server.env), server.env):
+        before = server.served()
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run([str(MEDIATION), "--help"], env=env, cwd=server.cache, stdin=subprocess.DEVNULL,
+                                  stdout=full, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        assert server.served() == before + (env["MEDIATION_SERVER"] != "off")
+        results.append((done.returncode, done.stderr.decode("utf-8", "backslashreplace").splitlines()))
+    return results
+
+
+needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+
+
+@needs_dev_full
+@pytest.mark.xfail(strict=True, reason=(
+    "its own process: the traceback, then Python's flush of stdout at exit fails again: 'Exception ignored in: "
+    "<_io.TextIOWrapper name='<stdout>' ...>' + 'OSError: [Errno 28] ...' on stderr and exit status 120; "
+    "served: exit status 1 and neither line (server.run_entry sets 120 only when the status was 0, and its "
+    "_flush() says nothing)"))
+def test_output_that_cannot_be_flushed_at_exit(start_server):
+    alone, served = help_to_a_full_device(start_server(PYTHONUNBUFFERED=None))
+    assert alone[0] == 120 and alone[1][-2].startswith("Exception ignored in: <_io.TextIOWrapper name='<stdout>'")
+    assert (served[0], served[1][-3:]) == (alone[0], alone[1][-3:])
+
+
+@needs_dev_full
+@pytest.mark.xfail(strict=True, reason=(
+    "an uncaught exception's traceback starts with the launcher's frames: its own process "
+    "'File \".../.venv/bin/mediation\", line 8, in <module> sys.exit(main())', then mediation/launch/client.py "
+    "main and run_entry; served: 'File \".../mediation/launch/server.py\", line 369, in run_entry entry()'"))
+def test_a_traceback_s_first_frames(start_server):
+    alone, served = help_to_a_full_device(start_server(PYTHONUNBUFFERED=None))
+    assert alone[1][0] == served[1][0] == "Traceback (most recent call last):"
+    assert served[1][1:8] == alone[1][1:8]
+
+
+@needs_dev_full
+@pytest.mark.xfail(strict=True, reason=(
+    "PYTHONUNBUFFERED=1 (python -u) makes its own process's stdout and stderr unbuffered (write_through); the "
+    "server's child rebuilds them buffered (server._text: line_buffering only at a terminal), so the same "
+    "write fails at a later call: its own process at click/utils.py echo 'file.write(out)', served at "
+    "'file.flush()' (and output interleaves differently with stderr for code that does not flush)"))
+def test_unbuffered_streams_as_python_u_makes_them(start_server):
+    alone, served = help_to_a_full_device(start_server(PYTHONUNBUFFERED="1"))
+
+    def failing_call(lines: list[str]) -> list[str]:
+        last = max(i for i, line in enumerate(lines) if line.startswith("  File "))
+        return [lines[last], lines[last + 1].strip()]
+
+    assert failing_call(alone[1])[1] == "file.write(out)  # type: ignore"
+    assert failing_call(served[1]) == failing_call(alone[1])
