@@ -72,10 +72,26 @@ def seen(result: subprocess.CompletedProcess) -> tuple[int, str, str]:
         result.stderr.decode("utf-8", "backslashreplace")
 
 
-def init(db: Path, env: dict[str, str]) -> None:
-    """A fresh database at ``db``: the test's OS user becomes sup01 (see mediation init)."""
-    done = mediation("init", "--db", str(db), env=own(env), cwd=db.parent)
+_INITIALISED: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One database made by ``mediation init`` (the test's OS user becomes sup01), copied by :func:`init`:
+    half a second each, twenty times in this file."""
+    folder = tmp_path_factory.mktemp("initialised")
+    db = folder / "mediation.db"
+    done = mediation("init", "--db", str(db), env=own(environment(folder / "cache")), cwd=folder)
     assert done.returncode == 0, done.stderr
+    assert not db.with_name(db.name + "-wal").exists()  # all in the one file: a copy is the database
+    _INITIALISED["db"] = db
+    yield
+    _INITIALISED.clear()
+
+
+def init(db: Path) -> None:
+    """A fresh database at ``db``, as ``mediation init`` makes it."""
+    shutil.copyfile(_INITIALISED["db"], db)
 
 
 @dataclass
@@ -134,12 +150,11 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     def start(cwd: Path = tmp_path, **values: str | None) -> Server:
         env = environment(cache, **values)
         done = mediation("server", "start", env=env, cwd=cwd)
-        assert done.returncode == 0 and done.stdout.startswith(b"running: "), seen(done)
+        assert done.returncode == 0 and STATUS.match(done.stdout.decode())[3] == "0", seen(done)
         # the settings that choose the server (mediation.launch.place.key) stay in what the test runs
         chosen = {k: v for k, v in values.items() if k.startswith(("PYTHON", "LC_")) or k in ("LANG", "LANGUAGE")}
         server = Server(cache, environment(cache, **chosen))
         started.append(server)
-        assert server.status()[2] == 0
         return server
 
     yield start
@@ -191,7 +206,7 @@ def twins(tmp_path: Path, server: Server) -> Twins:
         folder = tmp_path / name
         (folder / "examples").mkdir(parents=True)
         shutil.copyfile(CASE_JSON, folder / "examples" / "case.json")
-        init(folder / "mediation.db", env)
+        init(folder / "mediation.db")
         folders.append(folder)
     return Twins(env, *folders)
 
@@ -243,7 +258,7 @@ def test_each_command_uses_its_own_database_setting(tmp_path: Path, start_server
     before = server.served()
     for folder in (first, second, third):
         folder.mkdir()
-        init(folder / "mediation.db", server.env)
+        init(folder / "mediation.db")
 
     def listed(folder: Path, cwd: Path = tmp_path, **values: str | None) -> list[str]:
         env = environment(server.cache, MEDIATION_DB=str(folder / "mediation.db"), **values)
@@ -274,7 +289,7 @@ def test_a_variable_of_the_server_s_environment_is_not_the_command_s(tmp_path: P
     # started with MEDIATION_OPERATOR=sup01; the command, without it, acts as its login says (sup01 too,
     # so a --operator check would not tell): MEDIATION_ON_BEHALF_OF=clerk01 in the server only.
     server = start_server(MEDIATION_ON_BEHALF_OF="clerk01", MEDIATION_DB=str(tmp_path / "mediation.db"))
-    init(tmp_path / "mediation.db", server.env)
+    init(tmp_path / "mediation.db")
     env = environment(server.cache, MEDIATION_ON_BEHALF_OF=None, MEDIATION_DB=str(tmp_path / "mediation.db"))
     before = server.served()
     assert mediation(*REGISTER, "--at", "2020-06-01T10:00", env=env, cwd=tmp_path).returncode == 0
@@ -290,7 +305,7 @@ def test_a_variable_of_the_server_s_environment_is_not_the_command_s(tmp_path: P
 def diverted(tmp_path: Path, server: Server) -> dict[str, str]:
     """A database with one registered case; the environment of a clerk who works on it."""
     env = environment(server.cache, MEDIATION_DB=str(tmp_path / "mediation.db"))
-    init(tmp_path / "mediation.db", env)
+    init(tmp_path / "mediation.db")
     assert mediation(*REGISTER, "--at", "2020-06-01T10:00", env=own(env), cwd=tmp_path).returncode == 0
     return env
 
@@ -370,7 +385,7 @@ def two_desks(tmp_path: Path, server: Server) -> tuple[dict[str, str], dict[str,
     envs = []
     for name in ("alone", "served"):
         env = environment(server.cache, MEDIATION_DB=str(tmp_path / f"{name}.db"))
-        init(tmp_path / f"{name}.db", env)
+        init(tmp_path / f"{name}.db")
         envs.append(env)
     return own(envs[0]), envs[1]
 
@@ -535,7 +550,7 @@ def test_sigterm_or_sigint_while_the_command_waits_on_its_standard_input(tmp_pat
 @pytest.mark.slow
 def test_eight_commands_at_once_through_one_server(tmp_path: Path, server: Server):
     env = environment(server.cache, MEDIATION_DB=str(tmp_path / "mediation.db"))
-    init(tmp_path / "mediation.db", env)
+    init(tmp_path / "mediation.db")
     assert mediation("case", "register", "--from-json", "-", "--at", "2020-06-15T10:00", env=own(env), cwd=tmp_path,
                      stdin=CASE_JSON.read_bytes()).returncode == 0
     assert mediation(*REGISTER, "--at", "2020-06-16T10:00", env=own(env), cwd=tmp_path).returncode == 0
@@ -674,7 +689,7 @@ def test_the_resource_limits_of_whoever_started_the_server(tmp_path: Path, start
     assert started.stdout.startswith(b"running: ")
     server = start_server()  # the one running: its teardown stops it
     env = environment(cache, MEDIATION_DB=str(tmp_path / "mediation.db"))
-    init(tmp_path / "mediation.db", env)
+    init(tmp_path / "mediation.db")
     assert mediation(*REGISTER, "--at", "2020-06-01T10:00", env=own(env), cwd=tmp_path).returncode == 0
     results = []
     for way, environ in (("alone", own(env)), ("served", env)):
