@@ -33,8 +33,14 @@ ENTRY = "mediation.cli:main"
 SERVED = frozenset({"case", "queue", "escalate", "staff", "route", "calendar"})
 #: The variable click's shell completion sets: every press of Tab runs the program.
 COMPLETION_ENV = "_MEDIATION_COMPLETE"
-#: Signals passed on to the command's process.
+#: Signals passed on to the command's process (unless this process ignores them, as under
+#: ``nohup``: then the command's process ignores them too).
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
+
+
+def ignored() -> list[int]:
+    """The signals of :data:`FORWARDED` and SIGTSTP this process was started ignoring."""
+    return [s for s in (*FORWARDED, _signal.SIGTSTP) if _signal.getsignal(s) == _signal.SIG_IGN]
 
 
 def served(argv: list[str], environ) -> bool:
@@ -101,7 +107,9 @@ def _request(argv: list[str], environ) -> dict | None:
     mask = os.umask(0o022)
     os.umask(mask)
     return {"v": 1, "argv": list(argv), "env": dict(environ), "cwd": cwd, "umask": mask,
-            "stdio": [[s.encoding, s.errors or "strict"] for s in streams]}
+            "stdio": [[s.encoding, s.errors or "strict", bool(getattr(s, "write_through", False))]
+                      for s in streams],
+            "ignored": ignored()}
 
 
 def _send(sock, data: bytes, fds: list[int]) -> None:
@@ -165,8 +173,10 @@ def _lines(sock):
 def _follow(sock) -> int | None:
     """Pass signals on until the server says how the command ended; its exit status."""
     child = _Child()
-    before = {s: _signal.signal(s, child.forward) for s in FORWARDED}
-    before[_signal.SIGTSTP] = _signal.signal(_signal.SIGTSTP, child.suspend)
+    leave = ignored()
+    before = {s: _signal.signal(s, child.forward) for s in FORWARDED if s not in leave}
+    if _signal.SIGTSTP not in leave:
+        before[_signal.SIGTSTP] = _signal.signal(_signal.SIGTSTP, child.suspend)
     try:
         for line in _lines(sock):
             word, _, value = line.strip().partition(" ")
@@ -213,8 +223,8 @@ def spawn(directory: str, key: str, ready_fd: int | None = None) -> bool:
         fd = os.open(place.lock_path(directory, key), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     except OSError:
         return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:  # shared: a look, not a hold (`server stop` takes a held lock for a starting server)
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
         return False  # held: a server is starting (or running with its socket gone: it stops by itself)
     finally:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import select
+import signal
 import socket
 from collections.abc import Mapping
 
@@ -44,6 +47,9 @@ def status(environ: Mapping[str, str] = os.environ) -> dict:
         return {"state": "off"}
     answer = ask(where[2], "status")
     if answer is None or not answer.startswith("status "):
+        starting = _starting(place.lock_path(where[0], where[1]), where[1])
+        if starting is not None:
+            return {"state": "starting", "pid": starting}
         return {"state": "stopped", "socket": where[2]}
     try:
         found = json.loads(answer[len("status "):])
@@ -78,12 +84,55 @@ def start(environ: Mapping[str, str] = os.environ, timeout: float = START_TIMEOU
 
 
 def stop_all(environ: Mapping[str, str] = os.environ) -> int:
-    """Ask every server in the user's folder (any installation) to stop; how many answered."""
+    """Stop every server in the user's folder (any installation); how many were running or starting.
+
+    A running server is asked over its socket (it ends when its running commands have); one
+    still starting (its lock held, its socket not yet there) gets SIGTERM, the pid written in
+    its lock file."""
     directory = place.server_dir(environ)
     if directory is None or not place.prepare(directory):
         return 0
-    sockets = sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.endswith(".sock"))
-    return sum(ask(path, "stop") == "stopping" for path in sockets)
+    stopped = 0
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".lock"):
+            continue
+        key = name[: -len(".lock")]
+        path = place.socket_path(directory, key)
+        if path is not None and ask(path, "stop") == "stopping":
+            stopped += 1
+        elif (pid := _starting(place.lock_path(directory, key), key)) is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                stopped += 1
+    return stopped
+
+
+def _starting(lock: str, key: str) -> int | None:
+    """The pid of the server holding ``lock``, or None when no one holds it (or the pid written
+    there is not that server's: a file not yet rewritten, a pid since reused)."""
+    try:
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # held: read who holds it
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(text) if text.isdigit() and _is_server(int(text), key) else None
+        return None
+    finally:
+        os.close(fd)
+
+
+def _is_server(pid: int, key: str) -> bool:
+    """Whether process ``pid`` is the command server of ``key`` (its command line says so)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+    except OSError:
+        return False
+    return b"mediation.launch.server" in args and key.encode("ascii", "replace") in args
 
 
 def describe(found: dict) -> str:
@@ -91,6 +140,8 @@ def describe(found: dict) -> str:
     state = found.get("state")
     if state == "off":
         return "off: every command runs in its own process (MEDIATION_SERVER or MEDIATION_CACHE is off)"
+    if state == "starting":
+        return f"starting: pid {found.get('pid')} is importing the program; it takes commands in a moment"
     if state != "running":
         return "not running: the next desk command starts it (or `mediation server start`)"
     minutes, seconds = divmod(int(found.get("uptime", 0)), 60)

@@ -21,6 +21,7 @@ imports this module on every command.
 from __future__ import annotations
 
 import os
+import resource
 import stat
 import sys
 import zlib
@@ -69,13 +70,24 @@ def prepare(directory: str) -> bool:
 
 
 def key(environ: Mapping[str, str]) -> str:
-    """Which server a command of this interpreter, settings and installation may use."""
+    """Which server a command of this process may use: one of the same interpreter, settings and
+    installation, and of the same user, groups, priority and resource limits (a command's process
+    is a fork of its server, so it has the server's: ``ulimit -f``, ``nice`` and ``sg`` start
+    another server rather than being lost)."""
     settings = sorted((k, v) for k, v in environ.items()
                       if k.startswith(("PYTHON", "LC_")) or k in ("LANG", "LANGUAGE"))
-    parts = [str(os.getuid()), sys.executable, sys.version, repr(sys.flags), PACKAGE, repr(settings)]
+    process = (os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups()),
+               os.getpriority(os.PRIO_PROCESS, 0), limits())
+    parts = [repr(process), sys.executable, sys.version, repr(sys.flags), PACKAGE, repr(settings)]
     data = "\0".join(parts).encode("utf-8", "surrogateescape")
     # two CRCs (zlib is built in; hashlib loads OpenSSL): a name, not a secret, in a private folder
     return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1], 0x5EED):08x}"
+
+
+def limits() -> list[tuple[int, int]]:
+    """This process's resource limits (soft, hard), every one ``resource`` knows."""
+    return [resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource))
+            if name.startswith("RLIMIT_")]
 
 
 def socket_path(directory: str, server_key: str) -> str | None:

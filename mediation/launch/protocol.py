@@ -5,7 +5,13 @@ many bytes of a :mod:`marshal`-ed dict, with its standard input, output and
 error attached to the first bytes (``SCM_RIGHTS``)::
 
     {"v": 1, "argv": [...], "env": {...}, "cwd": "/home/clerk", "umask": 18,
-     "stdio": [["utf-8", "strict"], ["utf-8", "strict"], ["utf-8", "backslashreplace"]]}
+     "stdio": [["utf-8", "strict", false], ["utf-8", "strict", false],
+               ["utf-8", "backslashreplace", false]],
+     "ignored": [1]}
+
+(``stdio``: each stream's encoding, errors and whether it writes through, as
+``python -u`` makes them; ``ignored``: the signals the client was started
+ignoring, as ``nohup`` starts it: the command's process ignores them too.)
 
 or a control request without descriptors: ``{"v": 1, "control": "status"}``
 (or ``"stop"``). The server answers in lines: ``pid N`` when the command's
@@ -72,4 +78,7 @@ def well_formed(request: dict, fds: list[int]) -> bool:
                     for k, v in env.items())
             and isinstance(request.get("cwd"), str) and isinstance(request.get("umask"), int)
             and isinstance(stdio, list) and len(stdio) == 3
-            and all(isinstance(s, list) and len(s) == 2 and all(isinstance(p, str) for p in s) for s in stdio))
+            and all(isinstance(s, list) and len(s) == 3 and isinstance(s[0], str) and isinstance(s[1], str)
+                    and isinstance(s[2], bool) for s in stdio)
+            and isinstance(request.get("ignored", []), list)
+            and all(isinstance(n, int) and 0 < n < 65 for n in request.get("ignored", [])))

@@ -85,6 +85,9 @@ class Server:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return False
+        # who holds it, for `mediation server stop` while this one is still starting
+        os.ftruncate(self.lock_fd, 0)
+        os.pwrite(self.lock_fd, f"{os.getpid()}\n".encode("ascii"), 0)
         return True
 
     def load(self) -> None:
@@ -264,6 +267,8 @@ class Server:
             for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(signum, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            for signum in request.get("ignored", []):  # as the client was started (nohup)
+                signal.signal(signum, signal.SIG_IGN)
             for other in [self.listener, *self.children.values()]:
                 if other is not None:
                     other.close()
@@ -367,18 +372,27 @@ def adopt(request: dict) -> None:
     time.tzset()
     tempfile.tempdir = None  # chosen again from this environment's TMPDIR
     sys.argv = list(request["argv"])
-    (in_enc, in_err), (out_enc, out_err), (err_enc, err_err) = request["stdio"]
-    sys.stdin = sys.__stdin__ = _text(0, "r", in_enc, in_err, line_buffering=False)
-    sys.stdout = sys.__stdout__ = _text(1, "w", out_enc, out_err, line_buffering=os.isatty(1))
-    sys.stderr = sys.__stderr__ = _text(2, "w", err_enc, err_err, line_buffering=True)
+    (in_enc, in_err, _), (out_enc, out_err, unbuffered), (err_enc, err_err, _) = request["stdio"]
+    sys.stdin = sys.__stdin__ = _text(0, "<stdin>", "r", in_enc, in_err, unbuffered)
+    sys.stdout = sys.__stdout__ = _text(1, "<stdout>", "w", out_enc, out_err, unbuffered)
+    sys.stderr = sys.__stderr__ = _text(2, "<stderr>", "w", err_enc, err_err, unbuffered)
 
 
-def _text(fd: int, mode: str, encoding: str, errors: str, line_buffering: bool) -> io.TextIOWrapper:
-    """A standard stream as Python makes it at start-up (POSIX: no newline translation)."""
+def _text(fd: int, name: str, mode: str, encoding: str, errors: str, unbuffered: bool) -> io.TextIOWrapper:
+    """A standard stream as CPython makes it at start-up (``create_stdio``): buffered, line by
+    line at a terminal and on stderr; with ``-u`` (PYTHONUNBUFFERED: the client's stdout writes
+    through) output not buffered at all; no newline translation."""
     raw = io.FileIO(fd, mode, closefd=False)
-    buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
-    return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline="\n",
-                            line_buffering=line_buffering)
+    raw.name = name
+    if mode == "r":
+        buffer = io.BufferedReader(raw)
+    else:
+        buffer = raw if unbuffered else io.BufferedWriter(raw)
+    stream = io.TextIOWrapper(buffer, encoding=encoding, errors=errors, newline="\n",
+                              line_buffering=not unbuffered and (os.isatty(fd) or fd == 2),
+                              write_through=unbuffered)
+    stream.mode = mode
+    return stream
 
 
 def run_entry(entry: Callable[[], object]) -> int:
@@ -398,8 +412,8 @@ def run_entry(entry: Callable[[], object]) -> int:
         traceback.print_exc()
         code = 1
     atexit._run_exitfuncs()
-    if not _flush() and code == 0:
-        code = 120  # as Python when standard output cannot be flushed at exit
+    if not _flush_at_exit():
+        code = 120  # as Python when its standard streams cannot be flushed at exit
     return code
 
 
@@ -420,6 +434,28 @@ def _flush() -> bool:
             if stream is not None and not stream.closed:
                 stream.flush()
         except (OSError, ValueError):
+            ok = False
+    return ok
+
+
+def _flush_at_exit() -> bool:
+    """Flush the standard streams as Python does when it ends (``flush_std_files``): a failure of
+    stdout is told on stderr as an exception ignored, one of stderr silently; False if either failed."""
+    ok = True
+    stdout = sys.stdout
+    if stdout is not None and not getattr(stdout, "closed", True):
+        try:
+            stdout.flush()
+        except Exception as exc:
+            ok = False
+            with contextlib.suppress(Exception):
+                sys.stderr.write(f"Exception ignored in: {stdout!r}\n"
+                                 + "".join(traceback.format_exception_only(type(exc), exc)))
+    stderr = sys.stderr
+    if stderr is not None and not getattr(stderr, "closed", True):
+        try:
+            stderr.flush()
+        except Exception:
             ok = False
     return ok
 

@@ -13,7 +13,8 @@ from mediation.launch.client import served
 def request(**changes) -> dict:
     base = {"v": 1, "argv": ["mediation", "case", "show", "XS-2026-00001"], "env": {"LANG": "C.UTF-8"},
             "cwd": "/home/clerk", "umask": 0o022,
-            "stdio": [["utf-8", "strict"], ["utf-8", "strict"], ["utf-8", "backslashreplace"]]}
+            "stdio": [["utf-8", "strict", False], ["utf-8", "strict", False], ["utf-8", "backslashreplace", False]],
+            "ignored": [1]}
     return {**base, **changes}
 
 
@@ -47,7 +48,8 @@ def test_a_well_formed_request_has_every_field_and_three_descriptors():
     {"argv": []}, {"argv": "mediation"}, {"argv": ["mediation", 3]},
     {"env": {"A": 1}}, {"env": {"A=B": "c"}}, {"env": {"": "c"}}, {"env": {"A": "nul\0"}},
     {"cwd": None}, {"umask": "022"},
-    {"stdio": [["utf-8", "strict"]] * 2}, {"stdio": [["utf-8"], ["utf-8", "strict"], ["utf-8", "strict"]]},
+    {"stdio": [["utf-8", "strict", False]] * 2}, {"stdio": [["utf-8", "strict"]] * 3},
+    {"stdio": [["utf-8", "strict", "no"]] * 3}, {"ignored": [0]}, {"ignored": ["SIGHUP"]}, {"ignored": 1},
 ])
 def test_a_request_with_a_field_of_the_wrong_shape_is_not_run(changes):
     assert not protocol.well_formed(request(**changes), [5, 6, 7])

@@ -30,6 +30,10 @@ from mediation.launch.server import _exit_status, fingerprint, watched
 PROGRAM = textwrap.dedent('''
     import json, os, signal, sys
 
+    if os.environ.get("FAKEPROG_GATE"):  # a program slow to import: held until the test writes
+        with open(os.environ["FAKEPROG_GATE"]) as gate:
+            gate.read()
+
     def main():
         action = sys.argv[1]
         if action == "echo":
@@ -63,6 +67,10 @@ PROGRAM = textwrap.dedent('''
             print("busy", flush=True)
             while True:
                 time.sleep(0.01)
+        elif action == "write-no-newline":
+            sys.stdout.write("partial")
+            sys.stderr.write("err")
+            os.write(2, b"|raw|")
         elif action == "atexit":
             import atexit
             atexit.register(lambda: print("atexit ran"))
@@ -316,7 +324,7 @@ def _another_user_sends_a_command(server: Running) -> None:
                 sock = socket.socket(socket.AF_UNIX)
                 sock.connect(server.path)
                 request = {"v": 1, "argv": ["-c", "echo"], "env": {}, "cwd": "/", "umask": 0o022,
-                           "stdio": [["utf-8", "strict"]] * 3}
+                           "stdio": [["utf-8", "strict", False]] * 3}
                 try:
                     socket.send_fds(sock, [protocol.encode(request)], [0, 1, 2])
                     answer = sock.recv(100)
@@ -341,7 +349,7 @@ def test_a_malformed_request_is_closed_and_the_server_goes_on(server):
     with socket.socket(socket.AF_UNIX) as sock:  # a command without its three descriptors
         sock.connect(server.path)
         sock.sendall(protocol.encode({"v": 1, "argv": ["-c", "echo"], "env": {}, "cwd": "/", "umask": 0,
-                                      "stdio": [["utf-8", "strict"]] * 3}))
+                                      "stdio": [["utf-8", "strict", False]] * 3}))
         assert sock.recv(100) == b""
     assert echo(server.client("echo"))
 
@@ -355,3 +363,116 @@ def test_without_a_server_the_client_says_run_it_here_and_starts_one(tmp_path):
 @pytest.mark.parametrize(("value", "status"), [(None, 0), (0, 0), (3, 3), (256, 0), (-1, 255), ("text", 1)])
 def test_exit_statuses_as_python_gives_them(value, status):
     assert _exit_status(value) == status
+
+
+def test_a_signal_the_client_was_started_ignoring_is_ignored_by_the_command(server):
+    def nohup():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    results = []
+    for command in (CLIENT, OWN):
+        process = subprocess.Popen([sys.executable, "-c", command, "busy"], env=server.env, cwd=server.work,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=nohup)
+        assert process.stdout.readline() == b"busy\n"
+        process.send_signal(signal.SIGHUP)  # ignored ...
+        process.send_signal(signal.SIGTERM)  # ... so this one ends it
+        process.wait(timeout=30)
+        process.communicate()
+        results.append(process.returncode)
+    assert results == [-signal.SIGTERM, -signal.SIGTERM]
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_output_is_buffered_as_python_buffers_it(tmp_path, unbuffered):
+    running = Running(tmp_path)
+    try:
+        env = {**running.env, "PYTHONUNBUFFERED": unbuffered} if unbuffered else running.env
+        if unbuffered:  # a setting of the interpreter: another server
+            running.stop()
+            running.env = env
+            running.key = subprocess.run([sys.executable, "-c", KEY], env=env, capture_output=True, text=True,
+                                         check=True, cwd=running.work).stdout.strip()
+            running.path = place.socket_path(running.directory, running.key)
+            running.process = running.start()
+        # stdout and stderr on one pipe: buffered, "|raw|" first, then at exit stdout's "partial" and
+        # stderr's "err" (no newline: line buffering keeps it); unbuffered, in the order written
+        served = subprocess.run([sys.executable, "-c", CLIENT, "write-no-newline"], env=env, cwd=running.work,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        own = subprocess.run([sys.executable, "-c", OWN, "write-no-newline"], env=env, cwd=running.work,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert served.returncode == own.returncode == 0
+        assert served.stdout == own.stdout
+        assert own.stdout == (b"partialerr|raw|" if unbuffered else b"|raw|partialerr")
+        assert running.status()["served"] == 1
+    finally:
+        running.stop()
+
+
+def test_a_server_still_starting_is_stopped_and_said_to_be_starting(tmp_path):
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    running = Running.__new__(Running)
+    running.program = tmp_path / "prog"
+    running.program.mkdir()
+    (running.program / "fakeprog.py").write_text(PROGRAM)
+    running.work = tmp_path / "work"
+    running.work.mkdir()
+    running.env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIATION_", "PYTHON"))}
+    running.env.update(MEDIATION_CACHE=str(tmp_path / "cache"), MEDIATION_SERVER="on",
+                       PYTHONPATH=str(running.program), LANG="C.UTF-8")
+    running.directory = place.server_dir(running.env)
+    assert place.prepare(running.directory)
+    running.key = subprocess.run([sys.executable, "-c", KEY], env=running.env, capture_output=True, text=True,
+                                 check=True, cwd=running.work).stdout.strip()
+    running.path = place.socket_path(running.directory, running.key)
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-m", "mediation.launch.server", running.directory, running.key,
+         "fakeprog:main", f"--ready-fd={write_end}"],
+        env={**running.env, "FAKEPROG_GATE": str(gate)}, pass_fds=(write_end,), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    os.close(write_end)
+    try:
+        with open(gate, "w"):  # opens once the server, holding its lock, imports the program
+            assert controlled("status()", running) == {"state": "starting", "pid": process.pid}
+            assert "starting" in controlled("describe(status())", running)
+            assert controlled("stop_all()", running) == 1
+            assert process.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        with os.fdopen(read_end, "rb") as ready:
+            assert ready.read() == b""  # it never took commands
+    assert controlled("status()", running)["state"] == "stopped"
+    assert controlled("stop_all()", running) == 0  # its lock file is left, naming a process no longer there
+
+
+def controlled(call: str, running: Running):
+    """``mediation.launch.control.<call>`` in a process started as the client's is (the same key)."""
+    code = f"import json; from mediation.launch.control import *; print(json.dumps({call}))"
+    done = subprocess.run([sys.executable, "-c", code], env=running.env, cwd=running.work, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_stale_pid_in_a_lock_nobody_holds_is_never_signalled(tmp_path):
+    env = {"MEDIATION_CACHE": str(tmp_path), "MEDIATION_SERVER": "on"}
+    directory = place.server_dir(env)
+    assert place.prepare(directory)
+    Path(place.lock_path(directory, "0123456789abcdef")).write_text(f"{os.getpid()}\n")  # this test's pid
+    assert control.stop_all(env) == 0
+
+
+def test_resource_limits_priority_and_groups_are_part_of_the_key():
+    probe = ("import os, resource, sys\n"
+             "from mediation.launch import place\n"
+             "before = place.key(os.environ)\n"
+             "soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)\n"
+             "resource.setrlimit(resource.RLIMIT_FSIZE, (16384, hard))\n"
+             "limited = place.key(os.environ)\n"
+             "resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))\n"
+             "os.nice(1)\n"
+             "print(before != limited, limited != place.key(os.environ), before != place.key(os.environ))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True"]
