@@ -66,8 +66,16 @@ def main() -> None:
     sys.exit(code)
 
 
+#: Seconds the client waits for the server to take the command (its ``pid`` line): a server
+#: stopped (``kill -STOP``) or stuck is given up on, and the command runs here. The server never
+#: starts a command whose client has gone, and kills one whose client goes.
+ANSWER_TIMEOUT = 5.0
+
+
 def through_server(argv: list[str], environ) -> int | None:
     """Run ``argv`` in the user's server and return its exit status; None when it must run here."""
+    if not _can_hand_over(argv):
+        return None
     directory = place.server_dir(environ)
     if directory is None or not place.prepare(directory):
         return None
@@ -76,20 +84,65 @@ def through_server(argv: list[str], environ) -> int | None:
     request = _request(argv, environ)
     if path is None or request is None:
         return None
+    try:  # the working directory itself, not its name (a name may be renamed, or unreachable)
+        here = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (OSError, AttributeError):
+        return None
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
+        sock.settimeout(ANSWER_TIMEOUT)
         try:
             sock.connect(path)
         except OSError:
             spawn(directory, key)
             return None
+        if not _ours(sock):
+            return None  # someone else's process answers there: it is told nothing
         try:
-            _send(sock, encode(request), [0, 1, 2])
+            _send(sock, encode(request), [0, 1, 2, here])
         except (OSError, ProtocolError):
             return None
+        finally:
+            os.close(here)
+            here = -1
         return _follow(sock)
     finally:
         sock.close()
+        if here != -1:
+            os.close(here)
+
+
+def _can_hand_over(argv: list[str]) -> bool:
+    """Whether a forked process of the server can do what this one would: not when an argument
+    names a descriptor of this process beyond the standard three (``/dev/fd/3``), nor when a
+    standard stream is a terminal this process is in the background of (``cmd &``: reading it
+    must stop this process, as job control does, not take what the shell is given)."""
+    for arg in argv[1:]:
+        for prefix in ("/dev/fd/", "/proc/self/fd/"):
+            at = arg.find(prefix)
+            if at != -1 and arg[at + len(prefix):].split("/")[0] not in ("0", "1", "2"):
+                return False
+    return _foreground()
+
+
+def _foreground() -> bool:
+    """False when a standard stream is a terminal whose foreground is not this process's group."""
+    for fd in (0, 1, 2):
+        try:
+            if os.isatty(fd) and os.tcgetpgrp(fd) != os.getpgrp():
+                return False
+        except OSError:
+            pass
+    return True
+
+
+def _ours(sock) -> bool:
+    """Whether the process listening at ``sock`` is this user's (SO_PEERCRED: pid, uid, gid)."""
+    try:
+        credentials = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    except (OSError, AttributeError):
+        return False
+    return int.from_bytes(credentials[4:8], sys.byteorder) == os.geteuid()
 
 
 def _request(argv: list[str], environ) -> dict | None:
@@ -120,24 +173,24 @@ def _send(sock, data: bytes, fds: list[int]) -> None:
         sock.sendall(data[sent:])
 
 
+class _Interrupted(Exception):
+    """A signal came before the server said the command had started: this process ends by it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class _Child:
     """The command's process in the server: signals received here are passed on to it."""
 
     def __init__(self) -> None:
         self.pid: int | None = None
-        self.pending: list[int] = []
 
     def forward(self, signum: int, _frame=None) -> None:
         if self.pid is None:
-            self.pending.append(signum)
-        else:
-            _kill(self.pid, signum)
-
-    def started(self, pid: int) -> None:
-        self.pid = pid
-        for signum in self.pending:
-            _kill(pid, signum)
-        self.pending.clear()
+            raise _Interrupted(signum)  # nothing has run: end here (the server kills what it forked)
+        _kill(self.pid, signum)
 
     def suspend(self, _signum: int, _frame=None) -> None:
         """Ctrl-Z: stop the command's process with this one, and continue it with this one."""
@@ -145,7 +198,9 @@ class _Child:
             _kill(self.pid, _signal.SIGSTOP)
         _signal.signal(_signal.SIGTSTP, _signal.SIG_DFL)
         os.kill(os.getpid(), _signal.SIGTSTP)
-        _signal.signal(_signal.SIGTSTP, self.suspend)  # here again after `fg`
+        _signal.signal(_signal.SIGTSTP, self.suspend)  # here again after `fg` or `bg`
+        if not _foreground():  # `bg` at a terminal: wait for `fg`, as a process reading it would
+            os.kill(os.getpid(), _signal.SIGTTIN)
         if self.pid is not None:
             _kill(self.pid, _signal.SIGCONT)
 
@@ -183,13 +238,18 @@ def _follow(sock) -> int | None:
             if word == "local":
                 return None
             if word == "pid" and value.isdigit():
-                child.started(int(value))
+                child.pid = int(value)
+                sock.settimeout(None)  # the command takes as long as it takes
             elif word == "exit" and value.isdigit():
                 return int(value)
             elif word == "signal" and value.isdigit():
                 _restore(before)
                 return _die_by(int(value))
-    except OSError:
+    except _Interrupted as interrupted:
+        _restore(before)
+        sock.close()  # the server sees it gone: it starts nothing, or kills what it started
+        return _die_by(interrupted.signum)
+    except OSError:  # the server went away, or did not answer in time
         pass
     finally:
         _restore(before)
@@ -207,7 +267,10 @@ def _restore(handlers: dict) -> None:
 
 def _die_by(signum: int) -> int:
     """End as the command's process ended: by the same signal (a shell tells it apart)."""
-    _signal.signal(signum, _signal.SIG_DFL)
+    try:  # noqa: SIM105 - contextlib is not imported on a command's way
+        _signal.signal(signum, _signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass  # SIGKILL and SIGSTOP have no handler to reset
     os.kill(os.getpid(), signum)
     return 128 + signum  # a signal that does not end a process (it was caught there)
 

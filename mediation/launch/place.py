@@ -49,24 +49,42 @@ def server_dir(environ: Mapping[str, str]) -> str | None:
     cache = environ.get(CACHE_ENV, "")
     if cache.strip().lower() in OFF:
         return None
+    # the real path: a link swapped later cannot move the folder (prepare checks the real chain)
     if cache:
-        return os.path.join(os.path.abspath(cache), "server")
+        return os.path.join(os.path.realpath(cache), "server")
     runtime = environ.get("XDG_RUNTIME_DIR", "")
     if runtime and os.path.isabs(runtime):
-        return os.path.join(runtime, "mediation")
+        return os.path.join(os.path.realpath(runtime), "mediation")
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "mediation", "server")
+    return os.path.join(os.path.realpath(base), "mediation", "server")
 
 
 def prepare(directory: str) -> bool:
     """Create ``directory`` (mode 0700) if need be; True if it is a real folder of this user
-    that no one else may enter, the only kind a server's socket is put in or looked for."""
+    that no one else may enter or swap, the only kind a server's socket is put in or looked for:
+    every folder above it belongs to this user or to root, and one that others may write has
+    the sticky bit (as /tmp has), so that no one else can rename it away and put another in
+    its place. (The client also checks who answers on the socket: mediation.launch.client.)"""
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         st = os.lstat(directory)
     except OSError:
         return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+    if not (stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077):
+        return False
+    parent = os.path.dirname(directory)
+    while True:
+        try:
+            up = os.lstat(parent)
+        except OSError:
+            return False
+        if stat.S_ISLNK(up.st_mode) or up.st_uid not in (0, os.getuid()):
+            return False
+        if up.st_mode & 0o022 and not up.st_mode & stat.S_ISVTX:
+            return False
+        if parent == os.path.dirname(parent):
+            return True
+        parent = os.path.dirname(parent)
 
 
 def key(environ: Mapping[str, str]) -> str:
@@ -75,9 +93,9 @@ def key(environ: Mapping[str, str]) -> str:
     is a fork of its server, so it has the server's: ``ulimit -f``, ``nice`` and ``sg`` start
     another server rather than being lost)."""
     settings = sorted((k, v) for k, v in environ.items()
-                      if k.startswith(("PYTHON", "LC_")) or k in ("LANG", "LANGUAGE"))
+                      if k.startswith(("PYTHON", "LC_", "LD_")) or k in ("LANG", "LANGUAGE"))
     process = (os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups()),
-               os.getpriority(os.PRIO_PROCESS, 0), limits())
+               os.getpriority(os.PRIO_PROCESS, 0), limits(), namespaces())
     parts = [repr(process), sys.executable, sys.version, repr(sys.flags), PACKAGE, repr(settings)]
     data = "\0".join(parts).encode("utf-8", "surrogateescape")
     # two CRCs (zlib is built in; hashlib loads OpenSSL): a name, not a secret, in a private folder
@@ -88,6 +106,19 @@ def limits() -> list[tuple[int, int]]:
     """This process's resource limits (soft, hard), every one ``resource`` knows."""
     return [resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource))
             if name.startswith("RLIMIT_")]
+
+
+def namespaces() -> list[str]:
+    """This process's Linux namespaces (a container, ``unshare``, a service's ``PrivateTmp``:
+    another view of the files, another server); empty where there are none. (Not its control
+    group: a terminal's tabs may each have one, and it changes no file a command sees.)"""
+    found = []
+    for name in ("mnt", "net", "pid", "user", "ipc", "uts", "cgroup"):
+        try:  # noqa: SIM105 - contextlib is not imported on a command's way
+            found.append(os.readlink(f"/proc/self/ns/{name}"))
+        except OSError:
+            pass
+    return found
 
 
 def socket_path(directory: str, server_key: str) -> str | None:

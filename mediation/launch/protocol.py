@@ -2,7 +2,8 @@
 
 The client sends one *request*: four bytes of length (big-endian), then that
 many bytes of a :mod:`marshal`-ed dict, with its standard input, output and
-error attached to the first bytes (``SCM_RIGHTS``)::
+error and its working directory (an ``O_PATH`` descriptor) attached to the
+first bytes (``SCM_RIGHTS``)::
 
     {"v": 1, "argv": [...], "env": {...}, "cwd": "/home/clerk", "umask": 18,
      "stdio": [["utf-8", "strict", false], ["utf-8", "strict", false],
@@ -69,9 +70,10 @@ def decode(body: bytes) -> dict:
 
 
 def well_formed(request: dict, fds: list[int]) -> bool:
-    """Whether a command request has every field, of the right type, and its three descriptors."""
+    """Whether a command request has every field, of the right type, and its four descriptors
+    (standard input, output and error, and the working directory)."""
     argv, env, stdio = request.get("argv"), request.get("env"), request.get("stdio")
-    return (len(fds) == 3
+    return (len(fds) == 4
             and isinstance(argv, list) and bool(argv) and all(isinstance(a, str) for a in argv)
             and isinstance(env, dict)
             and all(isinstance(k, str) and isinstance(v, str) and k and "=" not in k and "\0" not in k + v

@@ -31,6 +31,7 @@ import contextlib
 import gc
 import hashlib
 import importlib
+import importlib.util
 import io
 import json
 import os
@@ -93,6 +94,11 @@ class Server:
     def load(self) -> None:
         """Import the program (and warm it), and note the installation it came from."""
         module_name, _, attr = self.entry_name.partition(":")
+        spec = importlib.util.find_spec(module_name.split(".")[0])
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        # the program's files before and after: importing writes byte code, which changes the
+        # folders on sys.path, so only the files count here
+        before = fingerprint(locations[0] if locations else spec.origin, paths=[]) if spec else ""
         module = importlib.import_module(module_name)
         self.entry = getattr(module, attr)
         warm = getattr(module, "warm", None)
@@ -101,6 +107,8 @@ class Server:
         gc.collect()
         gc.freeze()  # what the program imported stays in pages the children share
         self.watched = watched(module_name)
+        if fingerprint(self.watched, paths=[]) != before:  # changed while imported: which version is unknown
+            raise RuntimeError("the program changed while the server imported it")
         self.code = fingerprint(self.watched)
 
     def listen(self) -> None:
@@ -174,6 +182,10 @@ class Server:
                     with contextlib.suppress(OSError):
                         while os.read(wake_r, 512):
                             pass
+                elif found.data is not None and _gone(found.fileobj):  # a command's client went away
+                    self.selector.unregister(found.fileobj)
+                    with contextlib.suppress(OSError):
+                        os.kill(found.data, signal.SIGKILL)
             if not self.stopping and not self.ours():
                 self.stop()
         return 0
@@ -198,6 +210,8 @@ class Server:
             conn = self.children.pop(pid, None)
             if conn is None:
                 continue
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(conn)
             if os.WIFSIGNALED(status):
                 answer = f"signal {os.WTERMSIG(status)}\n"
             else:
@@ -213,7 +227,7 @@ class Server:
             return
         fds: list[int] = []
         try:
-            conn.settimeout(5.0)
+            conn.settimeout(1.0)  # a client sends its request at once; a silent one holds up others
             _pid, uid, _gid = _CREDENTIALS.unpack(
                 conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CREDENTIALS.size))
             if uid != os.getuid():
@@ -251,31 +265,45 @@ class Server:
                 conn.sendall(b"stopping\n")
 
     def _fork(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
-        pid = os.fork()
-        if pid == 0:
-            self._child(conn, request, fds)  # never returns
+        if _gone(conn):
+            conn.close()  # the client gave up (or was killed) while this server was busy
+            return
+        # Signals the client passes on are held back until the child has its handlers (else one
+        # sent just after "pid" would meet the server's and be lost), and the server's own too.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                self._child(conn, request, fds, held)  # never returns
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         self.children[pid] = conn
         self.served += 1
+        # a client that goes (killed, or given up) takes its command with it, as its own process would
+        self.selector.register(conn, selectors.EVENT_READ, pid)
         conn.sendall(f"pid {pid}\n".encode("ascii"))
 
     # -- the command's process --------------------------------------------------------
 
-    def _child(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
+    def _child(self, conn: socket.socket, request: dict, fds: list[int], mask: set) -> None:
         code = 1
         try:
             signal.set_wakeup_fd(-1)
-            for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
                 signal.signal(signum, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             for signum in request.get("ignored", []):  # as the client was started (nohup)
                 signal.signal(signum, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held back arrives now
+            self.selector.close()
             for other in [self.listener, *self.children.values()]:
                 if other is not None:
                     other.close()
             for fd in (*self.wake, self.lock_fd):
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            for target, fd in enumerate(fds):
+            os.fchdir(fds[3])  # the client's working directory itself (not its name)
+            for target, fd in enumerate(fds[:3]):
                 os.dup2(fd, target)
             for fd in fds:
                 if fd > 2:
@@ -294,10 +322,26 @@ class Server:
             os._exit(code)
 
 
+#: The signals a client passes on (held back around a fork), and the server's own SIGTERM.
+HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
+
+
+def _gone(conn: socket.socket) -> bool:
+    """Whether the client at the other end of ``conn`` has closed it (or gone: it sends nothing
+    after its request, so anything to read is its end)."""
+    conn.settimeout(None)  # a socket with a timeout waits before it reads, MSG_DONTWAIT or not
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 def receive_request(sock: socket.socket) -> tuple[dict, list[int]]:
     """(request, descriptors) as the client sent them (see mediation.launch.protocol);
     ProtocolError if malformed. The descriptors are the caller's to close, in any case."""
-    data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 3)
+    data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 4)
     try:
         while len(data) < HEADER:
             data += _more(sock)
@@ -364,8 +408,8 @@ def watched(module_name: str) -> str:
 
 
 def adopt(request: dict) -> None:
-    """Become the client's process: its directory, umask, environment, arguments and streams."""
-    os.chdir(request["cwd"])
+    """Become the client's process: its umask, environment, arguments and streams (its working
+    directory and descriptors are taken before, from what came with the request)."""
     os.umask(request["umask"] & 0o777)
     os.environ.clear()
     os.environ.update(request["env"])
@@ -402,19 +446,27 @@ def run_entry(entry: Callable[[], object]) -> int:
         code = 0
     except SystemExit as exc:
         code = _exit_status(exc.code)
-    except KeyboardInterrupt:
-        traceback.print_exc()
+    except KeyboardInterrupt as exc:
+        _print_from_entry(exc)
         _flush()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)  # as Python does: the parent sees the signal
         code = 130
-    except BaseException:  # noqa: B036 - as the interpreter: a traceback and status 1
-        traceback.print_exc()
+    except BaseException as exc:  # noqa: B036 - as the interpreter: a traceback and status 1
+        _print_from_entry(exc)
         code = 1
     atexit._run_exitfuncs()
     if not _flush_at_exit():
         code = 120  # as Python when its standard streams cannot be flushed at exit
     return code
+
+
+def _print_from_entry(exc: BaseException) -> None:
+    """The traceback Python prints for an uncaught ``exc``, from the program's entry point on:
+    the launcher's own frames (here, and the script's in a process of its own) are not the
+    program's."""
+    with contextlib.suppress(Exception):
+        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next if exc.__traceback__ else None)
 
 
 def _exit_status(value: object) -> int:

@@ -39,9 +39,9 @@ def test_what_is_not_a_request_is_refused(body):
         protocol.decode(body)
 
 
-def test_a_well_formed_request_has_every_field_and_three_descriptors():
-    assert protocol.well_formed(request(), [5, 6, 7])
-    assert not protocol.well_formed(request(), [5, 6])
+def test_a_well_formed_request_has_every_field_and_four_descriptors():
+    assert protocol.well_formed(request(), [5, 6, 7, 8])  # stdin, stdout, stderr, the working directory
+    assert not protocol.well_formed(request(), [5, 6, 7])
 
 
 @pytest.mark.parametrize("changes", [
@@ -52,7 +52,7 @@ def test_a_well_formed_request_has_every_field_and_three_descriptors():
     {"stdio": [["utf-8", "strict", "no"]] * 3}, {"ignored": [0]}, {"ignored": ["SIGHUP"]}, {"ignored": 1},
 ])
 def test_a_request_with_a_field_of_the_wrong_shape_is_not_run(changes):
-    assert not protocol.well_formed(request(**changes), [5, 6, 7])
+    assert not protocol.well_formed(request(**changes), [5, 6, 7, 8])
 
 
 @pytest.mark.parametrize(("argv", "environ", "expected"), [

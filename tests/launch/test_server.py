@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,9 @@ PROGRAM = textwrap.dedent('''
             # comes just before a blocking read waits for the read: CPython, not the server)
             import time
             print("busy", flush=True)
+            if len(sys.argv) > 2:
+                with open(sys.argv[2], "a") as record:
+                    record.write("started\\n")
             while True:
                 time.sleep(0.01)
         elif action == "write-no-newline":
@@ -476,3 +480,161 @@ def test_resource_limits_priority_and_groups_are_part_of_the_key():
              "print(before != limited, limited != place.key(os.environ), before != place.key(os.environ))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "True", "True"]
+
+
+def test_a_command_whose_client_is_killed_is_killed_too(server):
+    client = subprocess.Popen([sys.executable, "-c", CLIENT, "busy"], env=server.env, cwd=server.work,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert client.stdout.readline() == b"busy\n"
+    client.kill()  # kill -9: nothing is passed on
+    client.wait(timeout=30)
+    # the command's process holds the same pipes: they end when it has ended
+    assert client.stdout.read() == b"" and client.stderr.read() == b""
+    assert server.status()["running"] in (0, 1)  # reaped, or about to be
+
+
+def stopped(server: Running):
+    """The server stopped (``kill -STOP``) until the block ends, then continued."""
+    class Stopped:
+        def __enter__(self):
+            os.kill(server.process.pid, signal.SIGSTOP)
+
+        def __exit__(self, *exc):
+            os.kill(server.process.pid, signal.SIGCONT)
+
+    return Stopped()
+
+
+@pytest.mark.slow
+def test_a_stuck_server_is_given_up_on_and_never_runs_the_command_later(server, tmp_path):
+    record = tmp_path / "record"
+    with stopped(server):
+        started = time.monotonic()
+        # (not pipes: the descriptors sent with the request stay in the socket, open, until the
+        # server reads and closes them when it continues, so a pipe would not end before that)
+        completed = server.client("busy", str(record), timeout=60, capture_output=False,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert completed.returncode == LOCAL  # given up on: the caller runs it itself
+        assert time.monotonic() - started < 30
+    assert server.status()["served"] == 0  # the request, read after it continued, was dropped
+    assert not record.exists()
+
+
+def test_a_signal_before_the_command_started_ends_the_client_and_nothing_runs(server, tmp_path):
+    record = tmp_path / "record"
+    with stopped(server):
+        client = subprocess.Popen([sys.executable, "-c", CLIENT, "busy", str(record)], env=server.env,
+                                  cwd=server.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        catching = signal.SIGTERM in handled_signals(client.pid)
+        client.send_signal(signal.SIGTERM)
+        assert client.wait(timeout=30) == -signal.SIGTERM  # before the answer, as before it started
+    assert server.status()["served"] == 0
+    assert not record.exists()
+    assert catching in (True, False)  # whichever moment it came, the same end
+
+
+def handled_signals(pid: int) -> set[int]:
+    """The signals process ``pid`` has handlers for (/proc/PID/status SigCgt)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("SigCgt:"):
+                mask = int(line.split()[1], 16)
+                return {n for n in range(1, 65) if mask & (1 << (n - 1))}
+    except OSError:
+        pass
+    return set()
+
+
+def test_the_client_tells_nothing_to_a_server_of_another_user(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("a listener of another user needs root")
+    base = Path(tempfile.mkdtemp(prefix="mediation-other-"))
+    os.chown(base, 65534, 65534)
+    path = str(base / "s.sock")
+    ready_r, ready_w = os.pipe()
+    done_r, done_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # another user's process listens
+        code = 1
+        try:
+            os.close(ready_r)
+            os.close(done_w)
+            os.setgid(65534)
+            os.setuid(65534)
+            listener = socket.socket(socket.AF_UNIX)
+            listener.bind(path)
+            os.chmod(path, 0o666)
+            listener.listen(1)
+            os.write(ready_w, b"x")
+            os.read(done_r, 1)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(ready_w)
+    os.close(done_r)
+    try:
+        assert os.read(ready_r, 1) == b"x"
+        from mediation.launch.client import _ours
+
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(path)
+            assert not _ours(sock)
+        left, right = socket.socketpair()
+        with left, right:
+            assert _ours(left)
+    finally:
+        os.close(done_w)
+        os.waitpid(pid, 0)
+        os.close(ready_r)
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize(("mode", "usable"), [(0o755, True), (0o1777, True), (0o777, False), (0o775, False)])
+def test_a_folder_above_that_others_may_swap_is_not_used(tmp_path, mode, usable):
+    above = tmp_path / "above"
+    above.mkdir()
+    above.chmod(mode)
+    assert place.prepare(str(above / "server")) is usable
+
+
+def test_a_folder_above_of_another_user_is_not_used(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("giving a folder to another user needs root")
+    above = tmp_path / "above"
+    above.mkdir()
+    os.chown(above, 65534, 65534)
+    assert not place.prepare(str(above / "server"))
+
+
+def test_a_link_on_the_way_is_resolved_once(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    assert place.server_dir({"MEDIATION_CACHE": str(tmp_path / "link")}) == str(real / "server")
+
+
+def test_a_command_in_the_background_of_its_terminal_runs_in_its_own_process(server):
+    pexpect = pytest.importorskip("pexpect")
+    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], env={**server.env, "PS1": "$ "},
+                          cwd=str(server.work), timeout=60, encoding="utf-8")
+    try:
+        shell.expect_exact("$ ")
+        client = CLIENT.replace("\n", "; ").replace("'", '"')
+        shell.sendline(f"{sys.executable} -c '{client}' echo & wait $!; echo status=$?")
+        shell.expect(r"status=(\d+)")
+        assert shell.match.group(1) == str(LOCAL)  # in the background: not handed over
+        shell.sendline(f"{sys.executable} -c '{client}' echo > /dev/null; echo status=$?")
+        shell.expect(r"status=(\d+)")
+        assert shell.match.group(1) == "0"  # in the foreground: served
+    finally:
+        shell.close(force=True)
+    assert server.status()["served"] == 1
+
+
+def test_a_descriptor_beyond_the_standard_three_keeps_the_command_here():
+    from mediation.launch.client import _can_hand_over
+
+    assert not _can_hand_over(["mediation", "route", "/dev/fd/3"])
+    assert not _can_hand_over(["mediation", "route", "--x=/proc/self/fd/7"])
+    assert _can_hand_over(["mediation", "case", "register", "--from-json", "/dev/fd/0"])
+    assert _can_hand_over(["mediation", "case", "show", "XS-2026-00001"])
