@@ -227,7 +227,7 @@ class Server:
             return
         fds: list[int] = []
         try:
-            conn.settimeout(1.0)  # a client sends its request at once; a silent one holds up others
+            conn.settimeout(5.0)  # a client sends its request at once (a loaded machine: a few seconds)
             _pid, uid, _gid = _CREDENTIALS.unpack(
                 conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CREDENTIALS.size))
             if uid != os.getuid():
