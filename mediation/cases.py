@@ -77,7 +77,7 @@ def parse_moment(value: Any, *, field: str = "received_at") -> tuple[datetime, b
         else:
             return moment, g["H"] is not None
     raise CaseError(f"{field} is not a date: {quoted(value)}", field=field,
-                    hint=f"write it as {MOMENT_FORMS}")
+                    hint=f"write it as {MOMENT_FORMS}", why="not_date", value=value, bound=MOMENT_FORMS)
 
 
 def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
@@ -214,7 +214,7 @@ class CaseParser:
             raise CaseError(f"{name} must be a label, not {quoted(value)}", field=name)
         found = self.enum_ix[name].get(value)
         if found is None:
-            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.cat.hint(name, value))
+            raise self.cat.unknown(name, value, field=name)
         self._enum[name].learn(value, found)
         return found
 
@@ -235,7 +235,8 @@ class CaseParser:
                 raise CaseError(f"{field} must be text, not {type(value).__name__}", field=field)
         value = value.strip()
         if len(value) > limit:
-            raise CaseError(f"{field} is longer than {limit} characters ({len(value)})", field=field)
+            raise CaseError(f"{field} is longer than {limit} characters ({len(value)})", field=field, why="too_long",
+                            value=len(value), bound=limit)
         bad = CONTROL.search(value)
         if bad:
             raise CaseError(control_message(field, bad.group()), field=field)
@@ -244,18 +245,21 @@ class CaseParser:
     @staticmethod
     def count(value: Any) -> int:
         if isinstance(value, bool):
-            raise CaseError("parties must be a whole number ≥ 1, not a yes/no", field="parties")
+            raise CaseError("parties must be a whole number ≥ 1, not a yes/no", field="parties", why="parties",
+                            value=value)
         if isinstance(value, str):
             try:
                 value = int(unicodedata.normalize("NFKC", value).strip())
             except ValueError:
-                raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties") from None
+                raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties",
+                                why="parties", value=value) from None
         elif isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or value < 1:
-            raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties")
+            raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties", why="parties",
+                            value=value)
         if value > MAX_PARTIES:
-            raise CaseError(f"parties is implausibly large ({value})", field="parties")
+            raise CaseError(f"parties is implausibly large ({value})", field="parties", why="too_large", value=value)
         return value
 
     @staticmethod
@@ -268,7 +272,7 @@ class CaseParser:
             if number is not None and number.is_finite() and 0 <= number <= MAX_AMOUNT:
                 return number
         if isinstance(value, bool):
-            raise CaseError("amount must be a number of yuan ≥ 0", field="amount")
+            raise CaseError("amount must be a number of yuan ≥ 0", field="amount", why="amount", value=value)
         try:
             if isinstance(value, str):
                 text = unicodedata.normalize("NFKC", value).strip().replace(",", "").removesuffix("元")
@@ -280,11 +284,13 @@ class CaseParser:
             else:
                 raise InvalidOperation
         except InvalidOperation:
-            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount") from None
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount",
+                            why="amount", value=value) from None
         if not number.is_finite() or number < 0:
-            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount")
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount", why="amount",
+                            value=value)
         if number > MAX_AMOUNT:
-            raise CaseError(f"amount is implausibly large ({value})", field="amount")
+            raise CaseError(f"amount is implausibly large ({value})", field="amount", why="too_large", value=value)
         return number
 
     def party(self, value: Any, field: str, today: date | None) -> Party:
@@ -318,7 +324,7 @@ class CaseParser:
         get = v.get
         for name in REQUIRED:
             if get(name) is None:
-                raise CaseError(f"missing required field {name}", field=name)
+                raise CaseError(f"missing required field {name}", field=name, why="missing")
         try:
             args = [default if (x := get(name)) is None else convert(x, v) for name, convert, default in self._steps]
         except TypeError:  # an unhashable value (a list, a mapping) where a label belongs
@@ -331,10 +337,11 @@ class CaseParser:
             channel = args[ix["channel"]] = "referral"
         if channel == "referral" and referred_by is None:
             raise CaseError("a referral names who referred it", field="referred_by",
-                            hint="give referred_by (e.g. court, police, petition_bureau)")
+                            hint="give referred_by (e.g. court, police, petition_bureau)", why="missing")
         if referred_by is not None and channel != "referral":
             raise CaseError(f"referred_by is only for referrals, but channel is {channel}", field="referred_by",
-                            hint="set channel to referral, or leave referred_by out")
+                            hint="set channel to referral, or leave referred_by out", why="not_referral",
+                            value=channel)
         case = Case(*args)
         if not self._party_keys.isdisjoint(v):
             today = case.received_at.date()
@@ -387,7 +394,8 @@ class CaseParser:
                 found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field))
             else:
                 v[field] = value
-        found += [CaseError(f"missing required field {name}", field=name) for name in REQUIRED if name not in v]
+        found += [CaseError(f"missing required field {name}", field=name, why="missing")
+                  for name in REQUIRED if name not in v]
         for name, value in v.items():
             problem = self.field_problem(name, value, v)
             if problem is not None:
@@ -525,7 +533,8 @@ def one_error(problems: list[CaseError]) -> CaseError:
     """The problems of a case as one error (one line): the problem itself when there is one."""
     if len(problems) == 1:
         return problems[0]
-    return CaseError(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems))
+    return CaseError(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems), why="problems",
+                     value=tuple(problems))
 
 
 def parse_case(data: Mapping[str, Any], rules, *, now: datetime | None = None,

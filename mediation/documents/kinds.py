@@ -49,7 +49,8 @@ def kind_of(kind: str) -> Kind:
     """The :class:`Kind` named ``kind``, or a one-line refusal listing the kinds."""
     found = KINDS.get(kind.strip().lower().replace("-", "_")) if isinstance(kind, str) else None
     if found is None:
-        raise Refused(f"unknown document kind {kind!r}: the kinds are {', '.join(KINDS)}")
+        raise Refused(f"unknown document kind {kind!r}: the kinds are {', '.join(KINDS)}", why="document_kind",
+                      value=kind, bound=tuple(KINDS))
     return found
 
 
