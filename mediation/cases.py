@@ -239,7 +239,7 @@ class CaseParser:
                             value=len(value), bound=limit)
         bad = CONTROL.search(value)
         if bad:
-            raise CaseError(control_message(field, bad.group()), field=field)
+            raise CaseError(control_message(field, bad.group()), field=field, why="control", value=bad.group())
         return value
 
     @staticmethod
