@@ -66,7 +66,7 @@ def test_init_on_a_newer_schema(db):
     with db.write() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     err = one_line("init", code=1, db=db.url)
-    assert "数据库的结构（版本 0099）比本程序新" in err
+    assert "数据库的结构（版本 0099）比本程序新：请先升级本程序" in err
 
 
 def test_init_on_tables_without_a_revision(db):

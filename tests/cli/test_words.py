@@ -41,10 +41,11 @@ def said(db, *args: str, behalf: str | None = None, **env: str | None) -> str:
 
 
 #: What may be Latin in a line at the desk: case numbers, ids (staff, places, triggers),
-#: options, commands (to the end of their run of ASCII), logins in quotes.
+#: options, commands (to the end of their run of ASCII), logins, values and paths in quotes,
+#: environment variables, code points (U+0007).
 _LATIN_ALLOWED = re.compile(
     r"XS-\d{4}-\d{5}|'[^']*'|--[a-z-]+|(?:room|window)\.[a-z_]+|mediation [ -~]+|\b[a-z]+_[a-z_]+\b"
-    r"|\b[a-z]+\d+\b|\([a-z_]+\)")
+    r"|\b[a-z]+\d+\b|\([a-z_]+\)|\bMEDIATION_[A-Z_]+\b|U\+[0-9A-F]{4}")
 
 
 def english(line: str) -> list[str]:

@@ -31,8 +31,7 @@ def _older(exc: DatabaseError) -> str:
 
 
 def _newer(exc: DatabaseError) -> str:
-    return (f"数据库的结构（版本 {exc.revision}）比本程序新：请升级本程序（mediation 的新版本），"
-            "不要降级数据库")
+    return f"数据库的结构（版本 {exc.revision}）比本程序新：请先升级本程序，不要降级数据库"
 
 
 def _no_directory(exc: DatabaseError) -> str:
