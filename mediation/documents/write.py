@@ -27,7 +27,7 @@ from pathlib import Path
 from mediation.desk.read import CaseRecord, list_cases, load_record, show
 from mediation.desk.transaction import act, event
 from mediation.documents.context import document_context
-from mediation.documents.kinds import KINDS, allowed, kind_of, refusal
+from mediation.documents.kinds import KINDS, allowed, kind_of, refusal, refusal_reason
 from mediation.documents.render import render_template
 from mediation.errors import InputError, MediationError, Refused
 from mediation.rules.locate import SHIPPED
@@ -143,7 +143,8 @@ def write_document(db, rules, case_no: str, kind: str, *, operator: str | None,
         record = load_record(conn, case_no, revealed=True)
         why = refusal(k, row, record.events, rules.catalogue.label("state", row["state"]))
         if why:
-            raise Refused(why)
+            raise Refused(why, why="document_not_now", value=k.id,
+                          bound=(case_no, row["state"], refusal_reason(k, row, record.events)))
         data = render_template(template, document_context(record, rules, k.id, operator=op.id, at=moment))
         digest = hashlib.sha256(data).hexdigest()
         staged["path"], staged["sha256"] = _stage(out, data), digest

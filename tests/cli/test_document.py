@@ -58,9 +58,10 @@ def test_refusals_are_one_line_and_exit_2(desk, day, tmp_path, monkeypatch):
     here.mkdir()
     monkeypatch.chdir(here)
     err = desk("case", "document", day["registered"], "acceptance", code=2).stderr
-    assert "is 已登记 (registered): the acceptance document needs a case that has been diverted" in err
+    assert "是 已登记 (registered)：受理通知书 (acceptance) 只给经过 已分流 (diverted) 的案件。" in err
+    assert err.endswith(f"下一步: mediation case document {day['registered']} --list\n")
     err = desk("case", "document", day["oral"], "agreement", code=2).stderr
-    assert "was settled with an oral agreement" in err
+    assert "是以口头协议调解成功的：人民调解协议书 (agreement) 要书面协议" in err
     err = desk("case", "document", day["settled"], "contract", code=2).stderr
     assert "没有这种文书 'contract'：文书是 矛盾纠纷受理登记表 (registration)、" in err
     err = desk("case", "document", day["settled"], code=2).stderr

@@ -158,9 +158,12 @@ def test_a_written_agreement_and_an_extension(db, rules, reviewed):
     assert said == "延期 (extend) 最多 30 天，不能 99 天（--days）"
 
 
-def test_an_unknown_document(db, reviewed):
+def test_an_unknown_document_and_one_not_yet(db, reviewed):
     said = line(db.url, "case", "document", reviewed, "contract", behalf="sup01")
     assert said.startswith("没有这种文书 'contract'：文书是 矛盾纠纷受理登记表 (registration)、")
+    said = line(db.url, "case", "document", reviewed, "acceptance", behalf="sup01")
+    assert said == (f"{reviewed} 是 审查中 (under_review)：受理通知书 (acceptance) 只给经过 已分流 (diverted) 的案件。"
+                    f"下一步: mediation case document {reviewed} --list")
 
 
 # ----------------------------------------------------------------------- the staff and lists

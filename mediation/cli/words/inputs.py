@@ -214,6 +214,7 @@ _WHY = {
     "already_there": lambda e, r: (f"案件已在 {named(r, 'destination', e.value)}：请转办到别的调解室或窗口"
                                    "（--to）"),
     "document_kind": lambda e, r: _document_kind(e),
+    "document_not_now": lambda e, r: _document_not_now(e, r),
     "which_document": lambda e, r: "请写明哪种文书，或加 --list 看这件案件可出的文书",
     "not_folder": lambda e, r: f"--dir {quoted(e.value)} 不是文件夹",
     # who acts, the staff
@@ -264,6 +265,20 @@ def _no_extension(exc: InputError, rules) -> str:
 def _document_kind(exc: InputError) -> str:
     kinds = "、".join(f"{DOCUMENTS[k].title} ({k})" for k in exc.bound or ())
     return f"没有这种文书 {quoted(exc.value)}：文书是 {kinds} 之一"
+
+
+def _document_not_now(exc: InputError, rules) -> str:
+    kind = DOCUMENTS[exc.value]
+    case_no, state, reason = exc.bound
+    document = f"{kind.title} ({kind.id})"
+    if reason == "oral":
+        return f"{case_no} 是以口头协议调解成功的：{document} 要书面协议"
+    if reason == "no_contents":
+        return (f"{case_no} 调解成功时没有记下协议内容：{document} 要有内容"
+                "（--facts、--terms、--performance）")
+    been = one_of([named(rules, "state", s) for s in kind.reached])
+    text = f"{case_no} 是 {named(rules, 'state', state)}：{document} 只给经过 {been} 的案件"
+    return text + f"。下一步: mediation case document {case_no} --list"
 
 
 def _sort(exc: InputError) -> str:
