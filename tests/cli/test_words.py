@@ -1,4 +1,4 @@
-"""The errors a clerk meets, in the desk's words (``mediation/cli/words.py``; issue 13, point 2).
+"""The errors a clerk meets, in the desk's words (``mediation/cli/words/refusals.py``; issue 13, point 2).
 
 Each kind of refusal is driven through the real commands: one line on stderr
 in Chinese, with the tables' labels and the ids in brackets, exit 2, no English
