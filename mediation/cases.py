@@ -206,7 +206,8 @@ class CaseParser:
                 if found is not None and len(self._bools) < 1000:
                     self._bools[value] = found
             if found is None:
-                raise CaseError(f"{field} must be true or false (是/否), not {quoted(value)}", field=field)
+                raise CaseError(f"{field} must be true or false (是/否), not {quoted(value)}", field=field,
+                                why="flag", value=value)
         return found
 
     def enum(self, name: str, value: Any) -> str:
@@ -466,7 +467,8 @@ class CaseParser:
     def _case_no(value: Any) -> str:
         case_no = normalize_case_no(str(value))
         if not CASE_NO.match(case_no):
-            raise CaseError(f"case_no {quoted(value)} is not of the form XS-YYYY-NNNNN", field="case_no")
+            raise CaseError(f"case_no {quoted(value)} is not of the form XS-YYYY-NNNNN", field="case_no",
+                            why="case_no_form", value=value)
         return case_no
 
     def _street(self, value: Any, community: str | None) -> str:

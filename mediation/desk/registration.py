@@ -90,7 +90,8 @@ def entrusted(data: Mapping[str, Any], rules, partner: Partner) -> dict:
 
 def _check_key(request_key: str | None) -> None:
     if request_key is not None and not REQUEST_KEY.fullmatch(request_key):
-        raise InputError("a request key is 1 to 100 visible ASCII characters (a UUID fits)")
+        raise InputError("a request key is 1 to 100 visible ASCII characters (a UUID fits)", why="request_key",
+                         option="--request-id")
 
 
 def _answered(conn, operator: str, request_key: str) -> CaseRecord | None:

@@ -69,9 +69,11 @@ def check_target(path: Path) -> None:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
         what = "a link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise Refused(f"{path} is {what}: a document replaces only a regular file")
+        raise Refused(f"{path} is {what}: a document replaces only a regular file", why="not_regular_file",
+                      value=str(path))
     if not path.parent.is_dir():
-        raise InputError(f"{path.parent} is not a folder: cannot write {path.name} there")
+        raise InputError(f"{path.parent} is not a folder: cannot write {path.name} there", why="not_folder",
+                         value=str(path.parent))
 
 
 def soffice() -> str:
@@ -205,7 +207,7 @@ def write_documents(db, rules, kind: str, case_numbers: list[str], folder: Path,
     """
     k = kind_of(kind)
     if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder")
+        raise InputError(f"{folder} is not a folder", why="not_folder", value=str(folder))
     program = soffice() if pdf else None
     batch = Batch()
     for case_no in case_numbers:

@@ -399,6 +399,7 @@ class Catalogue:
             f"{KIND_NAMES[kind]} {id_!r} ({entry.name}) is not in force on {day}",
             field=field,
             hint=f"it is valid from {period}",
+            why="not_in_force", value=id_, bound=(kind, v.valid_from, v.valid_until, day),
         )
 
     def judicial_office(self, unit: str) -> str | None:

@@ -106,7 +106,8 @@ def _membership(conn: Connection, sql: str, login: str) -> None:
             conn.exec_driver_sql(sql)
     except DBAPIError as exc:
         raise Refused(f"cannot change the group of login {login!r}: {_first_line(exc)}",
-                      hint="the database owner (who ran mediation init) can") from None
+                      hint="the database owner (who ran mediation init) can", why="login_group", option="--login",
+                      value=login, bound=_first_line(exc)) from None
 
 
 def _first_line(exc: DBAPIError) -> str:

@@ -100,7 +100,7 @@ def test_register_from_json_with_flags_over_it(desk, tmp_path):
     err = desk("case", "register", "--from-json", str(bad), code=2).stderr
     assert f"没有这个纠纷类型 '医僚'（'{bad}'，category）：是 医疗 (medical) 吗？" in err
     err = desk("case", "register", "--from-json", str(ROOT / "examples" / "cases.json"), code=2).stderr
-    assert "--from-json needs one case object" in err
+    assert "--from-json 只能给一件案件（一个对象）；一批历史案件请用 mediation replay" in err
 
 
 def test_register_refuses_bad_input_in_one_line(desk):

@@ -121,6 +121,17 @@ def test_a_bad_number_of_parties(db):
     assert said == "当事人数（--parties）须是不小于 1 的整数，不能是 0"
 
 
+def test_a_case_number_a_request_id_and_a_file_of_several(db, tmp_path):
+    said = line(db.url, *REGISTER, "--case-no", "XS-26-1", "--at", "2020-06-15T09:30")
+    assert said == "案号 'XS-26-1'（--case-no）不对：案号形如 XS-2020-00001"
+    said = line(db.url, *REGISTER, "--request-id", "a b", "--at", "2020-06-15T09:30")
+    assert said.startswith("--request-id 须是 1 到 100 个可见的半角字符")
+    several = tmp_path / "several.json"
+    several.write_text("[{}, {}]", encoding="utf-8")
+    said = line(db.url, "case", "register", "--from-json", str(several))
+    assert said == "--from-json 只能给一件案件（一个对象）；一批历史案件请用 mediation replay"
+
+
 # ----------------------------------------------------------------------- a case changed meanwhile
 
 
@@ -196,6 +207,12 @@ def test_a_database_not_initialised_names_the_init_to_run(tmp_path):
     path = tmp_path / "none.db"
     said = line(f"sqlite:///{path}", "case", "list", code=1)
     assert said.startswith("数据库还没有初始化（") and then(said) == "mediation init"
+
+
+def test_a_database_address_that_is_none():
+    said = line("mysql://desk@host/centre", "case", "list")
+    assert said == ("数据库地址 'mysql://desk@host/centre' 不能用：请写文件路径，或 'sqlite:///路径'、"
+                    "'postgresql+psycopg://用户@主机/库'")
 
 
 def test_an_older_and_a_newer_schema(db):

@@ -104,7 +104,8 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
         items, is_list = json_items(text, source)
         if is_list or not isinstance(items[0][1], dict):
             raise InputError("--from-json needs one case object", file=source,
-                             hint="register a list of cases with `mediation replay`")
+                             hint="register a list of cases with `mediation replay`", why="one_case",
+                             option="--from-json")
         data = dict(items[0][1])
     data.update({k: v for k, v in fields.items() if v is not None})
     _offer_new_id_numbers(data)
@@ -144,7 +145,7 @@ def _check_number(database, case) -> None:
             f"(the desk's numbers do not move; check it is not a typo)")
     if at_terminal():
         if not click.confirm(f"{note}. Register it?", default=False, err=True):
-            raise Refused(f"not registered: {case.case_no} declined")
+            raise Refused(f"not registered: {case.case_no} declined", why="declined", value=case.case_no)
     else:
         click.echo(f"mediation: warning: {note}", err=True)
 

@@ -193,6 +193,18 @@ _WHY = {
                                   "去掉 --referred-by，或写 --channel referral"),
     "received_after": lambda e, r: (f"{field_text(r, e)} {_moment(e.value)} 晚于登记本身（{_moment(e.bound)}）："
                                     "请核对"),
+    "case_no_form": lambda e, r: f"案号 {_shown(e.value)}{where(e)}不对：案号形如 XS-2020-00001",
+    "flag": lambda e, r: f"{field_text(r, e)}须是 是 或 否，不能是 {_shown(e.value)}",
+    "not_in_force": lambda e, r: _not_in_force(e, r),
+    "one_case": lambda e, r: ("--from-json 只能给一件案件（一个对象）；一批历史案件请用 mediation replay"),
+    "not_json": lambda e, r: f"'{e.value}' 第 {e.bound} 行读不通（--from-json）：请核对文件的格式",
+    "not_object": lambda e, r: f"'{e.value}' 里的协议须是一个对象 {{…}}（--from-json）",
+    "declined": lambda e, r: f"未登记：您没有确认 {e.value}",
+    "request_key": lambda e, r: "--request-id 须是 1 到 100 个可见的半角字符，如 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6'",
+    "login_group": lambda e, r: (f"不能更改登录名 {quoted(e.value)} 的数据库用户组（--login）："
+                                 f"请数据库的所有者（运行 mediation init 的人）来改；数据库说: {quoted(e.bound)}"),
+    "db_url": lambda e, r: (f"数据库地址 {quoted(e.value)} 不能用：请写文件路径，或 'sqlite:///路径'、"
+                            "'postgresql+psycopg://用户@主机/库'"),
     "case_exists": lambda e, r: f"案件 {e.value} 已存在。下一步: mediation case show {e.value}",
     "division_code": lambda e, r: f"没有这个区划代码 {quoted(e.value)}{where(e)}：本区的代码是 {e.bound}；或写街道名称",
     "split": lambda e, r: f"{e.bound} 已拆分，要看社区才知道属哪个街道：请写社区（--community），或直接写街道",
@@ -216,7 +228,8 @@ _WHY = {
     "document_kind": lambda e, r: _document_kind(e),
     "document_not_now": lambda e, r: _document_not_now(e, r),
     "which_document": lambda e, r: "请写明哪种文书，或加 --list 看这件案件可出的文书",
-    "not_folder": lambda e, r: f"--dir {quoted(e.value)} 不是文件夹",
+    "not_folder": lambda e, r: f"{e.option + ' ' if e.option else ''}'{e.value}' 不是文件夹",
+    "not_regular_file": lambda e, r: f"'{e.value}' 不是普通文件（是文件夹或链接）：文书只替换普通文件，请换个名字（--out）",
     # who acts, the staff
     "no_operator": lambda e, r: "不知道是谁在办理：加 --operator 工号，或设置 MEDIATION_OPERATOR",
     "staff_id": lambda e, r: f"工作人员编号 {quoted(e.value)} 只能用字母、数字、_ 和 -，最多 40 个",
@@ -260,6 +273,12 @@ def _no_extension(exc: InputError, rules) -> str:
     if facts.get("then"):
         text += f"；期满后当事人可申请 {named(rules, 'route', facts['then'])}"
     return text
+
+
+def _not_in_force(exc: InputError, rules) -> str:
+    kind, start, end, day = exc.bound
+    period = f"{start or '…'} 至 {end or '…'}"
+    return (f"{named(rules, kind, exc.value)}{where(exc)}在 {day} 不适用：它的有效期是 {period}")
 
 
 def _document_kind(exc: InputError) -> str:
