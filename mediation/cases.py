@@ -27,7 +27,7 @@ from mediation.domain import (
     Party,
     normalize_case_no,
 )
-from mediation.errors import CaseError
+from mediation.errors import CaseError, UnknownLabel
 from mediation.personal import validate_id_number, validate_name, validate_phone
 from mediation.text import CONTROL, control_message, normalize_label, quoted
 
@@ -186,8 +186,11 @@ class CaseParser:
     def unknown_key(self, key: str) -> CaseError:
         known = self.column_of(key)
         if known is not None:
-            return CaseError(f"{quoted(key)} ({known}) is a replay column, not a field of a case")
-        return CaseError(f"unknown field {quoted(key)}", hint=self.cat.index["field"].suggest(str(key)))
+            return CaseError(f"{quoted(key)} ({known}) is a replay column, not a field of a case",
+                             why="replay_column", value=key, bound=known)
+        ix = self.cat.index["field"]
+        return UnknownLabel(f"unknown field {quoted(key)}", hint=ix.suggest(str(key)), kind="field", value=key,
+                            near=tuple(ix.nearest(str(key))))
 
     # ------------------------------------------------------------ values
 
@@ -392,7 +395,8 @@ class CaseParser:
             if field is None:
                 found.append(self.unknown_key(str(key)))
             elif field in v:
-                found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field))
+                found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field, why="twice",
+                                       value=key))
             else:
                 v[field] = value
         found += [CaseError(f"missing required field {name}", field=name, why="missing")
@@ -432,7 +436,8 @@ class CaseParser:
                         continue
                     raise self.unknown_key(str(key))
             if field in v:
-                raise CaseError(f"field {field} is given twice (as {quoted(key)})", field=field)
+                raise CaseError(f"field {field} is given twice (as {quoted(key)})", field=field, why="twice",
+                                value=key)
             v[field] = value
         return v
 
@@ -445,7 +450,8 @@ class CaseParser:
                 except CaseError as exc:
                     return exc
                 except TypeError:
-                    return CaseError(f"{name} must be a label, not {quoted(v[name])}", field=name)
+                    return CaseError(f"{name} must be a label, not {quoted(v[name])}", field=name, why="not_label",
+                                     value=v[name])
         return CaseError("a field holds a value of the wrong type")
 
     def _ignored(self, key: Any, ignore: Iterable[str]) -> bool:
@@ -492,7 +498,8 @@ class CaseParser:
                 if f"{role}_{k2}" in v}
         if flat:
             if "name" not in flat:
-                raise CaseError(f"{role}_id or {role}_phone given without {role}_name", field=f"{role}_name")
+                raise CaseError(f"{role}_id or {role}_phone given without {role}_name", field=f"{role}_name",
+                                why="missing")
             try:
                 out.append(self.party(flat, plural, today))
             except CaseError as exc:

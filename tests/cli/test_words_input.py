@@ -132,6 +132,14 @@ def test_a_case_number_a_request_id_and_a_file_of_several(db, tmp_path):
     assert said == "--from-json 只能给一件案件（一个对象）；一批历史案件请用 mediation replay"
 
 
+def test_a_case_file_names_itself_in_each_problem(db, tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text('{"form": "口头", "category": "邻里", "street": "相南街道", "summry": "漏水"}', encoding="utf-8")
+    said = line(db.url, "case", "register", "--from-json", str(case), "--at", "2020-06-15T09:30")
+    assert said == (f"2 处问题：没有这个字段 'summry'（'{case}'）：是 纠纷概要 (summary) 吗？；"
+                    f"缺少纠纷概要（'{case}'，summary）")
+
+
 # ----------------------------------------------------------------------- a case changed meanwhile
 
 

@@ -51,7 +51,8 @@ def problems(exc: CaseError, rules) -> str | None:
     """A case's several problems (``3 problems: ...``), each in its own words."""
     if exc.why != "problems" or not exc.value:
         return None
-    return f"{len(exc.value)} 处问题：" + "；".join(desk_line(p, rules) for p in exc.value)
+    where = {"file": exc.file, "line": exc.line} if exc.file else {}  # where the case was read from
+    return f"{len(exc.value)} 处问题：" + "；".join(desk_line(p.located(**where), rules) for p in exc.value)
 
 
 #: Each kind of error and its words, most particular first: (kind, words(exc, rules) -> line or None).

@@ -205,6 +205,10 @@ _WHY = {
                                  f"请数据库的所有者（运行 mediation init 的人）来改；数据库说: {quoted(e.bound)}"),
     "db_url": lambda e, r: (f"数据库地址 {quoted(e.value)} 不能用：请写文件路径，或 'sqlite:///路径'、"
                             "'postgresql+psycopg://用户@主机/库'"),
+    "replay_column": lambda e, r: (f"{quoted(e.value)}（{e.bound}）是历史案件导入 (replay) 的列，"
+                                   "不是案件的字段：登记时去掉它"),
+    "twice": lambda e, r: f"{field_text(r, e)}写了两次（又写作 {quoted(e.value)}）：只留一个",
+    "not_label": lambda e, r: f"{field_text(r, e)}须是一个名称，不能是 {_shown(e.value)}",
     "case_exists": lambda e, r: f"案件 {e.value} 已存在。下一步: mediation case show {e.value}",
     "division_code": lambda e, r: f"没有这个区划代码 {quoted(e.value)}{where(e)}：本区的代码是 {e.bound}；或写街道名称",
     "split": lambda e, r: f"{e.bound} 已拆分，要看社区才知道属哪个街道：请写社区（--community），或直接写街道",
