@@ -98,7 +98,7 @@ def test_register_from_json_with_flags_over_it(desk, tmp_path):
     bad.write_text('{"form": "oral", "category": "医僚", "street": "dongjie", "summary": "x"}',
                    encoding="utf-8")
     err = desk("case", "register", "--from-json", str(bad), code=2).stderr
-    assert f"没有这个纠纷类型 '医僚'（'{bad}'，category）：是 医疗 (medical) 吗？" in err
+    assert f"没有这个纠纷类型 '医僚'（'{bad}'）：是 医疗 (medical) 吗？" in err
     err = desk("case", "register", "--from-json", str(ROOT / "examples" / "cases.json"), code=2).stderr
     assert "--from-json 只能给一件案件（一个对象）；一批历史案件请用 mediation replay" in err
 

@@ -69,5 +69,5 @@ def test_a_lone_surrogate_in_a_case_file_is_refused_in_one_line(home):
                                     '"summary": "a\\ud800b", "applicants": [{"name": "\\udc80"}]}', encoding="utf-8")
     assert "summary is not valid text (U+D800" in one_line(mediation(b"route", b"case.json", cwd=home))
     line = one_line(mediation(b"case", b"register", b"--from-json", b"case.json", cwd=home))
-    assert "纠纷概要（'case.json'，summary）含有无效字符 (U+D800)" in line
+    assert "纠纷概要 (summary)（'case.json'）含有无效字符 (U+D800)" in line
     assert cases_stored(home) == 0

@@ -137,7 +137,7 @@ def test_a_case_file_names_itself_in_each_problem(db, tmp_path):
     case.write_text('{"form": "口头", "category": "邻里", "street": "相南街道", "summry": "漏水"}', encoding="utf-8")
     said = line(db.url, "case", "register", "--from-json", str(case), "--at", "2020-06-15T09:30")
     assert said == (f"2 处问题：没有这个字段 'summry'（'{case}'）：是 纠纷概要 (summary) 吗？；"
-                    f"缺少纠纷概要（'{case}'，summary）")
+                    f"缺少纠纷概要 (summary)（'{case}'）")
 
 
 # ----------------------------------------------------------------------- a case changed meanwhile

@@ -66,11 +66,10 @@ def option_of(exc: InputError) -> str | None:
 
 
 def where(exc: InputError) -> str:
-    """``（--category）``, or the file and line a value was read from."""
+    """``（--category）``, or the file (and line) a value was read from."""
     if exc.file:
         at = f" 第 {exc.line} 行" if exc.line else ""
-        field = f"，{exc.field}" if exc.field else ""
-        return f"（'{exc.file}'{at}{field}）"
+        return f"（'{exc.file}'{at}）"
     option = option_of(exc)
     return f"（{option}）" if option else ""
 
@@ -80,7 +79,9 @@ def field_text(rules, exc: InputError) -> str:
     option alone (``--reason``) when that is what the field is."""
     if exc.field and exc.field.startswith("--"):
         return exc.field + " "
-    return kind_text(rules, _bare(exc.field or "")) + where(exc)
+    field = _bare(exc.field or "")
+    named_as = f" ({field})" if exc.file and field else ""  # as the file names it
+    return kind_text(rules, field) + named_as + where(exc)
 
 
 def _bare(field: str) -> str:
