@@ -503,7 +503,8 @@ class CaseParser:
             try:
                 out.append(self.party(flat, plural, today))
             except CaseError as exc:
-                raise CaseError(exc.message, field=_flat_field(exc.field or "", role), hint=exc.hint) from None
+                raise CaseError(exc.message, field=_flat_field(exc.field or "", role), hint=exc.hint, why=exc.why,
+                                value=exc.value, bound=exc.bound) from None
         return tuple(out)
 
 

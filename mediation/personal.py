@@ -96,8 +96,8 @@ def _old_number(text: str, field: str) -> CaseError:
     try:
         check = upgrade_id_number(text, field=field)[-1]
     except CaseError:
-        return CaseError(message + ", and this one holds an impossible birth date", field=field)
-    return CaseError(message, field=field,
+        return CaseError(message + ", and this one holds an impossible birth date", field=field, why="id_old")
+    return CaseError(message, field=field, why="id_old", bound=check,
                      hint=f"ask for the current card, or convert: insert 19 after the first 6 digits and append "
                           f"the check character {check}")
 

@@ -140,6 +140,23 @@ def test_a_case_file_names_itself_in_each_problem(db, tmp_path):
                     f"缺少纠纷概要 (summary)（'{case}'）")
 
 
+def test_a_case_file_that_cannot_be_read(db, tmp_path):
+    said = line(db.url, "case", "register", "--from-json", str(tmp_path / "none.json"))
+    assert said == f"读不了 '{tmp_path / 'none.json'}'：没有这个文件"
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"form": "口头",}', encoding="utf-8")
+    said = line(db.url, "case", "register", "--from-json", str(broken))
+    assert said == f"文件格式有误（'{broken}' 第 1 行），第 15 列：请核对括号、引号和逗号"
+
+
+def test_a_first_generation_id_number_and_how_to_convert_it(db, tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text('{"applicant_name": "张三", "applicant_id": "340603900101123"}', encoding="utf-8")
+    said = line(db.url, *REGISTER, "--from-json", str(case), "--at", "2020-06-15T09:30")
+    assert said.startswith("申请人身份证号 (applicant_id)（") and "是 15 位的第一代身份证号" in said
+    assert said.endswith("在前 6 位后插入 19，末尾加校验位 X") and "340603900101123" not in said
+
+
 # ----------------------------------------------------------------------- a case changed meanwhile
 
 

@@ -14,6 +14,7 @@ the words of each.
 
 from __future__ import annotations
 
+import errno
 from datetime import date, datetime
 
 from mediation.cli.case.list import SORT_COLUMNS
@@ -29,6 +30,9 @@ KINDS = {"destination": "调解室或窗口", "unit": "街道", "department": "�
          "trigger": "操作", "review_outcome": "审查结果", "route": "途径", "field": "字段",
          # an agreement's contents (case settle)
          "facts": "协议的纠纷事实", "terms": "协议条款", "performance": "履行方式", "copies": "协议份数"}
+
+#: Why a file cannot be opened, by errno.
+_OS_ERRORS = {errno.ENOENT: "没有这个文件", errno.EACCES: "没有权限读取", errno.EISDIR: "这是个文件夹"}
 
 #: The forms of a date and time the desk may type (:data:`mediation.cases.MOMENT_FORMS`).
 MOMENT_FORMS = "2020-06-15T09:30、2020-6-15 9:30、2020/6/15 9:30 或 2020年6月15日 9:30"
@@ -184,6 +188,9 @@ _WHY = {
     "too_long": lambda e, r: f"{field_text(r, e)}最多 {e.bound} 字" + (f"，现有 {e.value} 字" if e.value else ""),
     "id_form": lambda e, r: f"{field_text(r, e)}须是 18 位（前 17 位数字，末位数字或 X），旧证 15 位数字",
     "id_birth": lambda e, r: f"{field_text(r, e)}里的出生日期不可能：请核对",
+    "id_old": lambda e, r: (f"{field_text(r, e)}是 15 位的第一代身份证号，2013-01-01 起不再有效，要 18 位的号码："
+                            + (f"请要现在的身份证，或换算：在前 6 位后插入 19，末尾加校验位 {e.bound}" if e.bound
+                               else "而且其中的出生日期不可能，请核对")),
     "id_checksum": lambda e, r: f"{field_text(r, e)}校验位不对（GB 11643-1999）：请核对",
     "phone": lambda e, r: f"{field_text(r, e)}须是 11 位手机号，或带区号的固定电话",
     "parties": lambda e, r: f"{field_text(r, e)}须是不小于 1 的整数，不能是 {_shown(e.value)}",
@@ -210,6 +217,12 @@ _WHY = {
                                    "不是案件的字段：登记时去掉它"),
     "twice": lambda e, r: f"{field_text(r, e)}写了两次（又写作 {quoted(e.value)}）：只留一个",
     "not_label": lambda e, r: f"{field_text(r, e)}须是一个名称，不能是 {_shown(e.value)}",
+    "unreadable": lambda e, r: f"读不了 '{e.value}'：{_OS_ERRORS.get(e.bound, '无法打开')}",
+    "not_a_file": lambda e, r: f"读不了 '{e.value}'：它不是普通文件（是文件夹、设备或管道）：先存成文件，或用 - 从标准输入读",
+    "too_big": lambda e, r: f"文件太大{where(e)}：最多 {e.bound:,} 字节",
+    "not_utf8": lambda e, r: f"文件不是 UTF-8 编码{where(e)}：请另存为 UTF-8",
+    "invalid_json": lambda e, r: (f"文件格式有误{where(e)}" + (f"，第 {e.bound} 列" if e.bound else "")
+                                  + "：请核对括号、引号和逗号"),
     "case_exists": lambda e, r: f"案件 {e.value} 已存在。下一步: mediation case show {e.value}",
     "division_code": lambda e, r: f"没有这个区划代码 {quoted(e.value)}{where(e)}：本区的代码是 {e.bound}；或写街道名称",
     "split": lambda e, r: f"{e.bound} 已拆分，要看社区才知道属哪个街道：请写社区（--community），或直接写街道",
