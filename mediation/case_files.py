@@ -36,24 +36,27 @@ def read_text(path: str, limit: int = MAX_BYTES) -> tuple[str, str]:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+            raise InputError(f"cannot read {path}: {exc.strerror}", why="unreadable", value=path,
+                             bound=exc.errno) from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise InputError(f"cannot read {path}: not a regular file (a directory, device, pipe or socket)",
-                                 hint="save the cases to a file, or give - to read standard input")
+                                 hint="save the cases to a file, or give - to read standard input",
+                                 why="not_a_file", value=path)
             with os.fdopen(fd, "rb", closefd=False) as f:
                 data = f.read(limit + 1)
         except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+            raise InputError(f"cannot read {path}: {exc.strerror}", why="unreadable", value=path,
+                             bound=exc.errno) from None
         finally:
             os.close(fd)
     if len(data) > limit:
-        raise InputError(f"file is too large (more than {limit:,} bytes)", file=name)
+        raise InputError(f"file is too large (more than {limit:,} bytes)", file=name, why="too_big", bound=limit)
     try:
         return data.decode("utf-8-sig"), name
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError("file is not valid UTF-8", file=name, line=line) from None
+        raise InputError("file is not valid UTF-8", file=name, line=line, why="not_utf8") from None
 
 
 def json_items(text: str, name: str) -> tuple[list[tuple[int, Any]], bool]:
@@ -65,9 +68,10 @@ def json_items(text: str, name: str) -> tuple[list[tuple[int, Any]], bool]:
     try:
         return _json_items(text, name)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno,
+                         why="invalid_json", bound=exc.colno) from None
     except RecursionError:
-        raise InputError("invalid JSON: nested too deeply", file=name) from None
+        raise InputError("invalid JSON: nested too deeply", file=name, why="invalid_json") from None
 
 
 def _json_items(text: str, name: str) -> tuple[list[tuple[int, Any]], bool]:

@@ -27,7 +27,7 @@ from mediation.domain import (
     Party,
     normalize_case_no,
 )
-from mediation.errors import CaseError
+from mediation.errors import CaseError, UnknownLabel
 from mediation.personal import validate_id_number, validate_name, validate_phone
 from mediation.text import CONTROL, control_message, normalize_label, quoted
 
@@ -77,7 +77,7 @@ def parse_moment(value: Any, *, field: str = "received_at") -> tuple[datetime, b
         else:
             return moment, g["H"] is not None
     raise CaseError(f"{field} is not a date: {quoted(value)}", field=field,
-                    hint=f"write it as {MOMENT_FORMS}")
+                    hint=f"write it as {MOMENT_FORMS}", why="not_date", value=value, bound=MOMENT_FORMS)
 
 
 def parse_datetime(value: Any, *, field: str = "received_at") -> datetime:
@@ -186,8 +186,11 @@ class CaseParser:
     def unknown_key(self, key: str) -> CaseError:
         known = self.column_of(key)
         if known is not None:
-            return CaseError(f"{quoted(key)} ({known}) is a replay column, not a field of a case")
-        return CaseError(f"unknown field {quoted(key)}", hint=self.cat.index["field"].suggest(str(key)))
+            return CaseError(f"{quoted(key)} ({known}) is a replay column, not a field of a case",
+                             why="replay_column", value=key, bound=known)
+        ix = self.cat.index["field"]
+        return UnknownLabel(f"unknown field {quoted(key)}", hint=ix.suggest(str(key)), kind="field", value=key,
+                            near=tuple(ix.nearest(str(key))))
 
     # ------------------------------------------------------------ values
 
@@ -206,7 +209,8 @@ class CaseParser:
                 if found is not None and len(self._bools) < 1000:
                     self._bools[value] = found
             if found is None:
-                raise CaseError(f"{field} must be true or false (是/否), not {quoted(value)}", field=field)
+                raise CaseError(f"{field} must be true or false (是/否), not {quoted(value)}", field=field,
+                                why="flag", value=value)
         return found
 
     def enum(self, name: str, value: Any) -> str:
@@ -214,7 +218,7 @@ class CaseParser:
             raise CaseError(f"{name} must be a label, not {quoted(value)}", field=name)
         found = self.enum_ix[name].get(value)
         if found is None:
-            raise CaseError(f"unknown {name} {quoted(value)}", field=name, hint=self.cat.hint(name, value))
+            raise self.cat.unknown(name, value, field=name)
         self._enum[name].learn(value, found)
         return found
 
@@ -235,27 +239,31 @@ class CaseParser:
                 raise CaseError(f"{field} must be text, not {type(value).__name__}", field=field)
         value = value.strip()
         if len(value) > limit:
-            raise CaseError(f"{field} is longer than {limit} characters ({len(value)})", field=field)
+            raise CaseError(f"{field} is longer than {limit} characters ({len(value)})", field=field, why="too_long",
+                            value=len(value), bound=limit)
         bad = CONTROL.search(value)
         if bad:
-            raise CaseError(control_message(field, bad.group()), field=field)
+            raise CaseError(control_message(field, bad.group()), field=field, why="control", value=bad.group())
         return value
 
     @staticmethod
     def count(value: Any) -> int:
         if isinstance(value, bool):
-            raise CaseError("parties must be a whole number ≥ 1, not a yes/no", field="parties")
+            raise CaseError("parties must be a whole number ≥ 1, not a yes/no", field="parties", why="parties",
+                            value=value)
         if isinstance(value, str):
             try:
                 value = int(unicodedata.normalize("NFKC", value).strip())
             except ValueError:
-                raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties") from None
+                raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties",
+                                why="parties", value=value) from None
         elif isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or value < 1:
-            raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties")
+            raise CaseError(f"parties must be a whole number ≥ 1, not {quoted(value)}", field="parties", why="parties",
+                            value=value)
         if value > MAX_PARTIES:
-            raise CaseError(f"parties is implausibly large ({value})", field="parties")
+            raise CaseError(f"parties is implausibly large ({value})", field="parties", why="too_large", value=value)
         return value
 
     @staticmethod
@@ -268,7 +276,7 @@ class CaseParser:
             if number is not None and number.is_finite() and 0 <= number <= MAX_AMOUNT:
                 return number
         if isinstance(value, bool):
-            raise CaseError("amount must be a number of yuan ≥ 0", field="amount")
+            raise CaseError("amount must be a number of yuan ≥ 0", field="amount", why="amount", value=value)
         try:
             if isinstance(value, str):
                 text = unicodedata.normalize("NFKC", value).strip().replace(",", "").removesuffix("元")
@@ -280,11 +288,13 @@ class CaseParser:
             else:
                 raise InvalidOperation
         except InvalidOperation:
-            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount") from None
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount",
+                            why="amount", value=value) from None
         if not number.is_finite() or number < 0:
-            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount")
+            raise CaseError(f"amount must be a number of yuan ≥ 0, not {quoted(value)}", field="amount", why="amount",
+                            value=value)
         if number > MAX_AMOUNT:
-            raise CaseError(f"amount is implausibly large ({value})", field="amount")
+            raise CaseError(f"amount is implausibly large ({value})", field="amount", why="too_large", value=value)
         return number
 
     def party(self, value: Any, field: str, today: date | None) -> Party:
@@ -318,7 +328,7 @@ class CaseParser:
         get = v.get
         for name in REQUIRED:
             if get(name) is None:
-                raise CaseError(f"missing required field {name}", field=name)
+                raise CaseError(f"missing required field {name}", field=name, why="missing")
         try:
             args = [default if (x := get(name)) is None else convert(x, v) for name, convert, default in self._steps]
         except TypeError:  # an unhashable value (a list, a mapping) where a label belongs
@@ -331,10 +341,11 @@ class CaseParser:
             channel = args[ix["channel"]] = "referral"
         if channel == "referral" and referred_by is None:
             raise CaseError("a referral names who referred it", field="referred_by",
-                            hint="give referred_by (e.g. court, police, petition_bureau)")
+                            hint="give referred_by (e.g. court, police, petition_bureau)", why="missing")
         if referred_by is not None and channel != "referral":
             raise CaseError(f"referred_by is only for referrals, but channel is {channel}", field="referred_by",
-                            hint="set channel to referral, or leave referred_by out")
+                            hint="set channel to referral, or leave referred_by out", why="not_referral",
+                            value=channel)
         case = Case(*args)
         if not self._party_keys.isdisjoint(v):
             today = case.received_at.date()
@@ -384,10 +395,12 @@ class CaseParser:
             if field is None:
                 found.append(self.unknown_key(str(key)))
             elif field in v:
-                found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field))
+                found.append(CaseError(f"field {field} is given twice (as {quoted(key)})", field=field, why="twice",
+                                       value=key))
             else:
                 v[field] = value
-        found += [CaseError(f"missing required field {name}", field=name) for name in REQUIRED if name not in v]
+        found += [CaseError(f"missing required field {name}", field=name, why="missing")
+                  for name in REQUIRED if name not in v]
         for name, value in v.items():
             problem = self.field_problem(name, value, v)
             if problem is not None:
@@ -423,7 +436,8 @@ class CaseParser:
                         continue
                     raise self.unknown_key(str(key))
             if field in v:
-                raise CaseError(f"field {field} is given twice (as {quoted(key)})", field=field)
+                raise CaseError(f"field {field} is given twice (as {quoted(key)})", field=field, why="twice",
+                                value=key)
             v[field] = value
         return v
 
@@ -436,7 +450,8 @@ class CaseParser:
                 except CaseError as exc:
                     return exc
                 except TypeError:
-                    return CaseError(f"{name} must be a label, not {quoted(v[name])}", field=name)
+                    return CaseError(f"{name} must be a label, not {quoted(v[name])}", field=name, why="not_label",
+                                     value=v[name])
         return CaseError("a field holds a value of the wrong type")
 
     def _ignored(self, key: Any, ignore: Iterable[str]) -> bool:
@@ -458,7 +473,8 @@ class CaseParser:
     def _case_no(value: Any) -> str:
         case_no = normalize_case_no(str(value))
         if not CASE_NO.match(case_no):
-            raise CaseError(f"case_no {quoted(value)} is not of the form XS-YYYY-NNNNN", field="case_no")
+            raise CaseError(f"case_no {quoted(value)} is not of the form XS-YYYY-NNNNN", field="case_no",
+                            why="case_no_form", value=value)
         return case_no
 
     def _street(self, value: Any, community: str | None) -> str:
@@ -482,11 +498,13 @@ class CaseParser:
                 if f"{role}_{k2}" in v}
         if flat:
             if "name" not in flat:
-                raise CaseError(f"{role}_id or {role}_phone given without {role}_name", field=f"{role}_name")
+                raise CaseError(f"{role}_id or {role}_phone given without {role}_name", field=f"{role}_name",
+                                why="missing")
             try:
                 out.append(self.party(flat, plural, today))
             except CaseError as exc:
-                raise CaseError(exc.message, field=_flat_field(exc.field or "", role), hint=exc.hint) from None
+                raise CaseError(exc.message, field=_flat_field(exc.field or "", role), hint=exc.hint, why=exc.why,
+                                value=exc.value, bound=exc.bound) from None
         return tuple(out)
 
 
@@ -525,7 +543,8 @@ def one_error(problems: list[CaseError]) -> CaseError:
     """The problems of a case as one error (one line): the problem itself when there is one."""
     if len(problems) == 1:
         return problems[0]
-    return CaseError(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems))
+    return CaseError(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems), why="problems",
+                     value=tuple(problems))
 
 
 def parse_case(data: Mapping[str, Any], rules, *, now: datetime | None = None,

@@ -18,6 +18,12 @@ class InputError(MediationError):
 
     ``str(err)`` reads ``"<message> in <file>:<line> (<item>, field <field>): <hint>"``,
     leaving out the parts that are not known.
+
+    For scripts and the desk's words (:mod:`mediation.cli.words`), when known: ``why``, what
+    is wrong as an id (``no_time``, ``future``, ``needs_reason``, ...: each raise site names
+    its own), ``option``, the command-line option it was given to (``--at``) where that is
+    not its ``field``, ``value``, the input as given, and ``bound``, what it is measured
+    against (the limit it crosses, the example to follow, the other option it contradicts).
     """
 
     exit_code = 2
@@ -31,6 +37,10 @@ class InputError(MediationError):
         item: str | None = None,
         field: str | None = None,
         hint: str | None = None,
+        why: str | None = None,
+        option: str | None = None,
+        value: object = None,
+        bound: object = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -39,12 +49,14 @@ class InputError(MediationError):
         self.item = item
         self.field = field
         self.hint = hint
+        self.why, self.option, self.value, self.bound = why, option, value, bound
 
     #: What a subclass carries beyond the location, by keyword (kept by :meth:`located` and pickling).
     facts: tuple[str, ...] = ()
 
     def _kwargs(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint", *self.facts)}
+        return {k: getattr(self, k) for k in ("file", "line", "item", "field", "hint", "why", "option", "value", "bound",
+                                              *self.facts)}
 
     def located(self, **where: object) -> InputError:
         """A copy with location parts (or facts) filled in where this error has none
@@ -80,6 +92,24 @@ class RuleError(InputError):
 
 class CaseError(InputError):
     """A case (from JSON, CSV or flags) is malformed."""
+
+
+class UnknownLabel(CaseError):
+    """A label (or id) that names nothing of its ``kind`` (``category``, ``form``, ``destination``,
+    ``unit``, ...); ``value`` is the text as given.
+
+    What the hint says, as facts: ``near``, the ids it may have meant (pinyin, homophones,
+    misspellings); ``other``, ``(kind, id)`` when it names something of another kind (电话 is
+    a channel, not a form); ``choices``, every id of the kind when there are few.
+    """
+
+    facts = ("kind", "near", "other", "choices")
+
+    def __init__(self, message: str, *, kind: str | None = None, near: tuple[str, ...] = (),
+                 other: tuple[str, str] | None = None, choices: tuple[str, ...] = (), **where) -> None:
+        super().__init__(message, **where)
+        self.kind, self.near, self.other = kind, tuple(near or ()), (tuple(other) if other else None)
+        self.choices = tuple(choices or ())
 
 
 class AmbiguousLabel(CaseError):
@@ -133,7 +163,19 @@ class InvalidTransition(Refused):
 
 
 class ConcurrentUpdate(Refused):
-    """The case changed since it was read (optimistic version check)."""
+    """The case changed since it was read (optimistic version check).
+
+    ``case_no``; ``seen``, the version read (or given by ``--if-version``); ``current``, the
+    version it is at now; ``why``: ``changed`` (since the person looked at it) or ``raced``
+    (by another desk while this one acted).
+    """
+
+    facts = ("case_no", "seen", "current")
+
+    def __init__(self, message: str, *, case_no: str | None = None, seen: int | None = None,
+                 current: int | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.case_no, self.seen, self.current = case_no, seen, current
 
 
 class PermissionDenied(Refused):
@@ -155,16 +197,16 @@ class PermissionDenied(Refused):
       member); ``other`` is also the member an ``on_behalf_of`` is for.
     """
 
-    facts = ("who", "role", "places", "action", "case_no", "place", "may", "why", "login", "other", "transfers")
+    facts = ("who", "role", "places", "action", "case_no", "place", "may", "login", "other", "transfers")
 
     def __init__(self, message: str, *, who: str | None = None, role: str | None = None,
                  places: tuple[str, ...] = (), action: str | None = None, case_no: str | None = None,
-                 place: str | None = None, may: tuple[str, ...] = (), why: str | None = None,
+                 place: str | None = None, may: tuple[str, ...] = (),
                  login: str | None = None, other: str | None = None, transfers: int | None = None,
                  **kwargs) -> None:
         super().__init__(message, **kwargs)
         self.who, self.role, self.places, self.action = who, role, tuple(places or ()), action
-        self.case_no, self.place, self.may, self.why = case_no, place, tuple(may or ()), why
+        self.case_no, self.place, self.may = case_no, place, tuple(may or ())
         self.login, self.other, self.transfers = login, other, transfers
 
 

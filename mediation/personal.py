@@ -50,15 +50,15 @@ def validate_id_number(value: str, *, field: str = "id_number", today: date | No
     if _OLD_ID.match(text):
         raise _old_number(text, field)
     if not _ID.match(text):
-        raise CaseError("ID number must be 17 digits and a check digit or X", field=field)
+        raise CaseError("ID number must be 17 digits and a check digit or X", field=field, why="id_form")
     try:
         born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise CaseError("ID number holds an impossible birth date", field=field) from None
+        raise CaseError("ID number holds an impossible birth date", field=field, why="id_birth") from None
     if born.year < 1900 or (today is not None and born > today):
-        raise CaseError("ID number holds an impossible birth date", field=field)
+        raise CaseError("ID number holds an impossible birth date", field=field, why="id_birth")
     if id_check_char(text[:17]) != text[17]:
-        raise CaseError("ID number fails its checksum (GB 11643-1999)", field=field)
+        raise CaseError("ID number fails its checksum (GB 11643-1999)", field=field, why="id_checksum")
     return text
 
 
@@ -80,12 +80,12 @@ def upgrade_id_number(value: str, *, field: str = "id_number") -> str:
     """
     text = _id_text(value)
     if not _OLD_ID.match(text):
-        raise CaseError("a first-generation ID number has 15 digits", field=field)
+        raise CaseError("a first-generation ID number has 15 digits", field=field, why="id_form")
     first17 = text[:6] + "19" + text[6:]
     try:
         date(int(first17[6:10]), int(first17[10:12]), int(first17[12:14]))
     except ValueError:
-        raise CaseError("ID number holds an impossible birth date", field=field) from None
+        raise CaseError("ID number holds an impossible birth date", field=field, why="id_birth") from None
     return first17 + id_check_char(first17)
 
 
@@ -96,8 +96,8 @@ def _old_number(text: str, field: str) -> CaseError:
     try:
         check = upgrade_id_number(text, field=field)[-1]
     except CaseError:
-        return CaseError(message + ", and this one holds an impossible birth date", field=field)
-    return CaseError(message, field=field,
+        return CaseError(message + ", and this one holds an impossible birth date", field=field, why="id_old")
+    return CaseError(message, field=field, why="id_old", bound=check,
                      hint=f"ask for the current card, or convert: insert 19 after the first 6 digits and append "
                           f"the check character {check}")
 
@@ -113,15 +113,15 @@ def validate_phone(value: str, *, field: str = "phone") -> str:
         return text
     if _LANDLINE.match(digits):
         return digits
-    raise CaseError("phone must be an 11-digit mobile or a landline with its area code", field=field)
+    raise CaseError("phone must be an 11-digit mobile or a landline with its area code", field=field, why="phone")
 
 
 def validate_name(value: str, *, field: str = "name") -> str:
     text = " ".join(str(value).split())
     if not text:
-        raise CaseError("name is empty", field=field)
+        raise CaseError("name is empty", field=field, why="missing")
     if len(text) > MAX_NAME:
-        raise CaseError(f"name is longer than {MAX_NAME} characters", field=field)
+        raise CaseError(f"name is longer than {MAX_NAME} characters", field=field, why="too_long", bound=MAX_NAME)
     return text
 
 

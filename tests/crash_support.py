@@ -343,8 +343,8 @@ def _cli_burst(spec: dict) -> None:
                               pass_fds=tuple(_trace), capture_output=True, text=True)
         if done.returncode == 0:
             report(str(n))
-        elif done.returncode == 2 and ("already exists" in done.stderr
-                                       or "has changed since you looked at it" in done.stderr):
+        elif done.returncode == 2 and ("已存在。" in done.stderr  # the desk's words (mediation.cli.words)
+                                       or "在您查看后已变" in done.stderr):
             report(f"{n} skipped")
         else:
             sys.stderr.write(f"step {n} {cli_args(step, spec['url'])} failed ({done.returncode}):\n"

@@ -177,7 +177,7 @@ WARM = (
     "mediation.cli.case.*", "mediation.cli.queue", "mediation.cli.escalate", "mediation.cli.staff",
     "mediation.cli.route", "mediation.cli.calendar", "mediation.cli.complete", "mediation.cli.tables",
     "mediation.cli.common", "mediation.cli.options", "mediation.cli.server", "mediation.cli.version",
-    "mediation.cli.words",
+    "mediation.cli.words.*",
     "mediation.desk.*", "mediation.store.*", "mediation.rules.*", "mediation.deadlines.*",
     "mediation.lifecycle.*", "mediation.documents",
     "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql", "psycopg", "sqlite3",

@@ -47,13 +47,13 @@ def calendar(year: int, as_json: bool, rules_dir: Path | None) -> None:
     Nothing stored needs changing: deadlines are computed, never stored.
     """
     if not 1900 <= year <= 2200:
-        raise InputError(f"YEAR must be a year like 2027, not {year}")
+        raise InputError(f"YEAR must be a year like 2027, not {year}", why="year", value=year)
     rules = load(rules_dir)
     cal = calendar_of(rules)
     try:
         result = year_calendar(cal, year)
     except CalendarError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(str(exc), why="calendar_year", value=year) from None
     if as_json:
         echo_json(result.as_dict())
     else:

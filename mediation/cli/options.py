@@ -90,7 +90,8 @@ def _plausible_at(ctx: click.Context, _param, value: str | None) -> str | None:
     what = f"--at {when:%Y-%m-%d %H:%M} 早于工作日历所知的最早年份 {first}"
     if at_terminal() and click.confirm(f"{what}，仍要记录吗？", default=False, err=True):
         return value
-    raise InputError(f"{what}，未记录：请核对日期，确有其事时加 --yes")
+    raise InputError(f"{what}，未记录：请核对日期，确有其事时加 --yes", why="before_calendar", option="--at",
+                     value=value, bound=first)
 
 
 def json_option(f):
@@ -131,10 +132,13 @@ def parse_at(value: str | None) -> datetime | None:
         moment, timed = parse_moment(value, field="--at")
     except CaseError:
         raise InputError(f"--at must be a date-time YYYY-MM-DDTHH:MM, not {quoted(value)}",
-                         hint=f"write it as {MOMENT_FORMS}") from None
+                         hint=f"write it as {MOMENT_FORMS}", why="not_moment", option="--at", value=value,
+                         bound=MOMENT_FORMS) from None
     if not timed:
-        raise InputError(f"--at {quoted(value)} has no time of day",
-                         hint=f"add the time written on the record: {moment:%Y-%m-%d}T09:30")
+        example = f"{moment:%Y-%m-%d}T09:30"
+        raise InputError(f"--at {quoted(value)} has no time of day", why="no_time", option="--at", value=value,
+                         bound=example,
+                         hint=f"add the time written on the record: {example}")
     return moment
 
 
@@ -146,13 +150,15 @@ def parse_day(value: str | None, option: str) -> date | None:
         return parse_date(value, field=option)
     except CaseError:
         raise InputError(f"{option} must be a date YYYY-MM-DD, not {quoted(value)}",
-                         hint="also 2020-6-15, 2020/6/15 or 2020年6月15日") from None
+                         hint="also 2020-6-15, 2020/6/15 or 2020年6月15日", why="not_day", option=option,
+                         value=value) from None
 
 
 def check_period(start: date | None, end: date | None) -> None:
     """Refuse a period that ends before it begins (``--from`` after ``--to``), as ``report`` does."""
     if start is not None and end is not None and end < start:
-        raise InputError(f"--to {end} lies before --from {start}")
+        raise InputError(f"--to {end} lies before --from {start}", why="period", option="--to", value=end,
+                         bound=start)
 
 
 def _old_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -173,5 +179,6 @@ def input_format_option(f):
 def input_format(fmt: str | None, old_format: str | None) -> str | None:
     """The input format named by ``--input-format`` or the deprecated ``--format``."""
     if fmt is not None and old_format is not None and fmt != old_format:
-        raise InputError(f"--input-format {fmt} and --format {old_format} disagree: give --input-format only")
+        raise InputError(f"--input-format {fmt} and --format {old_format} disagree: give --input-format only",
+                         why="disagree", option="--input-format", value=fmt, bound=old_format)
     return fmt or old_format

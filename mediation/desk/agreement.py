@@ -31,7 +31,7 @@ REQUIRED = ("facts", "terms", "performance")
 def _text(value: Any, field: str) -> str:
     text = CaseParser.text(value, field, TEXT_LIMIT)
     if not text:
-        raise CaseError(f"{field} is empty", field=field)
+        raise CaseError(f"{field} is empty", field=field, why="agreement_empty", option=f"--{field.split('[')[0]}")
     return text
 
 
@@ -54,11 +54,13 @@ def parse_agreement(data: Mapping[str, Any], *, named_parties: int = 2) -> dict:
     if missing:
         flags = " ".join(f"--{f}" for f in missing)
         raise CaseError(f"a written agreement needs {', '.join(missing)} ({flags}, or --from-json FILE)",
-                        field=f"agreement.{missing[0]}")
+                        field=f"agreement.{missing[0]}", why="agreement_contents",
+                        value=tuple(f"--{f}" for f in missing))
     terms = data["terms"]
     terms = [terms] if isinstance(terms, str) else terms
     if not isinstance(terms, list | tuple) or not 1 <= len(terms) <= MAX_TERMS:
-        raise CaseError(f"terms must be 1 to {MAX_TERMS} texts", field="agreement.terms")
+        raise CaseError(f"terms must be 1 to {MAX_TERMS} texts", field="agreement.terms", why="agreement_terms",
+                        option="--terms", bound=MAX_TERMS)
     out: dict[str, Any] = {
         "facts": _text(data["facts"], "facts"),
         "terms": [_text(t, f"terms[{n}]") for n, t in enumerate(terms, 1)],
@@ -73,7 +75,8 @@ def parse_agreement(data: Mapping[str, Any], *, named_parties: int = 2) -> dict:
         copies = None
     if copies is None or not 2 <= copies <= MAX_COPIES:
         raise CaseError(f"copies must be a whole number from 2 to {MAX_COPIES}, not {data.get('copies')!r}",
-                        field="agreement.copies")
+                        field="agreement.copies", why="agreement_copies", option="--copies",
+                        value=data.get("copies"), bound=MAX_COPIES)
     out["copies"] = copies
     amount = data.get("amount")
     if amount not in (None, ""):
@@ -82,6 +85,7 @@ def parse_agreement(data: Mapping[str, Any], *, named_parties: int = 2) -> dict:
         except InvalidOperation:
             value = None
         if value is None or not value.is_finite() or not 0 <= value <= MAX_AMOUNT:
-            raise CaseError(f"amount must be yuan from 0 to 10^12, not {amount!r}", field="agreement.amount")
+            raise CaseError(f"amount must be yuan from 0 to 10^12, not {amount!r}", field="agreement.amount",
+                            why="amount", option="--amount", value=amount)
         out["amount"] = str(value.quantize(Decimal("0.01")))
     return out

@@ -119,11 +119,13 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
     if at is None:
         at = current if as_of is None or as_of >= current.date() else datetime.combine(as_of, END_OF_DAY)
     if at > current:
-        raise Refused(f"--at {at.isoformat()} lies in the future")
+        raise Refused(f"--at {at.isoformat()} lies in the future", why="future", option="--at", value=at,
+                      bound=current)
     as_of = as_of or at.date()
     if as_of > at.date():
         raise Refused(f"--as-of {as_of.isoformat()} lies after the time of escalation "
-                      f"({at.isoformat(timespec='minutes')}): lateness cannot be judged ahead")
+                      f"({at.isoformat(timespec='minutes')}): lateness cannot be judged ahead",
+                      why="as_of_after", option="--as-of", value=as_of, bound=at)
     run = EscalationRun(as_of=as_of, at=at, operator=op.id)
     c = cases.c
     # Only a stage that began before as_of can be overdue on it (a deadline is never before its start).

@@ -72,7 +72,7 @@ def divert(db, rules, case_no: str, *, operator: str, entered_by: str | None = N
     """
     chosen = destination_id(rules, to, option="to") if to else None
     if chosen and not (reason and reason.strip()):
-        raise InputError("overriding the routing needs a reason (--reason)")
+        raise InputError("overriding the routing needs a reason (--reason)", why="needs_reason", option="--reason")
 
     def build(conn, row, op, at):
         case = case_from_row(row)
@@ -84,7 +84,8 @@ def divert(db, rules, case_no: str, *, operator: str, entered_by: str | None = N
         if chosen:
             authorise(conn, op.id, "override", destination=row["destination"], case_no=case_no)
             if chosen == decision.destination:
-                raise Refused(f"the rules already send {case_no} to {chosen}: divert it without --to")
+                raise Refused(f"the rules already send {case_no} to {chosen}: divert it without --to",
+                              why="already_routed", option="--to", value=chosen, bound=case_no)
             evs.append(event("override", row, row["state"], op, at, rules, destination=chosen,
                               rule=decision.rule, reason=reason,
                               details={"routed": decision.destination}))
@@ -120,7 +121,7 @@ def settle(db, rules, case_no: str, *, agreement_form: str, operator: str, enter
     """
     if agreement is None and agreement_form == "written":
         raise InputError("a written agreement needs its contents: --facts, --terms and --performance "
-                         "(or --from-json FILE)")
+                         "(or --from-json FILE)", why="agreement_contents", option="--agreement", value="written")
 
     def build(conn, row, op, at):
         details: dict[str, Any] = {"agreement_form": agreement_form}
@@ -183,7 +184,8 @@ def extend(db, rules, case_no: str, *, days: int, consent: bool, operator: str, 
         if terms is not None and not terms.extendable:
             refusal = _no_extension(rules, case_no, row, terms)
         elif terms is not None and isinstance(days, int) and days > terms.extension_days:
-            raise Refused(f"an extension adds at most {terms.extension_days} days, not {days}")
+            raise Refused(f"an extension adds at most {terms.extension_days} days, not {days}",
+                          why="extension_days", option="--days", value=days, bound=terms.extension_days)
         return step(rules, "extend", stage=False, days=days, consent=consent, reason=reason,
                     no_extension=refusal, details=lambda row: {"days": days, "consent": consent},
                     extra={"extension_days": days})(conn, row, op, at)
@@ -192,8 +194,9 @@ def extend(db, rules, case_no: str, *, days: int, consent: bool, operator: str, 
                 expect_version=expect_version)
 
 
-def _no_extension(rules, case_no: str, row, terms) -> str:
-    """Why ``case_no`` cannot be extended, with the legal basis and what comes next."""
+def _no_extension(rules, case_no: str, row, terms) -> Refused:
+    """Why ``case_no`` cannot be extended, with the legal basis and what comes next (``bound``:
+    the limit's days, what they count from, its basis and the route after it)."""
     kind = rules.catalogue.label("category", row["category"])
     since = "receipt (registration)" if terms.counted_from == "registration" else "the start of mediation"
     text = (f"{case_no} cannot be extended: a {kind} case's mediation limit is {terms.limit} days "
@@ -203,7 +206,8 @@ def _no_extension(rules, case_no: str, row, terms) -> str:
     if terms.then:
         text += f"; once it has passed the parties may apply for {terms.then} " \
                 f"({rules.catalogue.label('route', terms.then)})"
-    return text
+    return Refused(text, why="no_extension", value=row["category"],
+                   bound={"limit": terms.limit, "from": terms.counted_from, "basis": terms.basis, "then": terms.then})
 
 
 def withdraw(db, rules, case_no: str, *, operator: str, entered_by: str | None = None, at: datetime | None = None,

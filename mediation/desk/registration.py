@@ -90,7 +90,8 @@ def entrusted(data: Mapping[str, Any], rules, partner: Partner) -> dict:
 
 def _check_key(request_key: str | None) -> None:
     if request_key is not None and not REQUEST_KEY.fullmatch(request_key):
-        raise InputError("a request key is 1 to 100 visible ASCII characters (a UUID fits)")
+        raise InputError("a request key is 1 to 100 visible ASCII characters (a UUID fits)", why="request_key",
+                         option="--request-id")
 
 
 def _answered(conn, operator: str, request_key: str) -> CaseRecord | None:
@@ -117,7 +118,8 @@ def _store(db, rules, case, *, operator: str, at: datetime, request_key: str | N
            partner: Partner | None = None, entered_by: str | None = None) -> CaseRecord:
     if case.received_at > at:
         raise CaseError(f"received_at {case.received_at.isoformat()} lies after the registration "
-                        f"({at.isoformat()})", field="received_at")
+                        f"({at.isoformat()})", field="received_at", why="received_after", value=case.received_at,
+                        bound=at)
     _check_key(request_key)
     try:
         with db.write() as conn:
@@ -157,11 +159,11 @@ def _insert(conn, rules, case, *, operator: str, at: datetime, request_key: str 
     if case.case_no:
         case_no = case.case_no
         if _stored(conn, case_no):
-            raise Refused(f"case {case_no} already exists")
+            raise Refused(f"case {case_no} already exists", why="case_exists", value=case_no)
         try:
             _insert_rows(conn, rules, case, case_no, at, operator, details, entered_by)
         except IntegrityError:  # another desk stored the same given number just now
-            raise Refused(f"case {case_no} already exists") from None
+            raise Refused(f"case {case_no} already exists", why="case_exists", value=case_no) from None
     else:
         while True:
             case_no = next_case_no(conn, at.year)

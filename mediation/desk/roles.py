@@ -72,7 +72,8 @@ def operator_of(conn: Connection, operator_id: str | None) -> StaffMember:
         raise TypeError("roles come from the database: pass a connection (db.read() or db.write()), "
                         f"not {type(conn).__name__}")
     if not operator_id:
-        raise InputError("this needs an operator: give --operator ID or set MEDIATION_OPERATOR")
+        raise InputError("this needs an operator: give --operator ID or set MEDIATION_OPERATOR", why="no_operator",
+                         option="--operator")
     found = get_member(conn, operator_id)
     if found is None:
         near = nearest(operator_id, staff_ids(conn))

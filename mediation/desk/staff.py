@@ -138,21 +138,28 @@ def _supervisor(conn: Connection, actor: str) -> StaffMember:
 
 def _checked(rules, member: StaffMember) -> StaffMember:
     if not member.id or not member.id.replace("_", "").replace("-", "").isalnum() or len(member.id) > 40:
-        raise InputError(f"staff id {quoted(member.id)}: letters, digits, _ and - only (at most 40)")
+        raise InputError(f"staff id {quoted(member.id)}: letters, digits, _ and - only (at most 40)",
+                         why="staff_id", value=member.id)
     if not member.name.strip() or len(member.name) > 50:
-        raise InputError(f"staff name of {member.id}: 1 to 50 characters")
+        raise InputError(f"staff name of {member.id}: 1 to 50 characters", why="staff_name", option="--name",
+                         value=member.id)
     if member.role not in STAFF_ROLES:
-        raise InputError(f"role {quoted(member.role)}: one of {', '.join(STAFF_ROLES)}")
+        raise InputError(f"role {quoted(member.role)}: one of {', '.join(STAFF_ROLES)}", why="staff_role",
+                         option="--role", value=member.role, bound=tuple(STAFF_ROLES))
     known = rules.catalogue.destinations
     for d in member.destinations:
         if d not in known:
-            raise NotFound(f"unknown destination {quoted(d)} for {member.id}")
+            raise NotFound(f"unknown destination {quoted(d)} for {member.id}", what="destination", key=d,
+                           near=next(iter(rules.catalogue.index["destination"].nearest(d)), None))
     if member.role == MEDIATOR and not member.destinations:
-        raise InputError(f"mediator {member.id} needs at least one destination (--destination)")
+        raise InputError(f"mediator {member.id} needs at least one destination (--destination)",
+                         why="needs_destination", option="--destination", value=member.id)
     if member.role != MEDIATOR and member.destinations:
-        raise InputError(f"only mediators have destinations ({member.id} is a {member.role})")
+        raise InputError(f"only mediators have destinations ({member.id} is a {member.role})",
+                         why="no_destination", option="--destination", value=member.id, bound=member.role)
     if member.login is not None and (not member.login or len(member.login) > 63):
-        raise InputError(f"login of {member.id}: 1 to 63 characters")
+        raise InputError(f"login of {member.id}: 1 to 63 characters", why="staff_login", option="--login",
+                         value=member.id)
     return member
 
 
@@ -165,11 +172,13 @@ def _write(conn: Connection, member: StaffMember, at: datetime, *, new: bool) ->
                 conn.execute(sql_update(staff).where(staff.c.id == member.id).values(_row(member, at)))
     except IntegrityError:
         if new and get_member(conn, member.id) is not None:
-            raise Refused(f"staff member {member.id} exists already (mediation staff set changes them)") \
+            raise Refused(f"staff member {member.id} exists already (mediation staff set changes them)",
+                          why="staff_exists", value=member.id) \
                 from None
         holder = member_by_login(conn, member.login) if member.login else None
         if holder is not None:
-            raise Refused(f"login {quoted(member.login)} is staff member {holder.id} already") from None
+            raise Refused(f"login {quoted(member.login)} is staff member {holder.id} already", why="login_held",
+                          option="--login", value=member.login, bound=holder.id) from None
         raise
 
 
@@ -177,7 +186,8 @@ def _leaves_a_supervisor(conn: Connection, changed: StaffMember) -> None:
     others = conn.execute(select(staff.c.id).where(
         staff.c.role == SUPERVISOR, staff.c.active.is_(True), staff.c.id != changed.id)).first()
     if others is None and not (changed.active and changed.role == SUPERVISOR):
-        raise Refused(f"{changed.id} is the last active supervisor: add another one first")
+        raise Refused(f"{changed.id} is the last active supervisor: add another one first",
+                      why="last_supervisor", value=changed.id)
 
 
 def add(db, rules, *, operator: str, id: str, name: str, role: str, destinations: Iterable[str] = (),
@@ -229,7 +239,7 @@ def update(db, rules, staff_id: str, *, operator: str, name: str | None = None, 
             changes["active"] = active
         after = _checked(rules, replace(before, **changes))
         if after == before:
-            raise Refused(f"nothing to change for {staff_id}")
+            raise Refused(f"nothing to change for {staff_id}", why="nothing_to_change", value=staff_id)
         _leaves_a_supervisor(conn, after)
         _write(conn, after, at, new=False)
         diff = {k: [_plain(getattr(before, k)), _plain(getattr(after, k))]

@@ -35,9 +35,11 @@ def when(at: datetime | None, last: datetime | None = None) -> datetime:
     current = now()
     at = current if at is None else to_centre(at)
     if at > current:
-        raise Refused(f"--at {at.isoformat()} lies in the future")
+        raise Refused(f"--at {at.isoformat()} lies in the future", why="future", option="--at", value=at,
+                      bound=current)
     if last is not None and at < last:
-        raise Refused(f"--at {at.isoformat()} lies before the case's last event ({last.isoformat()})")
+        raise Refused(f"--at {at.isoformat()} lies before the case's last event ({last.isoformat()})",
+                      why="before_last", option="--at", value=at, bound=last)
     return at
 
 
@@ -55,7 +57,8 @@ def act(db, rules, case_no: str, action: str, build: Build, *, operator: str,
         if expect_version is not None and row["version"] != expect_version:
             raise ConcurrentUpdate(
                 f"{case_no} has changed since you looked at it (version {expect_version}, "
-                f"now {row['version']})", hint=f"look at it again (mediation case show {case_no})")
+                f"now {row['version']})", hint=f"look at it again (mediation case show {case_no})",
+                why="changed", case_no=case_no, seen=expect_version, current=row["version"])
         op = authorise(conn, operator, action, destination=row["destination"], case_no=case_no)
         moment = when(at, row["updated_at"])
         try:

@@ -49,7 +49,8 @@ def kind_of(kind: str) -> Kind:
     """The :class:`Kind` named ``kind``, or a one-line refusal listing the kinds."""
     found = KINDS.get(kind.strip().lower().replace("-", "_")) if isinstance(kind, str) else None
     if found is None:
-        raise Refused(f"unknown document kind {kind!r}: the kinds are {', '.join(KINDS)}")
+        raise Refused(f"unknown document kind {kind!r}: the kinds are {', '.join(KINDS)}", why="document_kind",
+                      value=kind, bound=tuple(KINDS))
     return found
 
 
@@ -63,19 +64,33 @@ def last_event(events: Sequence[Mapping], trigger: str) -> Mapping | None:
 
 def refusal(kind: Kind, row: Mapping, events: Sequence[Mapping], state_label: str = "") -> str | None:
     """Why ``row``'s case cannot have a ``kind`` document now (one line), or None if it can."""
-    reached = {e["to_state"] for e in events}
+    reason = refusal_reason(kind, row, events)
     case_no, state = row["case_no"], row["state"]
     now = f"{state_label} ({state})" if state_label else state
-    if not reached.intersection(kind.reached):
+    if reason == "state":
         return f"{case_no} is {now}: the {kind.id} document needs {kind.needs}"
+    if reason == "oral":
+        return (f"{case_no} was settled with an oral agreement: the {kind.id} document needs "
+                f"{kind.needs}")
+    if reason == "no_contents":
+        return (f"{case_no} was settled without the agreement's contents recorded: the {kind.id} "
+                "document needs them (case settle --facts --terms --performance)")
+    return None
+
+
+def refusal_reason(kind: Kind, row: Mapping, events: Sequence[Mapping]) -> str | None:
+    """Why a case cannot have a ``kind`` document now, as an id: ``state`` (it has not been where
+    the document needs), ``oral`` (settled with an oral agreement), ``no_contents`` (a written
+    agreement without its contents recorded); None if it can."""
+    reached = {e["to_state"] for e in events}
+    if not reached.intersection(kind.reached):
+        return "state"
     if kind.id in WRITTEN_AGREEMENT:
         if row["agreement_form"] != "written":
-            return (f"{case_no} was settled with an oral agreement: the {kind.id} document needs "
-                    f"{kind.needs}")
+            return "oral"
         settle = last_event(events, "settle")
         if settle is None or not (settle["details"] or {}).get("agreement"):
-            return (f"{case_no} was settled without the agreement's contents recorded: the {kind.id} "
-                    "document needs them (case settle --facts --terms --performance)")
+            return "no_contents"
     return None
 
 

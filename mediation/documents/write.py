@@ -27,7 +27,7 @@ from pathlib import Path
 from mediation.desk.read import CaseRecord, list_cases, load_record, show
 from mediation.desk.transaction import act, event
 from mediation.documents.context import document_context
-from mediation.documents.kinds import KINDS, allowed, kind_of, refusal
+from mediation.documents.kinds import KINDS, allowed, kind_of, refusal, refusal_reason
 from mediation.documents.render import render_template
 from mediation.errors import InputError, MediationError, Refused
 from mediation.rules.locate import SHIPPED
@@ -69,9 +69,11 @@ def check_target(path: Path) -> None:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
         what = "a link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise Refused(f"{path} is {what}: a document replaces only a regular file")
+        raise Refused(f"{path} is {what}: a document replaces only a regular file", why="not_regular_file",
+                      value=str(path))
     if not path.parent.is_dir():
-        raise InputError(f"{path.parent} is not a folder: cannot write {path.name} there")
+        raise InputError(f"{path.parent} is not a folder: cannot write {path.name} there", why="not_folder",
+                         value=str(path.parent))
 
 
 def soffice() -> str:
@@ -143,7 +145,8 @@ def write_document(db, rules, case_no: str, kind: str, *, operator: str | None,
         record = load_record(conn, case_no, revealed=True)
         why = refusal(k, row, record.events, rules.catalogue.label("state", row["state"]))
         if why:
-            raise Refused(why)
+            raise Refused(why, why="document_not_now", value=k.id,
+                          bound=(case_no, row["state"], refusal_reason(k, row, record.events)))
         data = render_template(template, document_context(record, rules, k.id, operator=op.id, at=moment))
         digest = hashlib.sha256(data).hexdigest()
         staged["path"], staged["sha256"] = _stage(out, data), digest
@@ -204,7 +207,7 @@ def write_documents(db, rules, kind: str, case_numbers: list[str], folder: Path,
     """
     k = kind_of(kind)
     if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder")
+        raise InputError(f"{folder} is not a folder", why="not_folder", value=str(folder))
     program = soffice() if pdf else None
     batch = Batch()
     for case_no in case_numbers:

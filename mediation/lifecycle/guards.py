@@ -37,7 +37,7 @@ def _named(func: Callable[[EventData], Any]) -> Callable[[EventData], Any]:
 def _required(event: EventData, name: str, hint: str) -> Any:
     value = event.kwargs.get(name)
     if value is None or value == "" or value == [] or value == ():
-        raise Refused(f"{event.event.name} needs {name}", hint=hint)
+        raise Refused(f"{event.event.name} needs {name}", hint=hint, why="needs", option=f"--{name}")
     return value
 
 
@@ -136,7 +136,8 @@ def names_new_destination(event: EventData) -> bool:
     if not _is_destination_id(to):
         raise Refused(f"transfer: {to!r} is not a destination id (room.* or window.*)")
     if to == event.model.destination:
-        raise Refused(f"the case is already at {to}: transfer it to another destination")
+        raise Refused(f"the case is already at {to}: transfer it to another destination", why="already_there",
+                      option="--to", value=to)
     return True
 
 
@@ -144,7 +145,7 @@ def names_new_destination(event: EventData) -> bool:
 def has_reason(event: EventData) -> bool:
     reason = _required(event, "reason", "why the case moves")
     if not isinstance(reason, str) or not reason.strip():
-        raise Refused("transfer needs reason", hint="why the case moves")
+        raise Refused("transfer needs reason", hint="why the case moves", why="needs", option="--reason")
     return True
 
 
@@ -156,6 +157,8 @@ def extension_allowed(event: EventData) -> bool:
     (e.g. labour: 劳动争议调解仲裁法 art. 14, no extension) and passes the reason.
     """
     reason = event.kwargs.get("no_extension")
+    if isinstance(reason, Refused):
+        raise reason
     if reason:
         raise Refused(str(reason))
     return True
@@ -164,7 +167,7 @@ def extension_allowed(event: EventData) -> bool:
 @_named
 def not_extended(event: EventData) -> bool:
     if event.model.extended:
-        raise Refused("the case was already extended once")
+        raise Refused("the case was already extended once", why="extended_once")
     return True
 
 
@@ -172,7 +175,8 @@ def not_extended(event: EventData) -> bool:
 def has_days(event: EventData) -> bool:
     days = _required(event, "days", f"1 to {MAX_EXTENSION_DAYS}")
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise Refused(f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}, not {days!r}")
+        raise Refused(f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}, not {days!r}",
+                      why="extension_days", option="--days", value=days, bound=MAX_EXTENSION_DAYS)
     return True
 
 
@@ -180,9 +184,11 @@ def has_days(event: EventData) -> bool:
 def has_consent(event: EventData) -> bool:
     consent = event.kwargs.get("consent")
     if consent is None:
-        raise Refused("extend needs consent", hint="both parties must agree to the extension")
+        raise Refused("extend needs consent", hint="both parties must agree to the extension", why="needs",
+                      option="--consent")
     if consent is not True:
-        raise Refused("extend needs both parties' consent", hint=f"consent is {consent!r}")
+        raise Refused("extend needs both parties' consent", hint=f"consent is {consent!r}", why="needs",
+                      option="--consent")
     return True
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from mediation.errors import AmbiguousLabel, CaseError, RuleError
+from mediation.errors import AmbiguousLabel, CaseError, RuleError, UnknownLabel
 from mediation.rules.model import Category, Department, Destination, Entry, SplitUnit, Unit
 from mediation.rules.suggest import Suggester
 from mediation.text import normalize_label, quoted
@@ -261,24 +261,45 @@ class Catalogue:
         """What to say about ``text``, which names no ``kind``: the labels it may have meant
         (pinyin, homophones, misspelt ids), else the other kind of thing it names and, for a
         short list, every valid choice. Never a guess that would record a different fact."""
+        near, other, choices = self.hint_facts(kind, text)
         ix = self.index[kind]
-        near = ix.suggest(text)
         if near:
-            return near
+            return "did you mean " + " or ".join(ix.named(id_) for id_ in near) + "?"
         parts = []
         what = self.kind_name(kind)
-        for other in self.ELSEWHERE:
-            found = self.index[other].get(text) if other != kind and other in self.index else None
-            if found is not None:
-                article = "an" if what[0] in "aeiou" else "a"
-                parts.append(f"{quoted(text)} names the {self.kind_name(other)} "
-                             f"{self.index[other].named(found)}, not {article} {what}")
-                if kind == "outcome" and other == "state":
-                    parts.append("a case still open has no outcome yet: leave it empty")
-                break
-        if len(ix.names) <= 8:
-            parts.append(f"{what} is one of " + ", ".join(ix.named(id_) for id_ in ix.names))
+        if other is not None:
+            article = "an" if what[0] in "aeiou" else "a"
+            parts.append(f"{quoted(text)} names the {self.kind_name(other[0])} "
+                         f"{self.index[other[0]].named(other[1])}, not {article} {what}")
+            if kind == "outcome" and other[0] == "state":
+                parts.append("a case still open has no outcome yet: leave it empty")
+        if choices:
+            parts.append(f"{what} is one of " + ", ".join(ix.named(id_) for id_ in choices))
         return "; ".join(parts) or None
+
+    def hint_facts(self, kind: str, text: str) -> tuple[tuple[str, ...], tuple[str, str] | None, tuple[str, ...]]:
+        """What :meth:`hint` says, as ids: (the ids ``text`` may have meant; (the other kind, its
+        id) when it names something else and nothing is near; every id of ``kind`` when there
+        are few and nothing is near)."""
+        ix = self.index[kind]
+        near = tuple(ix.nearest(text))
+        if near:
+            return near, None, ()
+        other = None
+        for kind_ in self.ELSEWHERE:
+            found = self.index[kind_].get(text) if kind_ != kind and kind_ in self.index else None
+            if found is not None:
+                other = (kind_, found)
+                break
+        return (), other, (tuple(ix.names) if len(ix.names) <= 8 else ())
+
+    def unknown(self, kind: str, text: str, message: str | None = None, **where) -> UnknownLabel:
+        """:class:`UnknownLabel` for ``text``, which names no ``kind``: ``unknown <kind> '<text>'``
+        (or ``message``) with :meth:`hint`'s words and facts."""
+        near, other, choices = self.hint_facts(kind, text)
+        return UnknownLabel(message or f"unknown {KIND_NAMES.get(kind, kind)} {quoted(text)}", kind=kind,
+                            value=text, near=near, other=other, choices=choices,
+                            hint=self.hint(kind, text), **where)
 
     @staticmethod
     def kind_name(kind: str) -> str:
@@ -303,15 +324,15 @@ class Catalogue:
             if choices:
                 named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in choices)
                 raise AmbiguousLabel(f"{what} {quoted(text)} is ambiguous: {named}", field=field,
-                                     hint="give the id or the full name", choices=choices)
+                                     hint="give the id or the full name", choices=choices, value=text)
             within = ix.containing(text) if partial else ()
             if len(within) == 1:
                 return within[0]
             if within:
                 named = " or ".join(f"{c} ({ix.names.get(c, c)})" for c in within)
                 raise AmbiguousLabel(f"{what} {quoted(text)} may be {named}", field=field,
-                                     hint="give the id or the full name", choices=within)
-            raise CaseError(f"unknown {what} {quoted(text)}", field=field, hint=self.hint(kind, text))
+                                     hint="give the id or the full name", choices=within, value=text)
+            raise self.unknown(kind, text, field=field)
         return found
 
     def resolve_street(self, text: str, community: str | None = None, *, field: str = "street") -> str:
@@ -332,18 +353,15 @@ class Catalogue:
             split = self.split_codes.get(code)
             if split is None:
                 raise CaseError(f"unknown division code {quoted(text)}", field=field,
-                                hint=f"the district's codes are {self._code_list()}; or give the name")
+                                hint=f"the district's codes are {self._code_list()}; or give the name",
+                                why="division_code", value=text, bound=self._code_list())
         else:
             found = self.index["unit"].get(text)
             if found is not None:
                 return found
             split = self._split.get(normalize_label(text))
         if split is None:
-            raise CaseError(
-                f"unknown territorial unit {quoted(text)}",
-                field=field,
-                hint=self.hint("unit", text),
-            )
+            raise self.unknown("unit", text, field=field)
         known = "、".join(name for name, _ in split.by_community)
         if community:
             key = normalize_label(community)
@@ -354,11 +372,13 @@ class Catalogue:
                 f"{split.name} was split and community {quoted(community)} is not one of its communities",
                 field="community",
                 hint=f"give the street directly, or one of {known}",
+                why="split_community", value=community, bound=split.name,
             )
         raise CaseError(
             f"{split.name} was split: the community decides the unit",
             field="community",
             hint=f"give the community ({known}) or the street directly",
+            why="split", value=text, bound=split.name,
         )
 
     def _code_list(self) -> str:
@@ -379,6 +399,7 @@ class Catalogue:
             f"{KIND_NAMES[kind]} {id_!r} ({entry.name}) is not in force on {day}",
             field=field,
             hint=f"it is valid from {period}",
+            why="not_in_force", value=id_, bound=(kind, v.valid_from, v.valid_until, day),
         )
 
     def judicial_office(self, unit: str) -> str | None:

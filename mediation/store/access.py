@@ -86,7 +86,8 @@ def create_groups(conn: Connection) -> None:
         except DBAPIError as exc:
             raise DatabaseError(
                 f"cannot create the group role {group}: {_first_line(exc)} (mediation init needs CREATEROLE, "
-                f"or an administrator creates {', '.join(_ALL)} as NOLOGIN roles first)") from None
+                f"or an administrator creates {', '.join(_ALL)} as NOLOGIN roles first)", why="group_role",
+                reason=_first_line(exc)) from None
     schema = ident(conn.exec_driver_sql("SELECT current_schema()").scalar())
     everyone = ", ".join(_ALL)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {everyone}")
@@ -105,7 +106,8 @@ def _membership(conn: Connection, sql: str, login: str) -> None:
             conn.exec_driver_sql(sql)
     except DBAPIError as exc:
         raise Refused(f"cannot change the group of login {login!r}: {_first_line(exc)}",
-                      hint="the database owner (who ran mediation init) can") from None
+                      hint="the database owner (who ran mediation init) can", why="login_group", option="--login",
+                      value=login, bound=_first_line(exc)) from None
 
 
 def _first_line(exc: DBAPIError) -> str:

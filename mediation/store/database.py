@@ -46,7 +46,28 @@ SQLITE_BUSY_TIMEOUT = 30
 
 
 class DatabaseError(MediationError):
-    """The database is missing, unreachable or at the wrong schema revision."""
+    """The database is missing, unreachable or at the wrong schema revision.
+
+    For scripts and the desk's words, when known: ``why`` (``not_initialised``, ``older``,
+    ``newer``, ``no_directory``, ``corrupt``, ``unusable``, ``foreign_tables``, ``group_role``),
+    ``command``, what to run (``mediation init --db ...``), ``where`` (the database, its
+    password left out, or the file), ``reason`` (the driver's first line) and ``revision``
+    (the database's schema revision, against this program's ``HEAD_REVISION``).
+    """
+
+    def __init__(self, message: str, *, why: str | None = None, command: str | None = None,
+                 where: str | None = None, reason: str | None = None, revision: str | None = None) -> None:
+        super().__init__(message)
+        self.why, self.command, self.where, self.reason, self.revision = why, command, where, reason, revision
+
+    def __reduce__(self):  # picklable across worker processes
+        return (_rebuild_database_error, (str(self), self.__dict__.copy()))
+
+
+def _rebuild_database_error(message: str, facts: dict) -> DatabaseError:
+    exc = DatabaseError(message)
+    exc.__dict__.update(facts)
+    return exc
 
 
 def json_dumps(value: Any) -> str:
@@ -193,13 +214,14 @@ class Database:
         if revision == HEAD_REVISION:
             return
         if revision is None:
-            raise DatabaseError(f"database not initialised: run `{init_command(self.url)}` ({redact(self.url)})")
+            command = init_command(self.url)
+            raise DatabaseError(f"database not initialised: run `{command}` ({redact(self.url)})",
+                                why="not_initialised", command=command, where=redact(self.url))
         if revision in REVISIONS:
-            raise DatabaseError(f"database schema is older than this program: run `{init_command(self.url)}`")
-        raise DatabaseError(
-            f"database schema (revision {revision}) is newer than this program "
-            f"(revision {HEAD_REVISION}): upgrade mediation"
-        )
+            command = init_command(self.url)
+            raise DatabaseError(f"database schema is older than this program: run `{command}`",
+                                why="older", command=command, where=redact(self.url), revision=revision)
+        raise newer_schema(revision)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -224,9 +246,12 @@ def open_database(db: str | None = None, *, check: bool = True, create: bool = F
         path = sqlite_path(url)
         if path is not None and not path.exists():
             if not create:
-                raise DatabaseError(f"database not initialised: run `{init_command(url)}` (no file {path})")
+                command = init_command(url)
+                raise DatabaseError(f"database not initialised: run `{command}` (no file {path})",
+                                    why="not_initialised", command=command, where=str(path))
             if not path.parent.is_dir():
-                raise DatabaseError(f"cannot create the database {path}: no directory {path.parent}")
+                raise DatabaseError(f"cannot create the database {path}: no directory {path.parent}",
+                                    why="no_directory", where=str(path))
     database = Database(url, make_engine(url, **engine_kwargs))
     if check:
         try:
@@ -235,6 +260,12 @@ def open_database(db: str | None = None, *, check: bool = True, create: bool = F
             database.dispose()
             raise
     return database
+
+
+def newer_schema(revision: str) -> DatabaseError:
+    """A database whose schema a newer program made: this one must be upgraded, not the database."""
+    return DatabaseError(f"database schema (revision {revision}) is newer than this program "
+                         f"(revision {HEAD_REVISION}): upgrade mediation", why="newer", revision=revision)
 
 
 def init_command(url: str) -> str:
@@ -265,8 +296,9 @@ def _unreachable(url: str, exc: DBAPIError) -> DatabaseError:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     if is_sqlite(url) and any(words in reason for words in _CORRUPT):
         return DatabaseError(f"the database {redact(url)} is corrupt, or not a SQLite database ({reason}): "
-                             "restore it from a backup")
-    return DatabaseError(f"cannot use the database {redact(url)}: {reason}")
+                             "restore it from a backup", why="corrupt", where=redact(url), reason=reason)
+    return DatabaseError(f"cannot use the database {redact(url)}: {reason}", why="unusable", where=redact(url),
+                         reason=reason)
 
 
 @contextmanager

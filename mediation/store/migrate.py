@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediation.store.database import Database, DatabaseError, translated
-from mediation.store.schema import HEAD_REVISION, REVISIONS, metadata
+from mediation.store.database import Database, DatabaseError, newer_schema, translated
+from mediation.store.schema import REVISIONS, metadata
 from mediation.store.url import redact
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,14 +40,14 @@ def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
 
     before = db.revision()
     if before is not None and before not in REVISIONS:
-        raise DatabaseError(f"database schema (revision {before}) is newer than this program "
-                            f"(revision {HEAD_REVISION}): upgrade mediation")
+        raise newer_schema(before)
     if before is None:
         found = sorted(set(db.table_names()) & {t.name for t in metadata.sorted_tables})
         if found:
             raise DatabaseError(f"the database {redact(db.url)} holds tables ({', '.join(found)}) but no schema "
                                 "revision (table alembic_version): it was not made by `mediation init`, or its "
-                                "revision was removed; not touching it")
+                                "revision was removed; not touching it", why="foreign_tables",
+                                where=redact(db.url), reason=", ".join(found))
     config = alembic_config(db.url)
     with translated(db.url), db.engine.connect() as conn:  # read-only, locked, corrupt: one line
         conn.execution_options(mediation_write=True)

@@ -170,6 +170,7 @@ def append(conn: Connection, case_no: str, read_version: int, changes: Mapping[s
             f"{case_no} was changed by someone else while you acted on it "
             f"(version {read_version}, now {current})",
             hint=f"look at it again (mediation case show {case_no}) and retry",
+            why="raced", case_no=case_no, seen=read_version, current=current,
         )
     conn.execute(insert(events), [
         dict(e, case_no=case_no, seq=read_version + n) for n, e in enumerate(new_events, 1)

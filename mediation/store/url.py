@@ -36,6 +36,7 @@ def resolve_url(db: str | None = None) -> str:
     raise InputError(
         f"unsupported database URL {redact(value)!r}",
         hint="give a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+        why="db_url", value=redact(value),
     )
 
 

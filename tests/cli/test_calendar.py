@@ -52,8 +52,8 @@ def test_2027_is_provisional_and_says_how_to_enter_it():
 
 def test_a_year_before_the_calendar_is_refused_in_one_line():
     result = run("calendar", "2003", code=2)
-    assert result.stderr.count("\n") == 1 and "no working-day calendar for 2003" in result.stderr
-    assert "YEAR must be a year" in run("calendar", "20", code=2).stderr
+    assert result.stderr.count("\n") == 1 and "2003 年还没有工作日历" in result.stderr
+    assert "年份须像 2027 这样，不能是 20" in run("calendar", "20", code=2).stderr
 
 
 @pytest.fixture

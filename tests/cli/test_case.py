@@ -48,7 +48,7 @@ def desk(db_url):
 def test_init_twice_and_commands_before_init(db_url):
     d = Desk(db_url)
     err = d("case", "show", "XS-2020-00001", code=1).stderr
-    assert "database not initialised: run `mediation init`" in err
+    assert "数据库还没有初始化" in err and err.endswith("。下一步: mediation init\n")
     assert f"(schema {HEAD_REVISION})" in d("init").stdout
     assert "is up to date" in d("init").stdout
 
@@ -98,21 +98,21 @@ def test_register_from_json_with_flags_over_it(desk, tmp_path):
     bad.write_text('{"form": "oral", "category": "医僚", "street": "dongjie", "summary": "x"}',
                    encoding="utf-8")
     err = desk("case", "register", "--from-json", str(bad), code=2).stderr
-    assert f"unknown category '医僚' in {bad}" in err and "field category" in err
+    assert f"没有这个纠纷类型 '医僚'（'{bad}'）：是 医疗 (medical) 吗？" in err
     err = desk("case", "register", "--from-json", str(ROOT / "examples" / "cases.json"), code=2).stderr
-    assert "--from-json needs one case object" in err
+    assert "--from-json 只能给一件案件（一个对象）；一批历史案件请用 mediation replay" in err
 
 
 def test_register_refuses_bad_input_in_one_line(desk):
     err = desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "相南街道", code=2).stderr
-    assert "missing required field summary" in err
+    assert "缺少纠纷概要（--summary）" in err
     err = desk(*REGISTER[:-4], "--applicant-id", "340603199001011230", "--applicant-name", "张三",
                code=2).stderr
-    assert "ID number fails its checksum" in err and "340603199001011230" not in err
+    assert "申请人身份证号（--applicant-id）校验位不对" in err and "340603199001011230" not in err
     # who acts is the login (root/postgres: sup01), not a claim (docs/design.md §8)
     assert "--operator clerk01 不是您" in desk(*REGISTER, "--operator", "clerk01", operator=None, code=2).stderr
-    assert "lies in the future" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
-    assert "--at must be a date-time" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
+    assert "--at 2999-01-01T10:00 还没到：不能预先记录" in desk(*REGISTER, "--at", "2999-01-01T10:00", code=2).stderr
+    assert "--at 'tomorrow' 不是日期时刻：请写成 2020-06-15T09:30" in desk(*REGISTER, "--at", "tomorrow", code=2).stderr
     err = desk(*REGISTER, operator="med_medical", code=2).stderr
     assert "med_medical（调解员，医疗纠纷调解室 room.medical）不能登记 (register)：只有登记员和督办员可以" in err
     assert "没有案件 XS-2020-00001" in desk("case", "show", "XS-2020-00001", code=2).stderr
@@ -133,13 +133,13 @@ def test_refusals_are_one_line_and_exit_2(desk):
     err = desk("case", "take", no, operator="med_labor", code=2).stderr
     assert "med_labor（调解员，劳动争议调解室 room.labor）不能承办 XS-2020-00001 (take)：它在 医疗纠纷调解室 (room.medical)" in err
     err = desk("case", "take", no, "--if-version", "2", operator="med_medical", code=2).stderr
-    assert "has changed since you looked at it (version 2, now 3)" in err
+    assert "XS-2020-00001 在您查看后已变（版本 2，现为 3）。下一步: mediation case show XS-2020-00001" in err
     err = desk("case", "take", no, "--at", "2020-06-15T09:00", operator="med_medical", code=2).stderr
-    assert "lies before the case's last event" in err
+    assert "--at 2020-06-15T09:00 早于案件的上一步" in err
     err = desk("case", "divert", no, code=2).stderr
     assert "不能分流 XS-2020-00001：当前状态 已分流 (diverted)" in err
     err = desk("case", "settle", no, "--agreement", "握手", operator="med_medical", code=2).stderr
-    assert "unknown --agreement '握手'" in err
+    assert "没有这个协议形式 '握手'（--agreement）：协议形式是 口头协议 (oral)、书面协议 (written) 之一" in err
 
 
 def test_override_transfer_fail_and_withdraw(desk):
@@ -191,7 +191,7 @@ def test_list_filters_and_pages(desk):
     assert [c["case_no"] for c in page["cases"]] == ["XS-2020-00003"] and page["pages"] == 2
     out = desk("case", "list").stdout
     assert "共 3 件" in out and "审查中" in out and "相南街道" in out
-    assert "unknown --state '完成'" in desk("case", "list", "--state", "完成", code=2).stderr
+    assert "没有这个状态 '完成'（--state）" in desk("case", "list", "--state", "完成", code=2).stderr
 
 
 def test_queue(desk):
@@ -203,7 +203,7 @@ def test_queue(desk):
     out = desk("queue", "room.medical").stdout
     assert "医疗纠纷调解室 (room.medical)" in out and "待办 1 件" in out and "XS-2020-00001" in out
     assert desk.json("queue", "room.labor")["cases"] == []
-    assert "unknown destination" in desk("queue", "room.nowhere", code=2).stderr
+    assert "没有这个调解室或窗口 'room.nowhere'" in desk("queue", "room.nowhere", code=2).stderr
 
 
 def test_case_help_lists_the_verbs_in_lifecycle_order():
@@ -236,10 +236,10 @@ def test_a_hostile_reason_is_one_line_and_stores_nothing(desk):
     desk(*REGISTER, "--at", "2020-06-15T09:30")
     err = desk("case", "withdraw", "XS-2020-00001", "--reason", "\x1b]0;pwned\x07", "--at", "2020-06-15T09:40",
                code=2).stderr
-    assert "--reason contains a control character (U+001B)" in err and "\x1b" not in err
+    assert "--reason 含有控制字符 (U+001B)" in err and "\x1b" not in err
     err = desk("case", "withdraw", "XS-2020-00001", "--reason", "x" * 120_000, "--at", "2020-06-15T09:40",
                code=2).stderr
-    assert "--reason is longer than 2000 characters (120000)" in err
+    assert "--reason 最多 2000 字，现有 120000 字" in err
     assert desk.json("case", "show", "XS-2020-00001")["state"] == "registered"
 
 
@@ -291,9 +291,9 @@ def test_list_sorts_by_any_column_shown(desk):
     assert order("--sort", "逾期") == ["1", "2", "3"]  # most overdue first
     assert order("--sort", "案件编号", "--reverse") == ["1", "2", "3"]
     err = desk("case", "list", "--sort", "summary", code=2).stderr
-    assert "cannot sort by 'summary'" in err and "deadline" in err
+    assert "不能按 'summary' 排序（--sort）" in err and "期限 (deadline)" in err
 
 
 def test_list_refuses_a_period_that_ends_before_it_begins(desk):
     err = desk("case", "list", "--from", "2026-12-01", "--to", "2026-11-01", code=2).stderr
-    assert "--to 2026-11-01 lies before --from 2026-12-01" in err
+    assert "--to 2026-11-01 早于 --from 2026-12-01" in err

@@ -31,8 +31,8 @@ def test_a_script_gets_both_choices_in_one_line(diverted):
     db, no = diverted
     result = run(db, "case", "transfer", no, "--to", "综合调解", "--reason", "复杂", "--at", "2020-06-15T10:00")
     assert result.exit_code == 2
-    assert result.stderr == ("mediation: error: destination '综合调解' is ambiguous: room.general (综合调解室) or "
-                             "window.mediation (综合调解窗口) (field to): give the id or the full name\n")
+    assert result.stderr == ("mediation: error: '综合调解' 可指 综合调解室 (room.general) 或 "
+                             "综合调解窗口 (window.mediation)（--to）：请写编号或全称\n")
     assert run(db, "queue", "综合调解").exit_code == 2
 
 

@@ -58,13 +58,14 @@ def test_refusals_are_one_line_and_exit_2(desk, day, tmp_path, monkeypatch):
     here.mkdir()
     monkeypatch.chdir(here)
     err = desk("case", "document", day["registered"], "acceptance", code=2).stderr
-    assert "is 已登记 (registered): the acceptance document needs a case that has been diverted" in err
+    assert "是 已登记 (registered)：受理通知书 (acceptance) 只给经过 已分流 (diverted) 的案件。" in err
+    assert err.endswith(f"下一步: mediation case document {day['registered']} --list\n")
     err = desk("case", "document", day["oral"], "agreement", code=2).stderr
-    assert "was settled with an oral agreement" in err
+    assert "是以口头协议调解成功的：人民调解协议书 (agreement) 要书面协议" in err
     err = desk("case", "document", day["settled"], "contract", code=2).stderr
-    assert "unknown document kind 'contract'" in err
+    assert "没有这种文书 'contract'：文书是 矛盾纠纷受理登记表 (registration)、" in err
     err = desk("case", "document", day["settled"], code=2).stderr
-    assert "which document? give KIND, or --list" in err
+    assert "请写明哪种文书，或加 --list 看这件案件可出的文书" in err
     err = desk("case", "document", day["settled"], "agreement", operator="med_labor", code=2).stderr
     assert "med_labor（调解员，劳动争议调解室 room.labor）不能查看个人信息" in err
     assert list(here.iterdir()) == []
@@ -133,7 +134,7 @@ def test_a_batch_into_a_folder(desk, day, tmp_path):
                 "--dir", str(tmp_path / "s"), *AT)
     assert only.stdout.count("人民调解协议书") == 1 and "1 skipped" in only.stderr  # the oral agreement
     err = desk("case", "documents", "agreement", "--state", "setled", "--dir", str(tmp_path / "s"), code=2).stderr
-    assert "unknown --state 'setled'" in err
+    assert "没有这个状态 'setled'（--state）：是 调解成功 (settled) 还是 调解不成 (unsettled)？" in err
 
 
 # ------------------------------------------------------------------ the agreement's contents at settle
@@ -155,16 +156,16 @@ SETTLE = ["case", "settle", "XS-2020-00001", "--agreement", "书面", "--at", "2
 
 def test_a_written_agreement_needs_its_contents(taken):
     err = taken(*SETTLE, "--facts", "事实", operator="med_medical", code=2).stderr
-    assert "a written agreement needs terms, performance (--terms --performance, or --from-json FILE)" in err
+    assert "书面协议要写明内容：缺少 --terms 或 --performance（或用 --from-json 文件）" in err
     err = taken(*SETTLE, "--facts", "事实", "--terms", "条款", "--performance", "\x07", operator="med_medical",
                 code=2).stderr
-    assert "performance contains a control character (U+0007)" in err
+    assert "履行方式（--performance）含有控制字符 (U+0007)" in err
     err = taken(*SETTLE, "--facts", "x" * 2001, "--terms", "条款", "--performance", "付清", operator="med_medical",
                 code=2).stderr
-    assert "facts is longer than 2000 characters (2001)" in err
+    assert "协议的纠纷事实（--facts）最多 2000 字，现有 2001 字" in err
     err = taken(*SETTLE, *sum((["--terms", "t"] for _ in range(1)), []), "--facts", "f", "--performance", "p",
                 "--copies", "1", operator="med_medical", code=2).stderr
-    assert "copies must be a whole number from 2 to 20, not 1" in err
+    assert "协议份数（--copies）须是 2 到 20 的整数，不能是 1" in err
     assert taken.json("case", "show", "XS-2020-00001")["state"] == "in_progress"
 
 

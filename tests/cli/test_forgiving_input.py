@@ -36,7 +36,7 @@ def test_a_phone_with_dashes_or_spaces_is_one_number(desk, phone):
 def test_a_unique_part_of_a_name_finds_the_room(desk):
     assert desk.json("queue", "物业")["destination"] == "room.property"
     err = desk("queue", "调解室", code=2).stderr
-    assert "room.general (综合调解室)" in err and "room.lawyer (律师调解室)" in err
+    assert "'调解室' 可指 综合调解室 (room.general)、" in err and "律师调解室 (room.lawyer)" in err
 
 
 def test_an_operator_in_capitals_is_suggested_in_lower_case(desk):
@@ -59,7 +59,7 @@ def test_at_reads_the_forms_of_a_paper_record(desk, typed, stored):
 def test_a_date_alone_is_not_a_moment(desk, day):
     # a paper record's time of day orders its events and starts its limits: 00:00 is never assumed
     err = desk(*REGISTER, "--at", day, code=2).stderr
-    assert "has no time of day" in err and "2020-06-15T09:30" in err
+    assert f"--at '{day}' 缺少时刻：请写上记录上的时间，如 2020-06-15T09:30" in err
 
 
 @pytest.mark.parametrize("day", ["2020-6-1", "2020/6/1", "2020年6月1日", "2020-06-01"])
@@ -71,16 +71,16 @@ def test_from_and_to_read_the_same_forms(desk, day):
 
 def test_a_day_option_refuses_a_time(desk):
     err = desk("case", "list", "--from", "2020-06-01T10:00", code=2).stderr
-    assert "--from must be a date" in err
+    assert "--from '2020-06-01T10:00' 不是日期" in err
 
 
 def test_register_suggests_by_pinyin_and_names_the_right_field(desk):
     args = [a for a in REGISTER if a not in ("--category", "醫療糾紛")]
     err = desk(*args, "--category", "yiliao", "--at", "2020-06-15T09:30", code=2).stderr
-    assert "unknown category 'yiliao'" in err and "did you mean 'medical' (医疗)?" in err
+    assert "没有这个纠纷类型 'yiliao'（--category）：是 医疗 (medical) 吗？" in err
     args = [a for a in REGISTER if a not in ("--form", "书面")]
     err = desk(*args, "--form", "电话", "--at", "2020-06-15T09:30", code=2).stderr
-    assert "'电话' names the channel 'phone' (来电), not a form" in err
+    assert "'电话' 是来源渠道 来电 (phone)，不是形式" in err
 
 
 def test_replay_never_suggests_settled_for_an_open_case(tmp_path):

@@ -54,4 +54,4 @@ def test_at_a_terminal_the_implausible_is_asked_about(env, tmp_path, answer, cod
 
 def test_the_impossible_is_refused_even_with_yes(env):
     result = CliRunner().invoke(cli, [*REGISTER, "--at", "2999-01-01T10:00", "--yes"], env=env)
-    assert result.exit_code == 2 and "future" in result.stderr
+    assert result.exit_code == 2 and "--at 2999-01-01T10:00 还没到" in result.stderr

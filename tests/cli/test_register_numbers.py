@@ -43,7 +43,7 @@ def test_at_a_terminal_a_far_number_is_confirmed_or_nothing_is_stored(db, monkey
     declined = run(db.url, *ARGS, "--case-no", "XS-2020-00500", stdin="n\n")
     assert declined.exit_code == 2
     assert "XS-2020-00500 lies 500 numbers beyond the highest number of its year so far" in declined.stderr
-    assert declined.stderr.splitlines()[-1] == "mediation: error: not registered: XS-2020-00500 declined"
+    assert declined.stderr.splitlines()[-1] == "mediation: error: 未登记：您没有确认 XS-2020-00500"
     assert run(db.url, "case", "show", "XS-2020-00500").exit_code == 2  # not found
     accepted = run(db.url, *ARGS, "--case-no", "XS-2020-00500", stdin="y\n")
     assert accepted.exit_code == 0 and accepted.stdout.split()[0] == "XS-2020-00500"

@@ -22,7 +22,7 @@ def run(db_url, *args, stdin=None):
 def test_a_script_gets_the_error_without_the_number(db):
     result = run(db.url, *ARGS)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert "first-generation number" in result.stderr and "field applicant_id" in result.stderr
+    assert "申请人身份证号（--applicant-id）是 15 位的第一代身份证号" in result.stderr
     assert OLD not in result.output
 
 
@@ -37,7 +37,7 @@ def test_at_a_terminal_the_18_digit_form_is_offered(db, monkeypatch):
     # declined, the number is asked for again (issue 13, point 3): the current card's is typed
     declined = run(db.url, *ARGS, "--json", stdin="n\n34060319900101123X\n")
     assert declined.exit_code == 0, declined.output
-    assert "first-generation number" in declined.stderr and "申请人身份证号 (applicant_id):" in declined.stderr
+    assert "是 15 位的第一代身份证号" in declined.stderr and "申请人身份证号 (applicant_id):" in declined.stderr
     assert json.loads(declined.stdout)["applicants"][0]["id_number"] == "340603********123X"
 
 

@@ -25,7 +25,7 @@ def test_a_retried_registration_prints_the_first_answer(clerk):
     assert other["case_no"] != first["case_no"]
     assert clerk.json("case", "list")["total"] == 2
     bad = clerk(*REGISTER, "--request-id", "two words", code=2)
-    assert "a request key is 1 to 100 visible ASCII characters" in bad.stderr
+    assert "--request-id 须是 1 到 100 个可见的半角字符" in bad.stderr
 
 
 def test_the_same_key_of_another_clerk_is_another_request(clerk):

@@ -34,8 +34,7 @@ def test_a_typo_is_asked_again_at_once(env):
     child = terminal(env, "case", "register", *AT)
     child.expect_exact("形式 (form):")
     child.sendline("口投")  # the input method's homophone of 口头
-    child.expect_exact("unknown form '口投'")
-    child.expect_exact("did you mean 'oral' (口头)?")
+    child.expect_exact("没有这个形式 '口投'（--form）：是 口头 (oral) 吗？")
     child.expect_exact("形式 (form):")
     child.sendline("口头")
     child.expect_exact("纠纷类型 (category):")
@@ -51,7 +50,7 @@ def test_a_typo_is_asked_again_at_once(env):
     child.sendline("")
     child.expect_exact("申请人电话 (applicant_phone，可留空):")
     child.sendline("139-1234-567")  # a digit short
-    child.expect_exact("phone must be an 11-digit mobile")
+    child.expect_exact("申请人电话（--applicant-phone）须是 11 位手机号")
     child.expect_exact("申请人电话 (applicant_phone，可留空):")
     child.sendline("139-1234-5678")
     child.expect_exact("被申请人姓名 (respondent_name，可留空):")
@@ -73,13 +72,12 @@ def test_a_bad_flag_is_asked_for_alone_with_its_choices(env):
     child = terminal(env, "case", "register", "--form", "口头", "--category", "yiliao", "--street", "东街道",
                      "--summary", "术后争议（合成示例）", *AT)
     # the nearest choice, when there is one ...
-    child.expect_exact("unknown category 'yiliao'")
-    child.expect_exact("did you mean 'medical' (医疗)?")
+    child.expect_exact("没有这个纠纷类型 'yiliao'（--category）：是 医疗 (medical) 吗？")
     child.expect_exact("纠纷类型 (category):")
     assert "可选" not in child.before
     child.sendline("宠物")
     # ... else every choice
-    child.expect_exact("unknown category '宠物'")
+    child.expect_exact("没有这个纠纷类型 '宠物'（--category）")
     child.expect_exact("可选：")
     child.expect_exact("医疗 (medical)")
     child.expect_exact("纠纷类型 (category):")
@@ -95,10 +93,10 @@ def test_a_bad_flag_is_asked_for_alone_with_its_choices(env):
 def test_giving_up_at_the_prompt_stores_nothing(env):
     child = terminal(env, "case", "register", "--form", "电话", "--category", "邻里", "--street", "东街道",
                      "--summary", "噪音（合成示例）", *AT)
-    child.expect_exact("'电话' names the channel 'phone' (来电), not a form")
+    child.expect_exact("'电话' 是来源渠道 来电 (phone)，不是形式")
     child.expect_exact("形式 (form):")
     child.sendeof()
-    child.expect_exact("mediation: error: unknown form '电话'")
+    child.expect_exact("mediation: error: 没有这个形式 '电话'（--form）")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
@@ -113,9 +111,9 @@ def test_a_script_gets_every_problem_in_one_line(env):
                             env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     err = result.stderr
-    assert err.startswith("mediation: error: 5 problems: ")
-    for part in ("missing required field street", "missing required field summary",
-                 "unknown form '口投' (field form): did you mean 'oral' (口头)?",
-                 "unknown category 'yiliao' (field category): did you mean 'medical' (医疗)?",
-                 "phone must be an 11-digit mobile or a landline with its area code (field applicant_phone)"):
+    assert err.startswith("mediation: error: 5 处问题：")
+    for part in ("缺少街道（--street）", "缺少纠纷概要（--summary）",
+                 "没有这个形式 '口投'（--form）：是 口头 (oral) 吗？",
+                 "没有这个纠纷类型 'yiliao'（--category）：是 医疗 (medical) 吗？",
+                 "申请人电话（--applicant-phone）须是 11 位手机号，或带区号的固定电话"):
         assert part in err

@@ -1,4 +1,4 @@
-"""The errors a clerk meets, in the desk's words (``mediation/cli/words.py``; issue 13, point 2).
+"""The errors a clerk meets, in the desk's words (``mediation/cli/words/refusals.py``; issue 13, point 2).
 
 Each kind of refusal is driven through the real commands: one line on stderr
 in Chinese, with the tables' labels and the ids in brackets, exit 2, no English
@@ -41,10 +41,11 @@ def said(db, *args: str, behalf: str | None = None, **env: str | None) -> str:
 
 
 #: What may be Latin in a line at the desk: case numbers, ids (staff, places, triggers),
-#: options, commands (to the end of their run of ASCII), logins in quotes.
+#: options, commands (to the end of their run of ASCII), logins, values and paths in quotes,
+#: environment variables, code points (U+0007).
 _LATIN_ALLOWED = re.compile(
     r"XS-\d{4}-\d{5}|'[^']*'|--[a-z-]+|(?:room|window)\.[a-z_]+|mediation [ -~]+|\b[a-z]+_[a-z_]+\b"
-    r"|\b[a-z]+\d+\b|\([a-z_]+\)")
+    r"|\b[a-z]+\d+\b|\([a-z_]+\)|\bMEDIATION_[A-Z_]+\b|U\+[0-9A-F]{4}")
 
 
 def english(line: str) -> list[str]:

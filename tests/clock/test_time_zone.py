@@ -119,4 +119,4 @@ def test_utc_now_with_z_is_not_the_future_and_two_zones_record_the_same_time(tmp
     assert abs(moments[0] - clock.now()) < timedelta(minutes=2)
     # and a time later than now in the centre's zone is still refused
     future = mediation_in("UTC", tmp_path, *register, "--at", f"{utc_now + timedelta(hours=1):%Y-%m-%dT%H:%M}Z")
-    assert future.returncode == 2 and "lies in the future" in future.stderr
+    assert future.returncode == 2 and "还没到：不能预先记录" in future.stderr

@@ -292,7 +292,7 @@ def test_cli_escalate_needs_a_supervisor_and_an_operator(db, rules, cli_run):
     err = cli_run("escalate", code=2, operator="clerk01").stderr
     assert err == "mediation: error: clerk01（登记员）不能督办 (escalate)：只有督办员可以\n"
     assert "--operator clerk01 不是您" in cli_run("escalate", "--operator", "clerk01", code=2, operator=None).stderr
-    assert "--as-of must be a date" in cli_run("escalate", "--as-of", "soon", code=2).stderr
+    assert "--as-of 'soon' 不是日期" in cli_run("escalate", "--as-of", "soon", code=2).stderr
 
 
 def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):

@@ -177,7 +177,7 @@ def test_invalid_id_numbers_are_refused_without_being_echoed(db, number):
     before = table_rows(db)
     for flag in ("applicant-id", "respondent-id"):
         message = one_line_refusal(invoke(db.url, *register_args(**{flag: number})))
-        assert "ID number" in message and number not in message and number.strip() not in message
+        assert "身份证号" in message and number not in message and number.strip() not in message
     assert table_rows(db) == before
 
 
@@ -189,16 +189,16 @@ def test_control_characters_are_refused_in_every_text_field(db, char):
     before = table_rows(db)
     for field in ("summary", "community", "applicant-name", "respondent-name"):
         message = one_line_refusal(invoke(db.url, *register_args(**{field: f"a{char}b"})))
-        assert "control character" in message and "\x1b" not in message
+        assert "控制字符" in message and "\x1b" not in message
     assert table_rows(db) == before
 
 
 @pytest.mark.parametrize("field, length, words", [
-    ("summary", 2001, "longer than 2000"), ("summary", 1_000_000, "longer than 2000"),
-    ("community", 101, "community is longer"), ("applicant-name", 51, "name is longer than 50"),
-    ("respondent-name", 5000, "longer than"), ("case-no", 5000, "case_no"),
-    ("applicant-phone", 200, "phone"), ("amount", 400, "amount"), ("parties", 300, "parties"),
-    ("category", 5000, "unknown category"), ("received-at", 5000, "received_at"),
+    ("summary", 2001, "纠纷概要（--summary）最多 2000 字"), ("summary", 1_000_000, "最多 2000 字"),
+    ("community", 101, "社区（--community）最多"), ("applicant-name", 51, "申请人姓名（--applicant-name）最多 50 字"),
+    ("respondent-name", 5000, "最多"), ("case-no", 5000, "案号"),
+    ("applicant-phone", 200, "申请人电话"), ("amount", 400, "涉及金额"), ("parties", 300, "当事人数"),
+    ("category", 5000, "没有这个纠纷类型"), ("received-at", 5000, "登记时间"),
 ])
 def test_over_long_text_is_refused_in_one_line(db, field, length, words):
     before = table_rows(db)

@@ -15,7 +15,7 @@ from mediation.cli.complete import rules_of
 from mediation.deadlines import calendar_of, provisional_warning
 from mediation.desk import case_view, deadline_view
 from mediation.domain import normalize_case_no
-from mediation.errors import AmbiguousLabel, InputError
+from mediation.errors import AmbiguousLabel
 from mediation.store.database import open_database
 from mediation.store.schema import cases
 
@@ -113,7 +113,7 @@ def choose(rules, kind: str, value: str, option: str) -> str:
     ix = rules.catalogue.index[kind]
     found = ix.get(value)
     if found is None:
-        raise InputError(f"unknown {option} {value!r}", hint=rules.catalogue.hint(kind, value))
+        raise rules.catalogue.unknown(kind, value, f"unknown {option} {value!r}", option=option)
     return found
 
 

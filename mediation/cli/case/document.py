@@ -85,7 +85,7 @@ def document(case_no: str, kind: str | None, out: Path | None, pdf: bool, list_k
             return
         if not kind:
             raise InputError("which document? give KIND, or --list to see those the case allows",
-                             hint=KIND_HELP)
+                             hint=KIND_HELP, why="which_document")
         acting = identify(database, operator, on_behalf_of)
         written = documents.write_document(database, rules, case_no, kind, operator=acting.operator, out=out,
                                            at=parse_at(at), pdf=pdf, entered_by=acting.entered_by)
@@ -121,7 +121,7 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
     rules = load(rules_dir)
     kind = kind_of(kind).id  # an unknown kind: refused before any work
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"--dir {folder} is not a folder")
+        raise InputError(f"--dir {folder} is not a folder", why="not_folder", option="--dir", value=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     state = choose(rules, "state", state, "--state") if state else None
     destination = destination_of(rules, destination, "destination") if destination else None

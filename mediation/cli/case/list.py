@@ -65,11 +65,13 @@ def list_cases(states, destinations, streets, categories, since, until, sort, re
     day = parse_day(as_of, "--as-of") or clock.today()
     if (page - 1) * limit > MAX_OFFSET:
         raise InputError(f"--page {page} lies beyond any list of cases "
-                         f"(at most {MAX_OFFSET // limit + 1} pages of {limit})")
+                         f"(at most {MAX_OFFSET // limit + 1} pages of {limit})", why="page_too_far", option="--page",
+                         value=page, bound=(MAX_OFFSET // limit + 1, limit))
     key = SORT_COLUMNS.get(sort.strip().lower()) or SORT_COLUMNS.get(sort.strip())
     if key is None:
         raise InputError(f"cannot sort by {sort!r}",
-                         hint="sort by a column shown: " + ", ".join(k for k in SORT_COLUMNS if k.isascii()))
+                         hint="sort by a column shown: " + ", ".join(k for k in SORT_COLUMNS if k.isascii()),
+                         why="sort", option="--sort", value=sort, bound=tuple(k for k in SORT_COLUMNS if k.isascii()))
     received_from, received_to = parse_day(since, "--from"), parse_day(until, "--to")
     check_period(received_from, received_to)
     database = open_database(db)

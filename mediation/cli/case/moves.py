@@ -123,9 +123,11 @@ def agreement_contents(form: str, from_json, **flags) -> dict | None:
         try:
             data = json.load(from_json)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{from_json.name}: line {exc.lineno}: not JSON: {exc.msg}") from None
+            raise InputError(f"{from_json.name}: line {exc.lineno}: not JSON: {exc.msg}", why="not_json",
+                             option="--from-json", value=from_json.name, bound=exc.lineno) from None
         if not isinstance(data, dict):
-            raise InputError(f"{from_json.name}: the agreement must be a JSON object")
+            raise InputError(f"{from_json.name}: the agreement must be a JSON object", why="not_object",
+                             option="--from-json", value=from_json.name)
         data = {**data, **{k: v for k, v in flags.items() if v not in (None, [])}}
     else:
         data = {k: v for k, v in flags.items() if v not in (None, [])}

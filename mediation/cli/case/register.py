@@ -10,7 +10,7 @@ import click
 from mediation import desk
 from mediation.case_files import json_items, read_text
 from mediation.cases import KEYS, one_error, parse_case, parser_for
-from mediation.cli import common
+from mediation.cli import common, told
 from mediation.cli.case.common import echo_change
 from mediation.cli.complete import labels
 from mediation.cli.options import (
@@ -104,7 +104,8 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
         items, is_list = json_items(text, source)
         if is_list or not isinstance(items[0][1], dict):
             raise InputError("--from-json needs one case object", file=source,
-                             hint="register a list of cases with `mediation replay`")
+                             hint="register a list of cases with `mediation replay`", why="one_case",
+                             option="--from-json")
         data = dict(items[0][1])
     data.update({k: v for k, v in fields.items() if v is not None})
     _offer_new_id_numbers(data)
@@ -144,7 +145,7 @@ def _check_number(database, case) -> None:
             f"(the desk's numbers do not move; check it is not a typo)")
     if at_terminal():
         if not click.confirm(f"{note}. Register it?", default=False, err=True):
-            raise Refused(f"not registered: {case.case_no} declined")
+            raise Refused(f"not registered: {case.case_no} declined", why="declined", value=case.case_no)
     else:
         click.echo(f"mediation: warning: {note}", err=True)
 
@@ -218,10 +219,11 @@ def _ask(field: str, data: dict, rules, *, problem: CaseError | None) -> bool:
 
 def _explain(problem: CaseError, field: str, rules) -> None:
     """What was wrong, and the valid choices of a label unless a near one is already suggested."""
-    click.echo(f"  {problem.message}" + (f": {problem.hint}" if problem.hint else ""), err=True)
+    click.echo(f"  {told(problem, click.get_current_context())}", err=True)
     cat = rules.catalogue
     kind = _CHOICES.get(field)
-    if kind is None or "did you mean" in (problem.hint or "") or len(cat.index[kind].names) > 30:
+    if kind is None or getattr(problem, "near", ()) or getattr(problem, "choices", ()) \
+            or len(cat.index[kind].names) > 30:
         return
     listed = "、".join(f"{name} ({id_})" for id_, name in cat.index[kind].names.items()
                       if kind != "unit" or id_ not in cat.outside_units)

@@ -1,30 +1,19 @@
-"""Errors a clerk meets, told in the desk's words (issue 13, point 2).
+"""Refused moves, refused permissions, and a case or member of staff that does not exist.
 
-The library's errors speak ids in English, for scripts and logs, and carry what
-they are about as attributes (:class:`~mediation.errors.PermissionDenied`: who,
-role, action, case, place; :class:`~mediation.errors.NotFound`: what and which;
-:class:`~mediation.errors.InvalidTransition`: the case, its state, the moves).
-At the desk the same error reads as one Chinese line with the labels the tables
-use, the ids in brackets, and the command to type next after ``下一步: ``::
+::
 
     med_labor（调解员，劳动争议调解室 room.labor）不能承办 XS-2020-00001 (take)：它在 医疗纠纷调解室 (room.medical)
     没有案件 XS-2026-09999。下一步: mediation case list
     --operator clerk01 不是您：登录名 'root' 是工作人员 sup01（督办员）。下一步: 去掉 --operator，或改用 --on-behalf-of clerk01
 
-:func:`told` is called in one place, where every command's error becomes its
-line (:class:`mediation.cli.RootGroup`; this module is imported only then); an
-error it has no words for keeps its own. Labels come from the command's rule
-set; role names are not in the rule files, so :data:`ROLES` is their one table.
+Role names are not in the rule files, so :data:`ROLES` is their one table.
 """
 
 from __future__ import annotations
 
-import click
-
-from mediation.cli.common import RULES_META, label, place
-from mediation.cli.options import load
+from mediation.cli.common import label, place
 from mediation.domain import CASE_NO
-from mediation.errors import InvalidTransition, MediationError, NotFound, PermissionDenied
+from mediation.errors import InvalidTransition, NotFound, PermissionDenied
 from mediation.lifecycle.table import ALLOWED, AT_ROOM, AT_WINDOW, FINAL_STATES
 from mediation.text import quoted
 
@@ -45,36 +34,20 @@ ACTS = {
 CASE_NO_FORM = "案号形如 XS-2020-00001"
 
 
-def told(exc: MediationError, ctx: click.Context) -> str:
-    """:func:`desk_line` with the labels of the rule set the command loaded (left in ``ctx.meta``
-    by :func:`~mediation.cli.options.load`)."""
-    return desk_line(exc, ctx.meta.get(RULES_META))
+def refused(exc: InvalidTransition | PermissionDenied, rules) -> str | None:
+    """A refused move (with the moves that apply) or a refused permission, or None without the facts."""
+    if isinstance(exc, InvalidTransition) and exc.case_no and exc.trigger and rules is not None:
+        return refusal_text(rules, exc.case_no, exc)
+    if isinstance(exc, PermissionDenied) and exc.why in _REFUSED:
+        return _REFUSED[exc.why](exc, rules)
+    return None
 
 
-def desk_line(exc: MediationError, rules=None) -> str:
-    """The line a person at the desk reads for ``exc``: in Chinese for a refused move, a
-    refused permission and a case or member of staff that does not exist, ``str(exc)``
-    for any other error. ``rules`` gives the labels (without it, the default rule set's;
-    ids stand alone when even that cannot be read)."""
-    try:
-        rules = rules if rules is not None else default_rules()
-        if isinstance(exc, InvalidTransition) and exc.case_no and exc.trigger and rules is not None:
-            return refusal_text(rules, exc.case_no, exc)
-        if isinstance(exc, PermissionDenied) and exc.why in _REFUSED:
-            return _REFUSED[exc.why](exc, rules)
-        if isinstance(exc, NotFound) and exc.what in _MISSING and exc.key is not None:
-            return _MISSING[exc.what](exc)
-    except Exception:  # an error is never lost for want of its words
-        pass
-    return str(exc)
-
-
-def default_rules():
-    """The rule set a command without ``--rules`` uses, or None if it cannot be read."""
-    try:
-        return load(None)
-    except MediationError:
-        return None
+def missing(exc: NotFound, rules) -> str | None:
+    """No such case, member of staff or destination, or None without the facts."""
+    if exc.what in _MISSING and exc.key is not None:
+        return _MISSING[exc.what](exc, rules)
+    return None
 
 
 def _label(rules, kind: str, id_: str) -> str:
@@ -215,16 +188,21 @@ _REFUSED = {"role": _by_role, "place": _by_place, "transfers": _third_transfer, 
 # --------------------------------------------------------------------- what does not exist
 
 
-def _no_case(exc: NotFound) -> str:
+def _no_case(exc: NotFound, rules) -> str:
     if CASE_NO.match(exc.key):
         return f"没有案件 {exc.key}。下一步: mediation case list"
     return f"没有案件 {quoted(exc.key)}（{CASE_NO_FORM}）"
 
 
-def _no_member(exc: NotFound) -> str:
+def _no_member(exc: NotFound, rules) -> str:
     if exc.near:
         return f"没有工作人员 {quoted(exc.key)}：是 {exc.near} 吗？"
     return f"没有工作人员 {quoted(exc.key)}。下一步: mediation staff list"
 
 
-_MISSING = {"case": _no_case, "operator": _no_member, "staff": _no_member}
+def _no_destination(exc: NotFound, rules) -> str:
+    text = f"没有这个调解室或窗口 {quoted(exc.key)}（--destination）"
+    return text + (f"：是 {_label(rules, 'destination', exc.near)} ({exc.near}) 吗？" if exc.near else "")
+
+
+_MISSING = {"case": _no_case, "operator": _no_member, "staff": _no_member, "destination": _no_destination}
