@@ -361,7 +361,9 @@ def test_a_malformed_request_is_closed_and_the_server_goes_on(server):
 def test_without_a_server_the_client_says_run_it_here_and_starts_one(tmp_path):
     running = Running(tmp_path)
     running.stop()
-    assert running.client("echo").returncode == LOCAL  # the client's caller runs it in its own process
+    # the server it starts in the background (for mediation.cli) leaves after a second without a command
+    env = {**running.env, "MEDIATION_SERVER_IDLE": "1"}
+    assert running.client("echo", env=env).returncode == LOCAL  # the client's caller runs it in its own process
 
 
 @pytest.mark.parametrize(("value", "status"), [(None, 0), (0, 0), (3, 3), (256, 0), (-1, 255), ("text", 1)])
