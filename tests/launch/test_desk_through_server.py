@@ -402,7 +402,7 @@ def test_an_interactive_registration_at_a_terminal(tmp_path: Path, server: Serve
     screen, code, killed = register_at_the_terminal(served, tmp_path)
     assert server.served() == before + 1
     assert (code, killed) == (0, None), screen
-    assert "unknown form '口投'" in screen and "did you mean 'oral' (口头)?" in screen
+    assert "没有这个形式 '口投'" in screen and "是 口头 (oral) 吗？" in screen
     assert screen.count("形式 (form):") == 2  # the bad value is asked again
     assert "XS-2020-00001  登记  已登记" in screen
     assert register_at_the_terminal(alone, tmp_path) == (screen, code, killed)
