@@ -93,7 +93,7 @@ LOCAL = 99
 class Running:
     """A server of the test's program, started as the client would find it."""
 
-    def __init__(self, tmp: Path, **extra_env: str) -> None:
+    def __init__(self, tmp: Path, start: bool = True, **extra_env: str) -> None:
         self.program = tmp / "prog"
         self.program.mkdir()
         (self.program / "fakeprog.py").write_text(PROGRAM)
@@ -105,13 +105,20 @@ class Running:
         self.env.pop("LC_ALL", None)
         self.directory = place.server_dir(self.env)
         assert place.prepare(self.directory)
-        # as the client computes it: in a process started as the client's is (same flags)
-        self.key = subprocess.run([sys.executable, "-c", KEY], env=self.env, capture_output=True, text=True,
+        self.rekey(self.env)
+        if start:
+            self.process = self.start(**extra_env)
+
+    def rekey(self, env: dict[str, str]) -> None:
+        """Use ``env`` and the server its clients find: the key as the client computes it, in a
+        process started as the client's is (same flags)."""
+        self.env = env
+        self.key = subprocess.run([sys.executable, "-c", KEY], env=env, capture_output=True, text=True,
                                   check=True, cwd=self.work).stdout.strip()
         self.path = place.socket_path(self.directory, self.key)
-        self.process = self.start(**extra_env)
 
-    def start(self, **extra_env: str) -> subprocess.Popen:
+    def launch(self, **extra_env: str) -> tuple[subprocess.Popen, int]:
+        """Start the server; (its process, the read end of its readiness pipe), not waited for."""
         read_end, write_end = os.pipe()
         process = subprocess.Popen(
             [sys.executable, "-P", "-m", "mediation.launch.server", self.directory, self.key,
@@ -119,6 +126,10 @@ class Running:
             env={**self.env, **extra_env}, pass_fds=(write_end,), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         os.close(write_end)
+        return process, read_end
+
+    def start(self, **extra_env: str) -> subprocess.Popen:
+        process, read_end = self.launch(**extra_env)
         with os.fdopen(read_end, "rb") as ready:
             self.ready = ready.readline()  # "ready", or nothing when it stopped instead
         return process
@@ -395,10 +406,7 @@ def test_output_is_buffered_as_python_buffers_it(tmp_path, unbuffered):
         env = {**running.env, "PYTHONUNBUFFERED": unbuffered} if unbuffered else running.env
         if unbuffered:  # a setting of the interpreter: another server
             running.stop()
-            running.env = env
-            running.key = subprocess.run([sys.executable, "-c", KEY], env=env, capture_output=True, text=True,
-                                         check=True, cwd=running.work).stdout.strip()
-            running.path = place.socket_path(running.directory, running.key)
+            running.rekey(env)
             running.process = running.start()
         # stdout and stderr on one pipe: buffered, "|raw|" first, then at exit stdout's "partial" and
         # stderr's "err" (no newline: line buffering keeps it); unbuffered, in the order written
@@ -417,27 +425,8 @@ def test_output_is_buffered_as_python_buffers_it(tmp_path, unbuffered):
 def test_a_server_still_starting_is_stopped_and_said_to_be_starting(tmp_path):
     gate = tmp_path / "gate"
     os.mkfifo(gate)
-    running = Running.__new__(Running)
-    running.program = tmp_path / "prog"
-    running.program.mkdir()
-    (running.program / "fakeprog.py").write_text(PROGRAM)
-    running.work = tmp_path / "work"
-    running.work.mkdir()
-    running.env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIATION_", "PYTHON"))}
-    running.env.update(MEDIATION_CACHE=str(tmp_path / "cache"), MEDIATION_SERVER="on",
-                       PYTHONPATH=str(running.program), LANG="C.UTF-8")
-    running.directory = place.server_dir(running.env)
-    assert place.prepare(running.directory)
-    running.key = subprocess.run([sys.executable, "-c", KEY], env=running.env, capture_output=True, text=True,
-                                 check=True, cwd=running.work).stdout.strip()
-    running.path = place.socket_path(running.directory, running.key)
-    read_end, write_end = os.pipe()
-    process = subprocess.Popen(
-        [sys.executable, "-P", "-m", "mediation.launch.server", running.directory, running.key,
-         "fakeprog:main", f"--ready-fd={write_end}"],
-        env={**running.env, "FAKEPROG_GATE": str(gate)}, pass_fds=(write_end,), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    os.close(write_end)
+    running = Running(tmp_path, start=False)
+    process, read_end = running.launch(FAKEPROG_GATE=str(gate))
     try:
         with open(gate, "w"):  # opens once the server, holding its lock, imports the program
             assert controlled("status()", running) == {"state": "starting", "pid": process.pid}
@@ -450,6 +439,7 @@ def test_a_server_still_starting_is_stopped_and_said_to_be_starting(tmp_path):
             process.wait()
         with os.fdopen(read_end, "rb") as ready:
             assert ready.read() == b""  # it never took commands
+        process.stderr.close()
     assert controlled("status()", running)["state"] == "stopped"
     assert controlled("stop_all()", running) == 0  # its lock file is left, naming a process no longer there
 
@@ -492,7 +482,6 @@ def test_a_command_whose_client_is_killed_is_killed_too(server):
     client.wait(timeout=30)
     # the command's process holds the same pipes: they end when it has ended
     assert client.stdout.read() == b"" and client.stderr.read() == b""
-    assert server.status()["running"] in (0, 1)  # reaped, or about to be
 
 
 def stopped(server: Running):
@@ -527,24 +516,10 @@ def test_a_signal_before_the_command_started_ends_the_client_and_nothing_runs(se
     with stopped(server):
         client = subprocess.Popen([sys.executable, "-c", CLIENT, "busy", str(record)], env=server.env,
                                   cwd=server.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        catching = signal.SIGTERM in handled_signals(client.pid)
         client.send_signal(signal.SIGTERM)
         assert client.wait(timeout=30) == -signal.SIGTERM  # before the answer, as before it started
     assert server.status()["served"] == 0
     assert not record.exists()
-    assert catching in (True, False)  # whichever moment it came, the same end
-
-
-def handled_signals(pid: int) -> set[int]:
-    """The signals process ``pid`` has handlers for (/proc/PID/status SigCgt)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("SigCgt:"):
-                mask = int(line.split()[1], 16)
-                return {n for n in range(1, 65) if mask & (1 << (n - 1))}
-    except OSError:
-        pass
-    return set()
 
 
 def test_the_client_tells_nothing_to_a_server_of_another_user(tmp_path):
