@@ -248,7 +248,8 @@ class Server:
                 return
             self._fork(conn, request, fds)
         except (OSError, ProtocolError):
-            conn.close()
+            if conn not in self.children.values():  # a child's connection is closed when it is reaped
+                conn.close()
         finally:
             for fd in fds:
                 with contextlib.suppress(OSError):
@@ -277,11 +278,14 @@ class Server:
                 self._child(conn, request, fds, held)  # never returns
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        self.children[pid] = conn
+        self.children[pid] = conn  # from here the connection is the child's: closed when it is reaped
         self.served += 1
         # a client that goes (killed, or given up) takes its command with it, as its own process would
         self.selector.register(conn, selectors.EVENT_READ, pid)
-        conn.sendall(f"pid {pid}\n".encode("ascii"))
+        # A quick command may have ended, and its client read the child's "exit" and gone, before
+        # this line is sent (the child can run first): the client has no use for it then.
+        with contextlib.suppress(OSError):
+            conn.sendall(f"pid {pid}\n".encode("ascii"))
 
     # -- the command's process --------------------------------------------------------
 

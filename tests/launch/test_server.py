@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -26,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from mediation.launch import control, place, protocol
-from mediation.launch.server import _exit_status, fingerprint, watched
+from mediation.launch.server import Server, _exit_status, _gone, fingerprint, watched
 
 PROGRAM = textwrap.dedent('''
     import json, os, signal, sys
@@ -248,10 +249,32 @@ def test_a_signal_to_the_client_reaches_the_command(server, signum):
 def test_many_clients_at_once_each_get_their_own_answer(server):
     clients = [subprocess.Popen([sys.executable, "-c", CLIENT, "echo", str(n)], env=server.env, cwd=server.work,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(12)]
-    seen = [json.loads(c.communicate(timeout=60)[0]) for c in clients]
+    answers = [(c.communicate(timeout=60), c.returncode) for c in clients]
+    assert [code for _, code in answers] == [0] * 12, server.process.stderr.read() if server.process.poll() else ""
+    seen = [json.loads(out) for (out, _), _ in answers]
     assert [s["argv"] for s in seen] == [["echo", str(n)] for n in range(12)]
     assert len({s["pid"] for s in seen}) == 12
     assert server.status()["served"] == 12
+
+
+def test_a_command_whose_client_went_before_its_pid_was_sent_stays_the_servers_to_reap(tmp_path, monkeypatch):
+    # The child can run first: a quick command ends, its client reads the child's "exit" and goes,
+    # all before the server sends "pid". The connection stays open and watched until the reaping.
+    server = Server(str(tmp_path), "key", "fakeprog:main", environ={})
+    server.selector = selectors.DefaultSelector()
+    conn, client_end = socket.socketpair()
+
+    def fork() -> int:
+        client_end.close()
+        return 4242
+
+    monkeypatch.setattr(os, "fork", fork)
+    server._fork(conn, {}, [])
+    assert server.children == {4242: conn} and conn.fileno() != -1
+    [(watched_conn, _)] = server.selector.select(0)
+    assert watched_conn.data == 4242 and _gone(watched_conn.fileobj)
+    server.selector.close()
+    conn.close()
 
 
 def test_a_changed_installation_sends_the_command_back_and_stops_the_server(server):
