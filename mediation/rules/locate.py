@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from mediation.errors import RuleError
 
 RULES_ENV = "MEDIATION_RULES"
-#: The rule set shipped with the program: ``rules/`` beside the package in a checkout.
-SHIPPED = Path(__file__).resolve().parents[2] / "rules"
+#: Where an install that is not a checkout puts the shipped rule set, under its data directory
+#: (setup.cfg's ``data_files``).
+INSTALLED = Path("share", "mediation", "rules")
+
+
+def shipped_rules_dir() -> Path:
+    """The rule set shipped with the program: ``rules/`` beside the package in a checkout (or an
+    editable install), else the one a wheel installed under the data directory of its scheme:
+    the environment's prefix (a venv, or the system's), the user's base (``pip install --user``)."""
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    import site
+    import sysconfig
+
+    prefixes = [sys.prefix, sysconfig.get_path("data"), getattr(site, "USER_BASE", None)]
+    for prefix in prefixes:
+        if prefix and (Path(prefix) / INSTALLED / "routing.yaml").is_file():
+            return Path(prefix) / INSTALLED
+    return checkout  # not there either: the error names no rule set found
+
+
+#: The shipped rule set (see :func:`shipped_rules_dir`).
+SHIPPED = shipped_rules_dir()
 
 
 def default_rules_dir() -> Path:
