@@ -26,11 +26,13 @@ WRAP_WIDTH = 8
 class Column:
     """A table column. ``give`` ranks what gives way when the table is too wide: 0 never
     (shown whole), then the highest first; ``wrap`` columns give way by wrapping, the others
-    by being left out."""
+    by being left out; a ``keep`` column (a holiday's name) wraps in its turn but is never
+    left out."""
 
     heading: str
     give: int = 0
     wrap: bool = False
+    keep: bool = False
 
 
 def output_width(stream: TextIO | None = None) -> int | None:
@@ -78,7 +80,7 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | N
     for i in giving:  # still too wide: a wrapped column goes too
         if total() <= width:
             break
-        if i in shown:
+        if i in shown and not columns[i].keep:
             shown.remove(i)
             wrapped.pop(i, None)
     for i in reversed(giving):  # what leaving out freed goes back to the wrapped columns

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -99,3 +103,97 @@ def test_piped_output_honours_columns_else_prints_whole_rows(cases):
     whole = runner.invoke(cli, ["case", "list"], env={**cases, "COLUMNS": None}).stdout
     assert max(widths(whole)) > 80
     assert "街道" in whole and "收到时间" in whole and "略去" not in whole
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The rows of the boxed tables in ``text``, a wrapped row's lines joined cell by cell (the
+    spaces a line break took out left out everywhere, so that a wrapped cell reads as a whole one)."""
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = ["".join(c.split()) for c in line.strip().strip("│").split("│")]
+        if rows and not cells[0]:
+            rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    return rows
+
+
+# ----------------------------------------------------------------------- mediation calendar YEAR
+
+ROOT = Path(__file__).resolve().parents[2]
+#: A district's own days, with names as long as a notice's reference makes them.
+LOCAL_DAYS = ("    days_off:\n      - {name: 中心搬迁闭馆 (区政府通知 相政办〔2026〕7号), date: 2026-11-02}\n"
+              "    workdays:\n      - {name: 集中排查化解专项活动 周六值班受理, date: 2026-11-07}\n")
+
+
+@pytest.fixture
+def local_rules(tmp_path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    text = (target / "calendar.yaml").read_text(encoding="utf-8")
+    assert "    days_off: []\n    workdays: []\n" in text
+    (target / "calendar.yaml").write_text(text.replace("    days_off: []\n    workdays: []\n", LOCAL_DAYS),
+                                          encoding="utf-8")
+    return target
+
+
+def calendar_days(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, ["calendar", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def check_calendar(shown: str, data: dict) -> None:
+    """Every day of ``data`` (the --json) is in a row whose date cell is whole, with its name whole."""
+    rows = table_rows(shown)
+    covered: dict[str, str] = {}
+    for row in rows:
+        if row[0] == "无":
+            continue
+        first, _, last = row[0].partition("至")
+        start = date.fromisoformat(first)
+        end = date.fromisoformat(last) if last else start
+        assert row[2] == str((end - start).days + 1), row
+        for n in range((end - start).days + 1):
+            covered[(start + timedelta(days=n)).isoformat()] = row[3]
+    expected = {d["date"]: "".join((d["name"] or "").split()) for d in data["days_off"] + data["workdays"]}
+    assert covered == expected
+
+
+YEARS = [["2026"], ["2015"], ["2027"], ["2026", "--rules", "LOCAL"]]
+
+
+@pytest.mark.parametrize("args", YEARS, ids=["2026", "2015-long-name", "2027-provisional", "2026-local-days"])
+def test_calendar_at_80_columns_keeps_dates_and_names_whole(args, local_rules):
+    args = [str(local_rules) if a == "LOCAL" else a for a in args]
+    data = calendar_days(args)
+    piped = CliRunner().invoke(cli, ["calendar", *args], env={"COLUMNS": "80"}).stdout
+    code, terminal = at_terminal(["calendar", *args], columns=80)
+    assert code == 0, terminal
+    # stderr's one-line warning of a provisional year is the terminal's to wrap, as errors are
+    terminal = "\n".join(line for line in terminal.splitlines() if not line.startswith("mediation: warning: "))
+    for shown in (piped, terminal):
+        assert max(widths(shown)) <= 80 and "…" not in shown
+        check_calendar(shown, data)
+        assert f"{data['year']}年工作日历  全年工作日 {data['working_days']} 天" in shown
+    if data["provisional"]:  # the notice wraps between words, not at 80 columns of a cut
+        assert "周一至周五按工作日计算" in terminal.replace("\n", "")
+
+
+def test_calendar_shows_a_source_column_only_where_days_come_from_elsewhere(local_rules):
+    one_source = CliRunner().invoke(cli, ["calendar", "2026"], env={"COLUMNS": None}).stdout
+    assert "来源  package（chinesecalendar 软件包）" in one_source
+    assert {len(row) for row in table_rows(one_source)} == {4}  # the header says it for every day
+    mixed = CliRunner().invoke(cli, ["calendar", "2026", "--rules", str(local_rules)], env={"COLUMNS": None}).stdout
+    rows = table_rows(mixed)
+    assert ["2026-11-02", "周一", "1", "中心搬迁闭馆(区政府通知相政办〔2026〕7号)", "本区(local)"] in rows
+    assert ["2026-01-04", "周日", "1", "元旦", "软件包"] in rows
+    # piped without COLUMNS: whole rows, one line each
+    assert len([line for line in mixed.splitlines() if line.startswith("│")]) == len(rows)
+    assert "略去" not in mixed
+    # at 80 columns the weekday stays; the source gives way first
+    narrow = table_rows(CliRunner().invoke(cli, ["calendar", "2026", "--rules", str(local_rules)],
+                                           env={"COLUMNS": "80"}).stdout)
+    assert ["2026-11-02", "周一", "1", "中心搬迁闭馆(区政府通知相政办〔2026〕7号)", "本区(local)"] in narrow
