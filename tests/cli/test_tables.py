@@ -197,3 +197,88 @@ def test_calendar_shows_a_source_column_only_where_days_come_from_elsewhere(loca
     narrow = table_rows(CliRunner().invoke(cli, ["calendar", "2026", "--rules", str(local_rules)],
                                            env={"COLUMNS": "80"}).stdout)
     assert ["2026-11-02", "周一", "1", "中心搬迁闭馆(区政府通知相政办〔2026〕7号)", "本区(local)"] in narrow
+
+
+def test_fit_wraps_a_kept_column_in_its_turn_and_never_leaves_it_out():
+    columns = [Column("日期"), Column("星期", give=1), Column("名称", give=2, wrap=True, keep=True)]
+    rows = [["2015-09-03 至 2015-09-04", "周四至周五", "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"]]
+    shown, wrapped, total = fit(columns, rows, 80)  # the name wraps before the weekday goes
+    assert shown == [0, 1, 2] and list(wrapped) == [2] and 78 <= total <= 80
+    shown, wrapped, total = fit(columns, rows, 40)  # narrower than it can be: the name stays, wrapped
+    assert shown == [0, 2] and list(wrapped) == [2] and total == 40
+
+
+# ----------------------------------------------------------------------- mediation staff
+
+
+@pytest.fixture
+def staff_db(tmp_path) -> dict[str, str | None]:
+    """A SQLite file whose sup01 is whoever runs the tests; clerk02 deactivated, and a mediator at
+    two places with the longest destination id of the rules."""
+    env = {"MEDIATION_DB": f"sqlite:///{tmp_path / 'mediation.db'}", "MEDIATION_OPERATOR": None,
+           "MEDIATION_ON_BEHALF_OF": None, "COLUMNS": None}
+    runner = CliRunner()
+    said = {}
+    for args in (["init"], ["staff", "deactivate", "clerk02"],
+                 ["staff", "add", "med_x", "--name", "调解员戊", "--role", "mediator", "--destination",
+                  "room.general", "--destination", "window.reconsideration", "--login", "desk-med-x"],
+                 ["staff", "set", "clerk01", "--login", "desk-clerk-01"]):
+        result = runner.invoke(cli, args, env=env)
+        assert result.exit_code == 0, result.output
+        said[args[1] if len(args) > 1 else args[0]] = result.stdout
+    env["said"] = said
+    return env
+
+
+def test_staff_changes_are_confirmed_in_the_desks_words(staff_db):
+    said = staff_db["said"]
+    assert said["deactivate"] == "已停用 clerk02（登记员）  姓名 登记员乙  登录 无  停用\n"
+    assert " ".join(said["add"].split()) == ("已添加 med_x（调解员，综合调解室 room.general、行政复议窗口 "
+                                             "window.reconsideration） 姓名 调解员戊 登录 desk-med-x 启用")
+    assert said["set"] == "已更改 clerk01（登记员）  姓名 登记员甲  登录 desk-clerk-01  启用\n"
+
+
+def staff_rows(shown: str) -> dict[str, list[str]]:
+    return {row[0]: row for row in table_rows(shown)}
+
+
+def test_staff_list_at_80_columns_keeps_ids_names_roles_and_states_whole(staff_db):
+    env = {k: v for k, v in staff_db.items() if k != "said"}
+    listed = json.loads(CliRunner().invoke(cli, ["staff", "list", "--json"], env=env).stdout)
+    piped = CliRunner().invoke(cli, ["staff", "list"], env={**env, "COLUMNS": "80"}).stdout
+    code, terminal = at_terminal(["staff", "list"], columns=80, env=env)
+    assert code == 0, terminal
+    for shown in (piped, terminal):
+        assert max(widths(shown)) <= 80 and "…" not in shown
+        rows = staff_rows(shown)
+        assert list(rows) == [m["id"] for m in listed]
+        for m in listed:
+            row = rows[m["id"]]
+            assert row[1] == m["name"]
+            assert row[2] == {"clerk": "登记员", "mediator": "调解员", "supervisor": "督办员"}[m["role"]]
+            assert row[-1] == ("启用" if m["active"] else "停用")
+            # the destinations wrap, every character kept: the Chinese name, then the id
+            assert row[3] == "".join(f"{label}{d}" for d, label in
+                                     ((d, DESTINATIONS[d]) for d in m["destinations"]))
+        assert rows["clerk02"][-1] == "停用"
+        assert "略去 登录" in shown  # left out at 80 columns, and said so
+
+
+#: The destinations' Chinese names, as the shipped rules give them.
+DESTINATIONS = {"room.general": "综合调解室", "window.reconsideration": "行政复议窗口", "room.medical": "医疗纠纷调解室",
+                "room.lawyer": "律师调解室", "window.consult": "法律咨询窗口", "window.legal_service": "法律服务窗口",
+                "window.legal_aid": "法律援助窗口", "window.mediation": "综合调解窗口", "room.court": "诉前调解室",
+                "window.litigation": "诉讼服务窗口", "room.consumer": "消费纠纷调解室", "room.family": "婚姻家庭纠纷调解室",
+                "room.labor": "劳动争议调解室", "room.land": "房屋土地纠纷调解室", "room.petition": "信访事项调解室",
+                "window.petition": "信访接待窗口", "room.property": "物业纠纷调解室", "room.traffic": "道路交通事故纠纷调解室"}
+
+
+def test_staff_list_piped_without_columns_prints_whole_rows(staff_db):
+    env = {k: v for k, v in staff_db.items() if k != "said"}
+    shown = CliRunner().invoke(cli, ["staff", "list"], env=env).stdout
+    assert "略去" not in shown and "desk-med-x" in shown and "desk-clerk-01" in shown
+    # one destination a line, each whole: its Chinese name and its id
+    lines = [line for line in shown.splitlines() if "med_x" in line]
+    assert re.search(r"│ 综合调解室 room\.general +│ desk-med-x +│ 启用 │$", lines[0])
+    following = shown.splitlines()[shown.splitlines().index(lines[0]) + 1]
+    assert "│ 行政复议窗口 window.reconsideration │" in following
