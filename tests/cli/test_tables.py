@@ -282,3 +282,26 @@ def test_staff_list_piped_without_columns_prints_whole_rows(staff_db):
     assert re.search(r"│ 综合调解室 room\.general +│ desk-med-x +│ 启用 │$", lines[0])
     following = shown.splitlines()[shown.splitlines().index(lines[0]) + 1]
     assert "│ 行政复议窗口 window.reconsideration │" in following
+
+
+# ----------------------------------------------------------------------- the case card's long values
+
+LONG_SUMMARY = ("术后并发症赔偿争议，涉及三方当事人与医院之间关于治疗费、误工费、护理费和后续康复费用的分担，"
+                "双方对责任比例各执一词（合成示例）")
+
+
+def test_case_show_at_80_columns_wraps_a_long_summary_whole(db_url):
+    env = {"MEDIATION_DB": db_url, "MEDIATION_ON_BEHALF_OF": "clerk01", "COLUMNS": None}
+    runner = CliRunner()
+    for args in (["init"], ["case", "register", "--form", "书面", "--category", "医疗", "--street", "相南街道",
+                            "--summary", LONG_SUMMARY, "--at", "2026-11-02T09:00"]):
+        result = runner.invoke(cli, args, env=env)
+        assert result.exit_code == 0, result.output
+    piped = runner.invoke(cli, ["case", "show", "XS-2026-00001"], env={**env, "COLUMNS": "80"}).stdout
+    code, terminal = at_terminal(["case", "show", "XS-2026-00001"], columns=80, env=env)
+    assert code == 0, terminal
+    for shown in (piped, terminal):
+        assert max(widths(shown)) <= 80 and "…" not in shown
+        assert LONG_SUMMARY in "".join(shown.split())
+    whole = runner.invoke(cli, ["case", "show", "XS-2026-00001"], env=env).stdout
+    assert f"纠纷概要  {LONG_SUMMARY}" in whole  # a pipe without COLUMNS: one line
