@@ -116,5 +116,18 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, tit
     Console(file=stream, width=width, highlight=False, soft_wrap=False).print(table)
 
 
+def joined(parts: Sequence[str], sep: str, stream: TextIO | None = None) -> str:
+    """``parts`` joined by ``sep`` (a ``，``), in lines as wide as the output, broken only after a
+    ``sep``: a sentence of counts reads whole, never with a number torn from its 件."""
+    width = output_width(stream)
+    lines = [""]
+    for n, part in enumerate(parts):
+        piece = part + (sep if n < len(parts) - 1 else "")
+        if lines[-1] and width and _cell_len(lines[-1] + piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(lines)
+
+
 def _natural(column: Column, rows: Sequence[Sequence[str]], i: int) -> int:
     return max([_cell_len(column.heading), *(_cell_len(r[i]) for r in rows)])

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from mediation.cli import cli
-from mediation.cli.tables import Column, fit
+from mediation.cli.tables import Column, fit, joined
 from tests.pty_support import at_terminal
 
 #: The five states a truncated ``已…`` made look alike, and the longer ones.
@@ -305,3 +305,23 @@ def test_case_show_at_80_columns_wraps_a_long_summary_whole(db_url):
         assert LONG_SUMMARY in "".join(shown.split())
     whole = runner.invoke(cli, ["case", "show", "XS-2026-00001"], env=env).stdout
     assert f"纠纷概要  {LONG_SUMMARY}" in whole  # a pipe without COLUMNS: one line
+
+
+def test_escalate_at_80_columns_breaks_its_count_line_after_a_comma(cases):
+    env = {**cases, "MEDIATION_ON_BEHALF_OF": "sup01"}
+    code, shown = at_terminal(["escalate"], columns=80, env=env)  # now: the cases of November 2026 are overdue
+    assert code == 0, shown
+    assert max(widths(shown)) <= 80 and "…" not in shown
+    assert "XS-2026-00002" in shown
+    assert re.search(r"^\d{4}-\d\d-\d\d 督办：在办案件 \d+ 件，逾期 \d+ 件，新督办 \d+ 件（一级 \d+ 件，二级 \d+ 件），\n"
+                     r"无法判断 0 件$", shown, flags=re.M), shown
+    whole = CliRunner().invoke(cli, ["escalate"], env={**env, "COLUMNS": None}).stdout
+    assert re.search(r"^\d{4}-\d\d-\d\d 督办：在办案件 \d+ 件，.*，无法判断 0 件$", whole, flags=re.M), whole
+
+
+def test_joined_breaks_a_line_only_after_its_separator(monkeypatch):
+    parts = ["在办案件 2 件", "逾期 1 件", "无法判断 0 件"]
+    monkeypatch.setenv("COLUMNS", "30")
+    assert joined(parts, "，") == "在办案件 2 件，逾期 1 件，\n无法判断 0 件"
+    monkeypatch.delenv("COLUMNS")  # a pipe: one line
+    assert joined(parts, "，") == "在办案件 2 件，逾期 1 件，无法判断 0 件"
