@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -9,11 +10,14 @@ import click
 
 from mediation.cli.common import console, echo_json
 from mediation.cli.options import load, rules_option
+from mediation.cli.tables import Column, print_table
 from mediation.deadlines import calendar_of, provisional_warning
-from mediation.deadlines.year import CalendarDay, year_calendar
+from mediation.deadlines.year import CalendarDay, YearCalendar, year_calendar
 from mediation.errors import CalendarError, InputError
 
 SOURCE_TEXT = {"package": "package（chinesecalendar 软件包）", "provisional": "provisional（暂定）"}
+#: The same in a table's source column.
+SHORT_SOURCE = {"package": "软件包", "provisional": "暂定"}
 
 
 @click.command("calendar")
@@ -78,26 +82,50 @@ def _runs(days: list[CalendarDay]) -> list[list[CalendarDay]]:
     return runs
 
 
-def _print(result) -> None:
-    from rich.table import Table
+def _print(result: YearCalendar) -> None:
+    """The year's header lines, then its days off and make-up workdays as tables fitted to the width.
 
+    A day's date and name are never cut (a long name wraps). A table has a source column only
+    when one of its days comes from elsewhere than the year's source, which the header names
+    (a district's ``local:`` day): the column wraps, or is left out, before the weekday."""
     out = console()
-    source = SOURCE_TEXT.get(result.source, result.source)
-    out.print(f"{result.year}年工作日历  来源 {source}  全年工作日 {result.working_days} 天")
+    source = _source_text(result.source)
+    out.print(f"{result.year}年工作日历  全年工作日 {result.working_days} 天", markup=False)
+    out.print(f"来源  {source}", markup=False)
     if result.notice:
-        out.print(f"通知  {result.notice}")
+        out.print(f"通知  {result.notice}", markup=False)
     if result.provisional:
-        out.print("暂定：尚未录入本年度节假日安排通知，周一至周五按工作日计算；经过本年度计算的期限均标注“暂定”。")
+        out.print("暂定：尚未录入本年度节假日安排通知，周一至周五按工作日计算；经过本年度计算的期限均标注“暂定”。",
+                  markup=False)
     for title, days in (("放假", result.days_off), ("调休上班", result.workdays)):
-        t = Table(title=title, title_justify="left")
-        for heading in ("日期", "星期", "天数", "名称", "来源"):
-            t.add_column(heading, no_wrap=True)
+        columns = [Column("日期"), Column("星期", give=1), Column("天数"), Column("名称", give=2, wrap=True, keep=True)]
+        rows = []
         for run in _runs(days):
             first, last = run[0], run[-1]
             when = first.date.isoformat() if len(run) == 1 else f"{first.date} 至 {last.date}"
             weekday = first.weekday if len(run) == 1 else f"{first.weekday}至{last.weekday}"
-            t.add_row(when, weekday, str(len(run)), first.name or "", SOURCE_TEXT.get(first.source, first.source))
-        if not days:
-            t.add_row("无", "", "", "", "")
-        out.print()
-        out.print(t)
+            rows.append([when, weekday, str(len(run)), first.name or "", _row_source(first.source, result)])
+        if not rows:
+            rows.append(["无", "", "", "", ""])
+        if any(d.source != result.source for d in days):
+            columns.append(Column("来源", give=3, wrap=True))
+        click.echo()
+        print_table(columns, [row[:len(columns)] for row in rows], title=title)
+
+
+def _source_text(source: str) -> str:
+    return SOURCE_TEXT.get(source, source)
+
+
+def _row_source(source: str, result: YearCalendar) -> str:
+    """A day's source in a table, short: the header names the year's source in full."""
+    if source in SOURCE_TEXT:
+        return SHORT_SOURCE[source]
+    if source == result.source:
+        return f"本年通知 (years: {result.year})"
+    if source.endswith(" (local)"):
+        return "本区 (local)"
+    following = re.search(r"\(years: (\d+)\)$", source)
+    if following:
+        return f"{following[1]}年通知 (years: {following[1]})"
+    return source

@@ -18,7 +18,7 @@ from mediation.cli.options import (
     parse_day,
     rules_option,
 )
-from mediation.cli.tables import Column, print_table
+from mediation.cli.tables import Column, joined, print_table
 from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.desk import escalate as run_escalation
 from mediation.desk.identity import identify
@@ -86,8 +86,8 @@ def _print(run, rules) -> None:
         print_table(columns, rows, title=f"督办 {run.as_of.isoformat()}")
     first = sum(r.level == 1 for r in run.raised)
     second = len(run.raised) - first
-    click.echo(f"{run.as_of.isoformat()} 督办：在办案件 {run.checked} 件，逾期 {run.overdue} 件，"
-               f"新督办 {len(run.raised)} 件（一级 {first} 件，二级 {second} 件），"
-               f"无法判断 {len(run.not_checkable)} 件")
+    click.echo(joined([f"{run.as_of.isoformat()} 督办：在办案件 {run.checked} 件", f"逾期 {run.overdue} 件",
+                       f"新督办 {len(run.raised)} 件（一级 {first} 件，二级 {second} 件）",
+                       f"无法判断 {len(run.not_checkable)} 件"], "，"))
     for u in run.not_checkable:
         click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {u.reason}")

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import echo_json
+from mediation.cli.common import console, echo_json, label
 from mediation.cli.options import OPERATOR_ENV, db_option, load, rules_option
+from mediation.cli.tables import Column, print_table
+from mediation.cli.words.refusals import ROLES, person
 from mediation.desk import staff as members
 from mediation.desk.identity import identify
 from mediation.desk.staff import SUPERVISOR
@@ -34,10 +36,24 @@ def _supervisor(database, operator: str | None) -> str:
     return acting.operator
 
 
-def _line(m: members.StaffMember) -> str:
-    where = ",".join(m.destinations) or "-"
-    state = "" if m.active else "  (inactive)"
-    return f"{m.id:<22} {m.role:<10} {m.name}  destinations {where}  login {m.login or '-'}{state}"
+#: Whether a member may act, as the list and the confirmations say it.
+STATES = {True: "启用", False: "停用"}
+#: The list's columns: the id, name, role and state are never cut (a name wraps if it must);
+#: the destinations wrap, then the login is left out (the caption says so; --json has it).
+COLUMNS = (Column("编号"), Column("姓名", give=1, wrap=True, keep=True), Column("角色"),
+           Column("去向", give=2, wrap=True), Column("登录", give=3), Column("状态"))
+
+
+def _row(rules, m: members.StaffMember) -> list[str]:
+    places = "\n".join(f"{label(rules, 'destination', d)} {d}" for d in m.destinations)
+    return [m.id, m.name, ROLES.get(m.role, m.role), places, m.login or "", STATES[m.active]]
+
+
+def _said(rules, done: str, m: members.StaffMember) -> None:
+    """``已添加 med_x（调解员，综合调解室 room.general）  姓名 调解员戊  登录 medx  启用``, wrapped at the width."""
+    line = (f"{done} {person(rules, m.id, m.role, m.destinations)}  姓名 {m.name}  登录 {m.login or '无'}  "
+            f"{STATES[m.active]}")
+    console().print(line, markup=False)
 
 
 @click.group()
@@ -57,16 +73,17 @@ def staff() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @_operator
 @db_option
-def list_(as_json: bool, operator: str | None, db: str | None) -> None:
-    """Every member of staff: id, role, name, destinations, login, active."""
+@rules_option
+def list_(as_json: bool, operator: str | None, db: str | None, rules_dir: Path | None) -> None:
+    """Every member of staff: id, name, role, destinations, login, whether active (启用/停用)."""
     with open_database(db) as database:
         _supervisor(database, operator)
         found = members.list_staff(database)
     if as_json:
         echo_json([m.as_dict() for m in found])
         return
-    for m in found:
-        click.echo(_line(m))
+    rules = load(rules_dir)
+    print_table(COLUMNS, [_row(rules, m) for m in found], title=f"工作人员 {len(found)} 人")
 
 
 @staff.command()
@@ -88,7 +105,7 @@ def add(staff_id: str, name: str, role: str, destinations: tuple[str, ...], logi
         me = _supervisor(database, operator)
         member = members.add(database, rules, operator=me, id=staff_id, name=name, role=role,
                              destinations=destinations, login=login)
-    click.echo(f"added {_line(member)}")
+    _said(rules, "已添加", member)
 
 
 @staff.command("set")
@@ -117,7 +134,7 @@ def set_(staff_id: str, name: str | None, role: str | None, destinations: tuple[
         me = _supervisor(database, operator)
         member = members.update(database, rules, staff_id, operator=me, name=name, role=role,
                                 destinations=destinations or None, active=active, **kwargs)
-    click.echo(f"changed {_line(member)}")
+    _said(rules, "已更改", member)
 
 
 @staff.command()
@@ -131,4 +148,4 @@ def deactivate(staff_id: str, operator: str | None, db: str | None, rules_dir: P
     with open_database(db) as database:
         me = _supervisor(database, operator)
         member = members.deactivate(database, rules, staff_id, operator=me)
-    click.echo(f"deactivated {_line(member)}")
+    _said(rules, "已停用", member)

@@ -26,11 +26,13 @@ WRAP_WIDTH = 8
 class Column:
     """A table column. ``give`` ranks what gives way when the table is too wide: 0 never
     (shown whole), then the highest first; ``wrap`` columns give way by wrapping, the others
-    by being left out."""
+    by being left out; a ``keep`` column (a holiday's name) wraps in its turn but is never
+    left out."""
 
     heading: str
     give: int = 0
     wrap: bool = False
+    keep: bool = False
 
 
 def output_width(stream: TextIO | None = None) -> int | None:
@@ -78,7 +80,7 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | N
     for i in giving:  # still too wide: a wrapped column goes too
         if total() <= width:
             break
-        if i in shown:
+        if i in shown and not columns[i].keep:
             shown.remove(i)
             wrapped.pop(i, None)
     for i in reversed(giving):  # what leaving out freed goes back to the wrapped columns
@@ -112,6 +114,19 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], *, tit
     # rather than rich cutting a case number.
     width = max(width, needed) if width else UNLIMITED
     Console(file=stream, width=width, highlight=False, soft_wrap=False).print(table)
+
+
+def joined(parts: Sequence[str], sep: str, stream: TextIO | None = None) -> str:
+    """``parts`` joined by ``sep`` (a ``，``), in lines as wide as the output, broken only after a
+    ``sep``: a sentence of counts reads whole, never with a number torn from its 件."""
+    width = output_width(stream)
+    lines = [""]
+    for n, part in enumerate(parts):
+        piece = part + (sep if n < len(parts) - 1 else "")
+        if lines[-1] and width and _cell_len(lines[-1] + piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(lines)
 
 
 def _natural(column: Column, rows: Sequence[Sequence[str]], i: int) -> int:

@@ -36,8 +36,9 @@ def test_2020_from_the_package_with_the_national_day_and_its_make_up_sundays():
     on = {d["date"]: d["weekday"] for d in data["workdays"]}
     assert on["2020-09-27"] == "周日" and on["2020-10-10"] == "周六"
     table = " ".join(run("calendar", "2020").stdout.replace("│", " ").split())
-    assert "2020-10-01 至 2020-10-08 周四至周四 8 国庆节 package" in table
-    assert "全年工作日 249 天" in table
+    assert "2020-10-01 至 2020-10-08 周四至周四 8 国庆节" in table
+    assert "全年工作日 249 天" in table and "来源 package（chinesecalendar 软件包）" in table
+    assert "软件包 │" not in run("calendar", "2020").stdout  # every day's source is the year's: no column
 
 
 def test_2027_is_provisional_and_says_how_to_enter_it():

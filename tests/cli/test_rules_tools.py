@@ -30,6 +30,13 @@ def test_the_shipped_rule_tests_pass_with_full_coverage():
     assert "not reached" not in result.output
 
 
+def test_the_coverage_lines_fit_80_columns():
+    result = CliRunner().invoke(cli, ["rules", "test", str(RULES_DIR)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "fallback" in result.output and "…" not in result.output
+
+
 def test_the_rule_set_defaults_like_rules_elsewhere(monkeypatch):
     monkeypatch.chdir(ROOT)
     assert run("test").exit_code == 0

@@ -74,7 +74,7 @@ def render(record, view: dict, rules) -> None:
     out = console()
     card = Table(show_header=False, box=None, pad_edge=False)
     card.add_column(style="bold", no_wrap=True)
-    card.add_column()
+    card.add_column(overflow="fold")  # a long summary wraps, every character kept
     card.add_row("案件编号", f"{row['case_no']}  (版本 {row['version']})")
     state = label(rules, "state", row["state"])
     card.add_row("状态", f"{state} · {place(rules, row['destination'])}" if row["destination"] else state)

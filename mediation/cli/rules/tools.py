@@ -9,6 +9,7 @@ import click
 
 from mediation.cli.common import echo_json
 from mediation.cli.options import load, rules_option
+from mediation.cli.tables import output_width
 from mediation.errors import InputError
 from mediation.rules.lint import lint
 from mediation.rules.locate import default_rules_dir
@@ -77,9 +78,11 @@ def _print_run(run, min_coverage: float | None, low: bool, match: str | None = N
         click.echo()
     cov = run.coverage
     click.echo(f"rule coverage: {cov.reached} of {cov.total} rules reached ({cov.percent:.1f}%)")
+    shown = output_width()  # the lines fit the terminal, and at most 99 columns elsewhere
+    width = 88 if shown is None else max(20, min(88, shown - 11))
     for stage in ("review", "routing"):
         items = [f"{rule} {n}" for (s, rule), n in cov.hits.items() if s == stage]
-        for i, line in enumerate(_wrap(items, 88)):
+        for i, line in enumerate(_wrap(items, width)):
             click.echo(f"  {stage + ':' if i == 0 else '':<9}{line}")
     unreached = cov.unreached()
     if match is not None and unreached:  # a selection of tests: what it does not reach is no news
