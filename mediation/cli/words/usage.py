@@ -241,12 +241,12 @@ def bad_value(exc: BadParameter, param: click.Parameter, ctx: click.Context) -> 
     if isinstance(kind, click.Path):
         found = _PATH.match(message)
         if found:
-            return PATH_ERRORS[found.group(2)].format(what=quoted(_literal(found.group(1)))) + f"（{where}）"
+            return PATH_ERRORS[found.group(2)].format(what=f"'{_literal(found.group(1))}'") + f"（{where}）"
     if isinstance(kind, click.File):
         found = _FILE.match(message)
         if found:
             why = FILE_ERRORS.get(found.group(2).strip(), found.group(2).strip())
-            return f"读不了 {quoted(_literal(found.group(1)))}（{where}）：{why}"
+            return f"读不了 '{_literal(found.group(1))}'（{where}）：{why}"
     return f"{where} 的值不能用（{command_path(ctx)}）：{message}"
 
 
