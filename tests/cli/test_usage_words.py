@@ -268,3 +268,17 @@ def test_the_line_in_a_process_of_its_own():
                           encoding="utf-8", timeout=60)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"{PREFIX}没有命令 'lisst'（mediation case）：是 list 吗？下一步: mediation case --help\n"
+
+
+def test_the_roots_own_options_keep_clicks_english():
+    result = CliRunner().invoke(cli, ["--bogus"])
+    assert result.exit_code == 2 and "Error: No such option '--bogus'." in result.stderr
+
+
+def test_words_that_fail_leave_clicks_message(monkeypatch):
+    def broken(exc, ctx):
+        raise KeyError("words")
+
+    monkeypatch.setattr("mediation.cli.words.usage.usage_text", broken)
+    result = CliRunner().invoke(cli, ["case", "lisst"])
+    assert result.exit_code == 2 and "Error: No such command 'lisst'." in result.stderr
