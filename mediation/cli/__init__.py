@@ -96,8 +96,21 @@ class Failure(click.ClickException):
         click.echo(f"mediation: error: {self.format_message()}", err=True)
 
 
+#: Where :class:`RootGroup` keeps the arguments it was given (in ``ctx.meta``).
+ARGS_META = "mediation.args"
+
+
+class Misuse(click.UsageError):
+    """A command typed wrong at the desk (click's usage error) shown as one line:
+    ``mediation: error: ...`` in the desk's words (:func:`misused`), exit 2."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"mediation: error: {self.format_message()}", err=True)
+
+
 class RootGroup(LazyGroup):
-    """The top-level group: turns errors from any subcommand into :class:`Failure`."""
+    """The top-level group: turns errors from any subcommand into :class:`Failure`, and the
+    desk's usage errors (a command or option mistyped or missing) into :class:`Misuse`."""
 
     def main(self, args=None, *rest, **kwargs):
         # Bytes that are not UTF-8 reach Python as lone surrogates, which nothing can print or
@@ -108,6 +121,14 @@ class RootGroup(LazyGroup):
             sys.exit(2)
         return super().main(args, *rest, **kwargs)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        typed = list(args)
+        ctx = super().make_context(info_name, args, parent, **extra)
+        # the words of a usage error find the command it is about from what was typed (click
+        # raises some, an option without its value, before the command's context is made)
+        ctx.meta[ARGS_META] = typed
+        return ctx
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -115,6 +136,12 @@ class RootGroup(LazyGroup):
             if os.environ.get("MEDIATION_DEBUG"):
                 raise
             raise Failure(told(exc, ctx), exc.exit_code) from None
+        except click.UsageError as exc:
+            # MEDIATION_DEBUG keeps click's own message, as it keeps the library's error
+            line = None if os.environ.get("MEDIATION_DEBUG") or isinstance(exc, Misuse) else misused(exc, ctx)
+            if line is None:
+                raise
+            raise Misuse(line, exc.ctx) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -147,12 +174,21 @@ def cli() -> None:
 #: Where the desk's words for errors live (:mod:`mediation.cli.words`), imported only when an
 #: error is told, as subcommands are imported only when run: no command pays for them to start.
 WORDS = "mediation.cli.words:told"
+#: The words of a command typed wrong (:mod:`mediation.cli.words.usage`), imported as :data:`WORDS` is.
+USAGE_WORDS = "mediation.cli.words.usage:usage_line"
 
 
 def told(exc: MediationError, ctx: click.Context) -> str:
     """An error's line: in the desk's words (Chinese, labels of the command's rule set) for the
     errors a clerk meets at the desk, else its own."""
     module, attr = WORDS.split(":")
+    return getattr(importlib.import_module(module), attr)(exc, ctx)
+
+
+def misused(exc: click.UsageError, ctx: click.Context) -> str | None:
+    """A usage error's line in the desk's words, or None where click's own message stays (the
+    commands that are not the desk's, a group run without arguments, which shows its help)."""
+    module, attr = USAGE_WORDS.split(":")
     return getattr(importlib.import_module(module), attr)(exc, ctx)
 
 

@@ -45,25 +45,33 @@ def _matching(pairs: list[tuple[str, str]], incomplete: str) -> list[CompletionI
             if has_cjk(value) and any(p.startswith(sound) for p in pinyin_of(value))]
 
 
-def labels(kind: str, *, outside: bool = True) -> Completer:
-    """A completer of one kind of label (``destination``, ``category``, ``unit``, ``form`` ...)."""
+class Labels:
+    """A completer of one kind of label (``destination``, ``category``, ``unit``, ``form`` ...);
+    its :attr:`kind` also tells an error's words which labels an option takes."""
 
-    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    def __init__(self, kind: str, *, outside: bool = True) -> None:
+        self.kind = kind
+        self.outside = outside
+
+    def __call__(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         rules = rules_of(ctx)
         if rules is None:
             return []
         cat = rules.catalogue
-        names = cat.index[kind].names
+        names = cat.index[self.kind].names
         pairs: list[tuple[str, str]] = []
         for id_, name in names.items():
-            if not outside and kind == "unit" and id_ in cat.outside_units:
+            if not self.outside and self.kind == "unit" and id_ in cat.outside_units:
                 continue
             pairs.append((id_, name))
             if name != id_:
                 pairs.append((name, id_))
         return _matching(pairs, incomplete)
 
-    return complete
+
+def labels(kind: str, *, outside: bool = True) -> Completer:
+    """A completer of one kind of label (:class:`Labels`)."""
+    return Labels(kind, outside=outside)
 
 
 def operators(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

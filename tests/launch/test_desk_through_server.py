@@ -242,7 +242,11 @@ def test_the_desk_s_commands_give_the_same_output_errors_and_status(twins: Twins
     code, out, _ = twins.read("queue", "room.medical", *AS_OF)
     assert code == 0 and "XS-2020-00001" in out
     code, out, err = twins.read("case", "list", "--bogus")
-    assert code == 2 and out == "" and "No such option '--bogus'" in err and err.startswith("Usage: ")
+    assert code == 2 and out == "" and err == ("mediation: error: 没有选项 '--bogus'（mediation case list）。"
+                                               "下一步: mediation case list --help\n")
+    code, out, err = twins.read("case", "lisst")
+    assert code == 2 and out == "" and err == ("mediation: error: 没有命令 'lisst'（mediation case）：是 list 吗？"
+                                               "下一步: mediation case --help\n")
     assert twins.read("--help")[1].startswith("Usage: ")
     assert twins.read("case", "--help")[1].startswith("Usage: mediation case ")
     assert twins.read("--version")[1].startswith("mediation ")
