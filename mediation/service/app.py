@@ -21,7 +21,7 @@ from starlette.responses import Response
 from mediation import __version__
 from mediation.errors import MediationError
 from mediation.rules import load_rules
-from mediation.service import dashboard, decisions, intake
+from mediation.service import dashboard, decisions, intake, reference
 from mediation.service.common import JSON, call
 from mediation.service.limits import RateLimiter
 from mediation.service.openapi import DESCRIPTION, TAGS
@@ -44,7 +44,9 @@ def create_app(settings: Settings, *, rules=None) -> FastAPI:
 
     app = FastAPI(title="mediation: 相山区多元化解纠纷调解中心 API", version=__version__,
                   description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan,
-                  default_response_class=JSON)
+                  default_response_class=JSON,
+                  # Swagger UI and ReDoc load their script from a CDN: /docs is our own page instead
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.db = db
     app.state.rules = rules
@@ -70,6 +72,7 @@ def create_app(settings: Settings, *, rules=None) -> FastAPI:
     app.include_router(decisions.router)
     app.include_router(intake.router)
     app.include_router(dashboard.router)
+    app.include_router(reference.router)
     return app
 
 
