@@ -56,7 +56,7 @@ def decide(data, rules) -> dict | list[dict]:
                                   "unit": "xiangnan", "judicial_office": "相南司法所",
                                   "mediation_type": "people", "rule": "medical",
                                   "rules_digest": "sha256:..."}}}}},
-                        422: problem("unknown category '医'' (field category): did you mean 'medical' (医疗)?")})
+                        422: problem(422, "unknown category '医' (field category)")})
 async def decisions(request: Request):
     """One case (an object) or a list of cases in; the review and routing of each out."""
     state = request.app.state

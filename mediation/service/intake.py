@@ -81,11 +81,11 @@ def submit(db, rules, data: Any, partner, key: str | None, lock=NO_LOCK) -> tupl
              openapi_extra=body(case_schema(partner=True), {
                  "法院诉前委托": {"summary": "一件邻里纠纷", "value": REFERRAL_EXAMPLE}}),
              responses={201: {"description": "登记的案件（`case show --json` 的对象，个人信息已遮蔽）"},
-                        401: problem("the bearer token is not valid"),
-                        409: problem("case XS-2026-00001 already exists"),
-                        413: problem("the request body is larger than 1048576 bytes"),
-                        422: problem("missing required field summary (field summary)"),
-                        429: problem("more than 600 requests a minute with this token: try again in 1 s")})
+                        401: problem(401, "the bearer token is not valid"),
+                        409: problem(409, "case XS-2026-00001 already exists"),
+                        413: problem(413, "the request body is larger than 1048576 bytes"),
+                        422: problem(422, "missing required field summary (field summary)"),
+                        429: problem(429, "more than 600 requests a minute with this token: try again in 1 s")})
 async def create_case(request: Request,
                       idempotency_key: str | None = Header(
                           None, alias="Idempotency-Key",
@@ -112,8 +112,8 @@ def own_case(db, rules, case_no: str, partner) -> dict:
 
 
 @router.get("/v1/cases/{case_no}", summary="查看本单位提交的案件（个人信息已遮蔽）",
-            responses={403: problem("case XS-2026-00007 was not submitted by partner court1"),
-                       404: problem("no case 'XS-2026-09999'")})
+            responses={403: problem(403, "case XS-2026-00007 was not submitted by partner court1"),
+                       404: problem(404, "no case 'XS-2026-09999'")})
 async def get_case(request: Request, case_no: str):
     """本单位提交的一件案件：状态、去向、期限、督办与全部事件。"""
     partner = await partner_of(request)

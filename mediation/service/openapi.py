@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mediation.domain import CASE_FIELDS, REQUIRED
+from mediation.service.problems import TITLES
 
 DESCRIPTION = """\
 相山区多元化解纠纷调解中心的 HTTP 接口 (docs/design.md §10)。
@@ -67,7 +68,9 @@ def body(schema: dict, examples: dict) -> dict:
         "schema": schema, "examples": examples}}}}
 
 
-def problem(example_detail: str) -> dict:
+def problem(status: int, example_detail: str) -> dict:
+    """A response's problem detail with an example (``type``, ``title`` as the service answers)."""
+    slug, title = TITLES[status]
     return {"content": {"application/problem+json": {"example": {
-        "type": "/problems/invalid", "title": "Invalid input", "status": 422,
+        "type": f"/problems/{slug}", "title": title, "status": status,
         "detail": example_detail}}}}

@@ -170,3 +170,13 @@ def test_everything_of_the_description_is_escaped():
                   '<a href="https://evil.example">a link</a>', '"v": "</code></pre>' + EVIL,
                   "<iframe src=https://evil.example>", '1" onmouseover="x'):
         assert shown in page.text, shown
+
+
+def test_each_problem_example_has_the_status_it_is_listed_under(server):
+    spec = server.client().get("/openapi.json").json
+    examples = [(status, response["content"]["application/problem+json"]["example"])
+                for op in operations(spec) for status, response in op["responses"].items()
+                if "application/problem+json" in response.get("content", {})]
+    assert len(examples) >= 8
+    for status, example in examples:
+        assert example["status"] == int(status) and example["type"] != "/problems/invalid" or status == "422", example
