@@ -24,7 +24,7 @@ from mediation.rules import load_rules
 from mediation.service import dashboard, decisions, intake, reference
 from mediation.service.common import JSON, call
 from mediation.service.limits import RateLimiter
-from mediation.service.openapi import DESCRIPTION, TAGS
+from mediation.service.openapi import DESCRIPTION, TAGS, problems_for_validation
 from mediation.service.problems import Problem, from_error, internal, problem_response
 from mediation.service.settings import Settings
 from mediation.store.database import open_database
@@ -73,6 +73,13 @@ def create_app(settings: Settings, *, rules=None) -> FastAPI:
     app.include_router(intake.router)
     app.include_router(dashboard.router)
     app.include_router(reference.router)
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems_for_validation(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

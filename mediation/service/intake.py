@@ -112,8 +112,10 @@ def own_case(db, rules, case_no: str, partner) -> dict:
 
 
 @router.get("/v1/cases/{case_no}", summary="查看本单位提交的案件（个人信息已遮蔽）",
-            responses={403: problem(403, "case XS-2026-00007 was not submitted by partner court1"),
-                       404: problem(404, "no case 'XS-2026-09999'")})
+            responses={401: problem(401, "the bearer token is not valid"),
+                       403: problem(403, "case XS-2026-00007 was not submitted by partner court1"),
+                       404: problem(404, "no case 'XS-2026-09999'"),
+                       429: problem(429, "more than 600 requests a minute with this token: try again in 1 s")})
 async def get_case(request: Request, case_no: str):
     """本单位提交的一件案件：状态、去向、期限、督办与全部事件。"""
     partner = await partner_of(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mediation.domain import CASE_FIELDS, REQUIRED
 from mediation.service.problems import TITLES
 
@@ -74,3 +76,36 @@ def problem(status: int, example_detail: str) -> dict:
     return {"content": {"application/problem+json": {"example": {
         "type": f"/problems/{slug}", "title": title, "status": status,
         "detail": example_detail}}}}
+
+
+
+def problems_for_validation(schema: dict) -> dict:
+    """``schema`` with FastAPI's own 422 (``HTTPValidationError`` as ``application/json``, which
+    it lists for every operation with parameters) as the service answers it: left out where no
+    request can fail validation (its parameters any string: a wrong case number is a 404),
+    else a problem detail (the app turns every validation error into one)."""
+    own = {"$ref": "#/components/schemas/HTTPValidationError"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            response = responses.get("422")
+            if not response or response.get("content", {}).get("application/json", {}).get("schema") != own:
+                continue
+            parameters = operation.get("parameters", [])
+            if "requestBody" not in operation and all(_any_string(p) for p in parameters):
+                del responses["422"]
+            else:
+                names = ", ".join(p["name"] for p in parameters) or "body"
+                responses["422"] = {"description": "Unprocessable Entity",
+                                    **problem(422, f"{names}: a value of the wrong type")}
+    if "HTTPValidationError" not in json.dumps(schema.get("paths", {})):
+        schemas = schema.get("components", {}).get("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return schema
+
+
+def _any_string(parameter: dict) -> bool:
+    """Whether every string is a valid value of ``parameter`` (no length, pattern or format)."""
+    schema = parameter.get("schema", {})
+    return schema.get("type") == "string" and not set(schema) - {"type", "title", "description"}

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from fastapi import FastAPI
 
 from mediation.service import reference
+from mediation.service.openapi import problems_for_validation
 
 PATHS = {"/v1/decisions", "/v1/cases", "/v1/cases/{case_no}", "/dashboard", "/healthz"}
 URL_ATTRIBUTES = ("src", "href", "action", "formaction", "srcset", "data", "poster", "background")
@@ -180,3 +181,31 @@ def test_each_problem_example_has_the_status_it_is_listed_under(server):
     assert len(examples) >= 8
     for status, example in examples:
         assert example["status"] == int(status) and example["type"] != "/problems/invalid" or status == "422", example
+
+
+def test_every_error_is_described_as_the_problem_detail_the_service_answers(server):
+    spec = server.client().get("/openapi.json").json
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                if int(status) >= 400:
+                    assert list(response.get("content", {})) == ["application/problem+json"], (method, path, status)
+    assert "HTTPValidationError" not in str(spec)
+    # a partner's read needs its token and counts against its rate, as its writes do
+    assert {"401", "403", "404", "429"} <= set(spec["paths"]["/v1/cases/{case_no}"]["get"]["responses"])
+
+
+def test_fastapis_own_422_is_left_out_where_no_request_can_fail_and_a_problem_elsewhere():
+    own = {"description": "Validation Error", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+    spec = {"paths": {
+        "/a/{x}": {"get": {"parameters": [{"name": "x", "in": "path", "schema": {"type": "string", "title": "X"}}],
+                           "responses": {"200": {}, "422": own}}},
+        "/b": {"get": {"parameters": [{"name": "n", "in": "query", "schema": {"type": "integer"}}],
+                       "responses": {"200": {}, "422": own}}}},
+        "components": {"schemas": {"HTTPValidationError": {}, "ValidationError": {}}}}
+    tidy = problems_for_validation(spec)
+    assert set(tidy["paths"]["/a/{x}"]["get"]["responses"]) == {"200"}
+    example = tidy["paths"]["/b"]["get"]["responses"]["422"]["content"]["application/problem+json"]["example"]
+    assert example["status"] == 422 and example["detail"].startswith("n:")
+    assert tidy["components"]["schemas"] == {}
