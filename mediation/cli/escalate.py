@@ -19,7 +19,7 @@ from mediation.cli.options import (
     rules_option,
 )
 from mediation.cli.tables import Column, joined, print_table
-from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
+from mediation.deadlines import calendar_gap, calendar_of, provisional_years_through
 from mediation.desk import escalate as run_escalation
 from mediation.desk.identity import identify
 from mediation.store.database import open_database
@@ -60,16 +60,24 @@ def escalate(as_of: str | None, operator: str | None, on_behalf_of: str | None, 
             echo_json(run.as_dict())
         else:
             _print(run, rules)
-    reasons = [u.reason for u in run.not_checkable if "working-day calendar" in u.reason]
-    n = len(reasons)
-    line = calendar_warning(reasons, subject=f"{n} case{'' if n == 1 else 's'} not checkable")
-    if line:
-        click.echo(f"mediation: warning: {line}", err=True)
-    if run.provisional_years:
-        line = provisional_warning(calendar_of(rules), [date(max(run.provisional_years), 1, 1)],
-                                   subject="督办 levels judged")
-        if line:
-            click.echo(f"mediation: warning: {line}", err=True)
+    _warn(run, rules)
+
+
+def _warn(run, rules) -> None:
+    """A line on stderr for the cases the calendar could not judge, and one for the levels judged
+    through a provisional year (each if any)."""
+    gap = calendar_gap([u.reason for u in run.not_checkable if "working-day calendar" in u.reason])
+    cal = calendar_of(rules)
+    years = provisional_years_through(cal, [date(max(run.provisional_years), 1, 1)] if run.provisional_years else [])
+    if gap is None and not years:
+        return
+    # the desk's words, imported only when they are said
+    from mediation.cli.words import warnings as words
+
+    if gap is not None:
+        words.warn(words.unknown_deadlines(gap, checked=True))
+    if years:
+        words.warn(words.provisional(years, cal.file, judged="escalation"))
 
 
 def _print(run, rules) -> None:

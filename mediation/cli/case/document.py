@@ -131,12 +131,14 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
                                          received_to=parse_day(until, "--to"))
         batch = _run(database, rules, kind, numbers, folder, identify(database, operator, on_behalf_of),
                      parse_at(at), pdf)
-    for case_no, why in batch.skipped:
-        click.echo(f"mediation: warning: skipped {case_no}: {why}", err=True)
+    # the desk's words, imported only when they are said
+    from mediation.cli.words import warnings as words
+
+    for skipped in batch.skipped:
+        words.warn(words.skipped_document(rules, kind, skipped.case_no, skipped.state, skipped.reason))
     for written in batch.written:
         click.echo(_line(written))
-    click.echo(f"{len(batch.written)} written to {folder}, {len(batch.skipped)} skipped, "
-               f"of {len(numbers)} cases selected", err=True)
+    click.echo(words.documents_written(len(batch.written), folder, len(batch.skipped), len(numbers)), err=True)
 
 
 def _run(database, rules, kind, numbers, folder, acting, at, pdf):

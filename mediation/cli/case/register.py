@@ -141,13 +141,14 @@ def _check_number(database, case) -> None:
     ahead = desk.number_ahead(database, case)
     if ahead <= FAR_AHEAD:
         return
-    note = (f"{case.case_no} lies {ahead} numbers beyond the highest number of its year so far "
-            f"(the desk's numbers do not move; check it is not a typo)")
+    # the desk's words, imported only when they are said
+    from mediation.cli.words import warnings as words
+
     if at_terminal():
-        if not click.confirm(f"{note}. Register it?", default=False, err=True):
+        if not click.confirm(words.number_ahead_question(case.case_no, ahead), default=False, err=True):
             raise Refused(f"not registered: {case.case_no} declined", why="declined", value=case.case_no)
     else:
-        click.echo(f"mediation: warning: {note}", err=True)
+        words.warn(words.number_ahead(case.case_no, ahead))
 
 
 def at_terminal() -> bool:

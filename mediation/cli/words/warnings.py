@@ -1,0 +1,103 @@
+"""The desk's warnings, questions and notes, in its words (as its errors are: :mod:`mediation.cli.words`).
+
+A desk command (:data:`~mediation.cli.words.DESK`) that warns prints one line
+on stderr after :data:`PREFIX`, the same prefix as every other command's
+warnings, so that a script greps ``mediation: warning:`` whichever command it
+ran; what follows is Chinese, with ids, files and commands as typed and the
+command to type next after ``下一步: ``::
+
+    mediation: warning: 经过 2027 年计算的期限是暂定的：尚未录入 2027 年节假日安排通知，周一至周五按工作日计算。下一步: 在 rules/calendar.yaml 的 `years: 2027:` 下录入国务院办公厅通知（mediation calendar 2027 可查看该年）
+    mediation: warning: 1 件案件的期限无法计算：工作日历没有 2003 年。下一步: 在 rules/calendar.yaml 的 `years: 2003:` 下录入该年的放假和调休上班日
+    mediation: warning: rules/calendar.yaml:6: `years: 2020:` holidays 中的 2020-01-04 只落在周末，不增加放假日（通知里的假日是工作日，假日中的周末也一并列出）：请核对日期
+
+The words are built from the library's facts (:func:`~mediation.deadlines.calendar_gap`,
+:func:`~mediation.deadlines.provisional_years_through`, a
+:class:`~mediation.rules.model.CalendarNote`, counts and case numbers), never from its
+English lines, which the other commands (replay, report, rules) keep. A command imports
+this module only when it has something to say (the words are not on any command's way to
+start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import click
+
+from mediation.cli.words.inputs import document_not_now
+from mediation.deadlines import CalendarGap, calendar_gap
+from mediation.rules.model import CalendarNote
+
+#: What every warning line starts with, at the desk as elsewhere (scripts grep it).
+PREFIX = "mediation: warning: "
+
+#: What a provisional count judged, by the library's ``subject``: the deadlines shown, or 督办 levels.
+JUDGED = {"deadlines": "计算的期限", "escalation": "判断的督办级别"}
+
+
+def warn(line: str) -> None:
+    """Print one warning line on stderr."""
+    click.echo(PREFIX + line, err=True)
+
+
+def years_text(years: Iterable[int]) -> str:
+    """``2027``, ``2027、2028``."""
+    return "、".join(str(y) for y in years)
+
+
+def _keys(years: Sequence[int]) -> str:
+    return " ".join(f"`years: {y}:`" for y in years)
+
+
+def provisional(years: Sequence[int], calendar_file: str, *, judged: str = "deadlines") -> str:
+    """Counts through provisional ``years`` (no holiday notice entered: Monday to Friday), and where
+    to enter the notices."""
+    names = years_text(years)
+    return (f"经过 {names} 年{JUDGED[judged]}是暂定的：尚未录入 {names} 年节假日安排通知，周一至周五按工作日"
+            f"计算。下一步: 在 {calendar_file} 的 {_keys(years)} 下录入国务院办公厅通知"
+            f"（mediation calendar {years[0]} 可查看该年）")
+
+
+def unknown_deadlines(gap: CalendarGap, *, checked: bool = False) -> str:
+    """Deadlines the calendar could not compute (``checked``: cases escalation could not judge):
+    how many, the years it lacks and where to enter them."""
+    what = f"{gap.count} 件案件无法判断是否逾期" if checked else f"{gap.count} 件案件的期限无法计算"
+    if not gap.years:  # the calendar's own words: it names no year to enter
+        return f"{what}：{gap.first}"
+    return (f"{what}：工作日历没有 {years_text(gap.years)} 年。下一步: 在 {gap.file} 的 {_keys(gap.years)} "
+            "下录入该年的放假和调休上班日")
+
+
+def deadline_unknown(error: str) -> str:
+    """Why one case's deadline is unknown, on its card: the year the calendar lacks."""
+    gap = calendar_gap([error])
+    if gap is None or not gap.years:
+        return error
+    return f"工作日历没有 {years_text(gap.years)} 年（可在 {gap.file} 的 {_keys(gap.years)} 下录入）"
+
+
+def calendar_note(note: CalendarNote) -> str:
+    """A calendar entry that is probably a mistake: days off that fall wholly on a weekend."""
+    span = str(note.first) if note.first == note.last else f"{note.first} 至 {note.last}"
+    return (f"{note.file}:{note.line}: {note.section} 中的 {span} 只落在周末，不增加放假日"
+            "（通知里的假日是工作日，假日中的周末也一并列出）：请核对日期")
+
+
+def number_ahead(case_no: str, ahead: int) -> str:
+    """A paper case number far beyond the year's highest so far (a typo, most likely)."""
+    return f"{case_no} 比本年度已有的最大案号大 {ahead} 号（登记台的自动编号不会因此跳号）：请核对不是笔误"
+
+
+def number_ahead_question(case_no: str, ahead: int) -> str:
+    """The question at a terminal before such a number is registered."""
+    return f"{number_ahead(case_no, ahead)}。仍要登记吗？"
+
+
+def skipped_document(rules, kind: str, case_no: str, state: str, reason: str) -> str:
+    """A case a batch of documents left out, and why."""
+    return f"跳过 {case_no}：{document_not_now(rules, kind, case_no, state, reason)}"
+
+
+def documents_written(written: int, folder: object, skipped: int, selected: int) -> str:
+    """What a batch of documents did."""
+    return f"已写 {written} 份到 {folder}，跳过 {skipped} 件，共选中 {selected} 件"
