@@ -28,10 +28,19 @@ class OutputFailed(MediationError):
     """The change is committed; only printing it failed (stdout full, closed, a broken pipe).
 
     Exit :data:`RECORDED_EXIT`, distinct from every failure, so that a script
-    does not repeat a change that was recorded.
+    does not repeat a change that was recorded. The facts, for the desk's words
+    (:mod:`mediation.cli.words`): the ``case_no`` and ``trigger`` of a case's
+    change, or the ``count`` of cases escalated; ``look``, the command that shows
+    it; ``errno`` and ``reason``, why the output failed.
     """
 
     exit_code = RECORDED_EXIT
+
+    def __init__(self, message: str, *, look: str, errno: int | None = None, reason: str = "",
+                 case_no: str | None = None, trigger: str | None = None, count: int | None = None) -> None:
+        super().__init__(message)
+        self.look, self.errno, self.reason = look, errno, reason
+        self.case_no, self.trigger, self.count = case_no, trigger, count
 
 
 def dumps(obj: Any, *, indent: int | None = 2) -> str:
@@ -43,9 +52,11 @@ def echo_json(obj: Any) -> None:
 
 
 @contextmanager
-def committed_output(what: str, look: str) -> Iterator[None]:
+def committed_output(what: str, look: str, *, case_no: str | None = None, trigger: str | None = None,
+                     count: int | None = None) -> Iterator[None]:
     """Print what a committed change did; if standard output fails, say on stderr that the
-    change WAS recorded (``what``; ``look``: the command that shows it) and exit 3."""
+    change WAS recorded (``what``, with its facts: a case's ``case_no`` and ``trigger``, or
+    the ``count`` of cases; ``look``: the command that shows it) and exit 3."""
     try:
         yield
         sys.stdout.flush()
@@ -53,7 +64,8 @@ def committed_output(what: str, look: str) -> Iterator[None]:
         _stdout_to_devnull()
         reason = exc.strerror or type(exc).__name__
         raise OutputFailed(f"{what} WAS recorded, but its output could not be written ({reason}): "
-                           f"do not repeat it; `{look}` shows it") from None
+                           f"do not repeat it; `{look}` shows it", look=look, errno=exc.errno, reason=reason,
+                           case_no=case_no, trigger=trigger, count=count) from None
 
 
 def _stdout_to_devnull() -> None:

@@ -55,7 +55,7 @@ def escalate(as_of: str | None, operator: str | None, on_behalf_of: str | None, 
                              as_of=parse_day(as_of, "--as-of"), at=parse_at(at))
     raised = len(run.raised)
     with committed_output(f"督办 of {raised} case{'' if raised == 1 else 's'}",
-                          "mediation case list --overdue"):
+                          "mediation case list --overdue", count=raised):
         if as_json:
             echo_json(run.as_dict())
         else:

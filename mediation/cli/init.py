@@ -36,13 +36,10 @@ def init(db: str | None, rules_dir: Path | None) -> None:
         seeded, login = set_up(database, rules)
     finally:
         database.dispose()
-    where = display_name(db)
-    if before == after:
-        click.echo(f"database {where} is up to date (schema {after})")
-    elif before is None:
-        click.echo(f"database {where} created (schema {after})")
-    else:
-        click.echo(f"database {where} upgraded from schema {before} to {after}")
+    # the desk's words, imported only when they are said
+    from mediation.cli.words import warnings as words
+
+    click.echo(words.database_ready(display_name(db), before, after))
     if seeded:
         first = next(m.id for m in rules.staff.values() if m.role == "supervisor")
-        click.echo(f"staff: {seeded} members from staff.yaml; login {login} is {first} (supervisor)")
+        click.echo(words.staff_seeded(seeded, login, first))

@@ -41,7 +41,7 @@ class Desk:
 @pytest.fixture
 def desk(db_url):
     d = Desk(db_url)
-    assert "created" in d("init").stdout
+    assert "已创建" in d("init").stdout
     return d
 
 
@@ -49,8 +49,8 @@ def test_init_twice_and_commands_before_init(db_url):
     d = Desk(db_url)
     err = d("case", "show", "XS-2020-00001", code=1).stderr
     assert "数据库还没有初始化" in err and err.endswith("。下一步: mediation init\n")
-    assert f"(schema {HEAD_REVISION})" in d("init").stdout
-    assert "is up to date" in d("init").stdout
+    assert f"（schema {HEAD_REVISION}）" in d("init").stdout
+    assert "已是最新" in d("init").stdout
 
 
 def test_a_day_at_the_desk(desk):

@@ -81,7 +81,8 @@ def echo_change(record, rules, as_json: bool) -> None:
     The change is committed already: if standard output fails, one line on stderr says it
     WAS recorded, and the exit code is 3 (:func:`mediation.cli.common.committed_output`)."""
     trigger = record.events[-1]["trigger"] if record.events else "change"
-    with committed_output(f"{record.case_no}: {trigger}", f"mediation case show {record.case_no}"):
+    with committed_output(f"{record.case_no}: {trigger}", f"mediation case show {record.case_no}",
+                          case_no=record.case_no, trigger=trigger):
         _echo_change(record, rules, as_json)
 
 

@@ -20,10 +20,12 @@ start).
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Sequence
 
 import click
 
+from mediation.cli.common import OutputFailed, label
 from mediation.cli.words.inputs import document_not_now
 from mediation.deadlines import CalendarGap, calendar_gap
 from mediation.rules.model import CalendarNote
@@ -101,3 +103,35 @@ def skipped_document(rules, kind: str, case_no: str, state: str, reason: str) ->
 def documents_written(written: int, folder: object, skipped: int, selected: int) -> str:
     """What a batch of documents did."""
     return f"已写 {written} 份到 {folder}，跳过 {skipped} 件，共选中 {selected} 件"
+
+
+def database_ready(where: str, before: str | None, after: str) -> str:
+    """What ``mediation init`` did to the database: nothing, created it, or upgraded its schema."""
+    if before == after:
+        return f"数据库 {where} 已是最新（schema {after}）"
+    if before is None:
+        return f"数据库 {where} 已创建（schema {after}）"
+    return f"数据库 {where} 已从 schema {before} 升级到 {after}"
+
+
+def staff_seeded(seeded: int, login: str, first: str) -> str:
+    """The staff ``mediation init`` entered from staff.yaml, and whose login is the first supervisor."""
+    return f"工作人员：从 staff.yaml 录入 {seeded} 名；登录名 {login} 即 {first}（督办员）"
+
+
+#: Why standard output failed, by errno (else the system's own words).
+_OUTPUT_ERRORS = {errno.ENOSPC: "磁盘已满", errno.EPIPE: "管道已关闭", errno.EBADF: "标准输出已关闭",
+                  errno.EIO: "输入输出错误"}
+
+
+def output_failed(exc: OutputFailed, rules) -> str | None:
+    """A change recorded whose output could not be written: not to be done again."""
+    if exc.case_no and exc.trigger:
+        named = label(rules, "trigger", exc.trigger) if rules is not None else exc.trigger
+        what = f"{exc.case_no} 的{named} ({exc.trigger}) "
+    elif exc.count is not None:
+        what = f"{exc.count} 件案件的督办"
+    else:
+        return None
+    why = _OUTPUT_ERRORS.get(exc.errno, exc.reason) if exc.errno is not None else exc.reason
+    return f"{what}已记录，但输出无法写出（{why}）：请勿重复办理。下一步: {exc.look}"
