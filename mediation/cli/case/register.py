@@ -129,8 +129,7 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
         if as_json:
             common.echo_json(record.answer)
         else:
-            click.echo(f"{record.case_no}  already registered under --request-id {request_id} "
-                       "(nothing written)")
+            click.echo(f"{record.case_no}  已按 --request-id {request_id} 登记过（未再写入）")
         return
     echo_change(record, rules, as_json)
 
