@@ -66,7 +66,7 @@ def escalate(as_of: str | None, operator: str | None, on_behalf_of: str | None, 
 def _warn(run, rules) -> None:
     """A line on stderr for the cases the calendar could not judge, and one for the levels judged
     through a provisional year (each if any)."""
-    gap = calendar_gap([u.reason for u in run.not_checkable if "working-day calendar" in u.reason])
+    gap = calendar_gap([u.reason for u in run.not_checkable if u.why in ("calendar", "level_2")])
     cal = calendar_of(rules)
     years = provisional_years_through(cal, [date(max(run.provisional_years), 1, 1)] if run.provisional_years else [])
     if gap is None and not years:
@@ -97,5 +97,9 @@ def _print(run, rules) -> None:
     click.echo(joined([f"{run.as_of.isoformat()} 督办：在办案件 {run.checked} 件", f"逾期 {run.overdue} 件",
                        f"新督办 {len(run.raised)} 件（一级 {first} 件，二级 {second} 件）",
                        f"无法判断 {len(run.not_checkable)} 件"], "，"))
-    for u in run.not_checkable:
-        click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {u.reason}")
+    if run.not_checkable:
+        # the desk's words, imported only when they are said
+        from mediation.cli.words import warnings as words
+
+        for u in run.not_checkable:
+            click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {words.unchecked(u, run.at)}")

@@ -28,6 +28,7 @@ import click
 from mediation.cli.common import OutputFailed, label
 from mediation.cli.words.inputs import document_not_now
 from mediation.deadlines import CalendarGap, calendar_gap
+from mediation.desk.escalation import RETRIES
 from mediation.rules.model import CalendarNote
 
 #: What every warning line starts with, at the desk as elsewhere (scripts grep it).
@@ -76,6 +77,19 @@ def deadline_unknown(error: str) -> str:
     if gap is None or not gap.years:
         return error
     return f"工作日历没有 {years_text(gap.years)} 年（可在 {gap.file} 的 {_keys(gap.years)} 下录入）"
+
+
+def unchecked(u, at) -> str:
+    """Why escalation could not judge a case (a :class:`~mediation.desk.escalation.Unchecked`;
+    ``at``: the time of escalation)."""
+    if u.why in ("calendar", "level_2"):
+        lacking = deadline_unknown(u.reason)
+        return f"期限无法计算：{lacking}" if u.why == "calendar" else f"已逾期，但二级督办无法判断：{lacking}"
+    if u.why == "later" and u.last_event is not None:
+        return f"最近一次记录（{u.last_event:%Y-%m-%d %H:%M}）晚于督办时间（{at:%Y-%m-%d %H:%M}）"
+    if u.why == "busy":
+        return f"督办时被其他窗口连续改动 {RETRIES} 次。下一步: 再运行 mediation escalate"
+    return u.reason
 
 
 def calendar_note(note: CalendarNote) -> str:
