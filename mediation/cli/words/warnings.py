@@ -13,7 +13,11 @@ command to type next after ``下一步: ``::
 The words are built from the library's facts (:func:`~mediation.deadlines.calendar_gap`,
 :func:`~mediation.deadlines.provisional_years_through`, a
 :class:`~mediation.rules.model.CalendarNote`, counts and case numbers), never from its
-English lines, which the other commands (replay, report, rules) keep. A command imports
+English lines, which the other commands (replay, report, rules) keep (a deadline's calendar
+error travels as text, in views and JSON: the year it lacks is read by the library, in
+:func:`~mediation.deadlines.calendar_gap`, not here). Here too: what
+``mediation init`` did, why escalation could not judge a case, and a change recorded
+whose output failed (an error, told by :func:`mediation.cli.words.told`). A command imports
 this module only when it has something to say (the words are not on any command's way to
 start).
 """
@@ -22,19 +26,20 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 import click
 
 from mediation.cli.common import OutputFailed, label
 from mediation.cli.words.inputs import document_not_now
 from mediation.deadlines import CalendarGap, calendar_gap
-from mediation.desk.escalation import RETRIES
+from mediation.desk.escalation import RETRIES, Unchecked
 from mediation.rules.model import CalendarNote
 
 #: What every warning line starts with, at the desk as elsewhere (scripts grep it).
 PREFIX = "mediation: warning: "
 
-#: What a provisional count judged, by the library's ``subject``: the deadlines shown, or 督办 levels.
+#: What a provisional count judged: the deadlines shown, or the 督办 levels escalation judged.
 JUDGED = {"deadlines": "计算的期限", "escalation": "判断的督办级别"}
 
 
@@ -79,7 +84,7 @@ def deadline_unknown(error: str) -> str:
     return f"工作日历没有 {years_text(gap.years)} 年（可在 {gap.file} 的 {_keys(gap.years)} 下录入）"
 
 
-def unchecked(u, at) -> str:
+def unchecked(u: Unchecked, at: datetime) -> str:
     """Why escalation could not judge a case (a :class:`~mediation.desk.escalation.Unchecked`;
     ``at``: the time of escalation)."""
     if u.why in ("calendar", "level_2"):
@@ -109,7 +114,7 @@ def number_ahead_question(case_no: str, ahead: int) -> str:
     return f"{number_ahead(case_no, ahead)}。仍要登记吗？"
 
 
-def skipped_document(rules, kind: str, case_no: str, state: str, reason: str) -> str:
+def skipped_document(rules, kind: str, case_no: str, state: str, reason: str | None) -> str:
     """A case a batch of documents left out, and why."""
     return f"跳过 {case_no}：{document_not_now(rules, kind, case_no, state, reason)}"
 
