@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json
+from mediation.cli.common import console, desk_words, echo_json
 from mediation.cli.options import load, rules_option
 from mediation.cli.tables import Column, print_table
 from mediation.deadlines import calendar_of, provisional_years_through
@@ -71,9 +71,7 @@ def _warn(notes, years: tuple[int, ...], calendar_file: str) -> None:
     for the provisional years the year's counts run through (if any)."""
     if not notes and not years:
         return
-    # the desk's words, imported only when they are said
-    from mediation.cli.words import warnings as words
-
+    words = desk_words()
     for note in notes:
         words.warn(words.calendar_note(note))
     if years:

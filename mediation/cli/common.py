@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import click
@@ -22,6 +24,16 @@ RECORDED_EXIT = 3
 #: Where a command's rule set is left in click's ``meta`` (shared by every context of a run:
 #: :func:`mediation.cli.options.load`), so that its errors are told with its labels.
 RULES_META = "mediation.rules"
+
+#: Where the desk's words for its warnings, questions and notes live
+#: (:mod:`mediation.cli.words.warnings`): imported only when one is said, as the errors' words
+#: are (``mediation.cli.WORDS``), so that no command pays for them to start.
+DESK_WORDS = "mediation.cli.words.warnings"
+
+
+def desk_words() -> ModuleType:
+    """The desk's words for what it warns about, asks and reports (:data:`DESK_WORDS`)."""
+    return importlib.import_module(DESK_WORDS)
 
 
 class OutputFailed(MediationError):

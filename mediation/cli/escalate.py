@@ -9,7 +9,7 @@ import click
 
 from mediation.cli.case.common import label
 from mediation.cli.case.list import PROVISIONAL, overdue_text
-from mediation.cli.common import committed_output, echo_json, long_running
+from mediation.cli.common import committed_output, desk_words, echo_json, long_running
 from mediation.cli.options import (
     db_option,
     load,
@@ -71,9 +71,7 @@ def _warn(run, rules) -> None:
     years = provisional_years_through(cal, [date(max(run.provisional_years), 1, 1)] if run.provisional_years else [])
     if gap is None and not years:
         return
-    # the desk's words, imported only when they are said
-    from mediation.cli.words import warnings as words
-
+    words = desk_words()
     if gap is not None:
         words.warn(words.unknown_deadlines(gap, checked=True))
     if years:
@@ -98,8 +96,6 @@ def _print(run, rules) -> None:
                        f"新督办 {len(run.raised)} 件（一级 {first} 件，二级 {second} 件）",
                        f"无法判断 {len(run.not_checkable)} 件"], "，"))
     if run.not_checkable:
-        # the desk's words, imported only when they are said
-        from mediation.cli.words import warnings as words
-
+        words = desk_words()
         for u in run.not_checkable:
             click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {words.unchecked(u, run.at)}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mediation.cli.common import desk_words
 from mediation.cli.options import db_option, load, rules_option
 from mediation.desk.staff import set_up
 from mediation.store.database import open_database
@@ -36,9 +37,7 @@ def init(db: str | None, rules_dir: Path | None) -> None:
         seeded, login = set_up(database, rules)
     finally:
         database.dispose()
-    # the desk's words, imported only when they are said
-    from mediation.cli.words import warnings as words
-
+    words = desk_words()
     click.echo(words.database_ready(display_name(db), before, after))
     if seeded:
         first = next(m.id for m in rules.staff.values() if m.role == "supervisor")

@@ -10,7 +10,7 @@ from click.shell_completion import CompletionItem
 from sqlalchemy import select
 
 from mediation import desk
-from mediation.cli.common import at_terminal, committed_output, echo_json, label, place
+from mediation.cli.common import at_terminal, committed_output, desk_words, echo_json, label, place
 from mediation.cli.complete import rules_of
 from mediation.deadlines import calendar_gap, calendar_of, provisional_years_through
 from mediation.desk import case_view, deadline_view
@@ -110,9 +110,7 @@ def warn_unknown(errors) -> None:
     """One warning line on stderr for the deadlines the calendar could not compute (if any)."""
     gap = calendar_gap(errors)
     if gap is not None:
-        # the desk's words, imported only when they are said
-        from mediation.cli.words import warnings as words
-
+        words = desk_words()
         words.warn(words.unknown_deadlines(gap))
 
 
@@ -127,8 +125,7 @@ def warn_provisional(views, rules, as_of=None) -> None:
     cal = calendar_of(rules)
     years = provisional_years_through(cal, days)
     if years:
-        from mediation.cli.words import warnings as words
-
+        words = desk_words()
         words.warn(words.provisional(years, cal.file))
 
 

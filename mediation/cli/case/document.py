@@ -15,7 +15,7 @@ import click
 
 from mediation import documents
 from mediation.cli.case.common import choose, destination_of
-from mediation.cli.common import console, echo_json
+from mediation.cli.common import console, desk_words, echo_json
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -131,9 +131,7 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
                                          received_to=parse_day(until, "--to"))
         batch = _run(database, rules, kind, numbers, folder, identify(database, operator, on_behalf_of),
                      parse_at(at), pdf)
-    # the desk's words, imported only when they are said
-    from mediation.cli.words import warnings as words
-
+    words = desk_words()
     for skipped in batch.skipped:
         words.warn(words.skipped_document(rules, kind, skipped.case_no, skipped.state, skipped.reason))
     for written in batch.written:

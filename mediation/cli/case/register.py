@@ -12,6 +12,7 @@ from mediation.case_files import json_items, read_text
 from mediation.cases import KEYS, one_error, parse_case, parser_for
 from mediation.cli import common, told
 from mediation.cli.case.common import echo_change
+from mediation.cli.common import desk_words
 from mediation.cli.complete import labels
 from mediation.cli.options import (
     at_option,
@@ -140,9 +141,7 @@ def _check_number(database, case) -> None:
     ahead = desk.number_ahead(database, case)
     if ahead <= FAR_AHEAD:
         return
-    # the desk's words, imported only when they are said
-    from mediation.cli.words import warnings as words
-
+    words = desk_words()
     if at_terminal():
         if not click.confirm(words.number_ahead_question(case.case_no, ahead), default=False, err=True):
             raise Refused(f"not registered: {case.case_no} declined", why="declined", value=case.case_no)

@@ -18,7 +18,7 @@ from mediation.cli.case.common import (
     warn_unknown,
 )
 from mediation.cli.case.list import PROVISIONAL
-from mediation.cli.common import console, echo_json
+from mediation.cli.common import console, desk_words, echo_json
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -113,9 +113,7 @@ def render(record, view: dict, rules) -> None:
 
 def _deadline(view: dict, rules) -> str:
     if view.get("deadline_error"):
-        # the desk's words, imported only when they are said
-        from mediation.cli.words import warnings as words
-
+        words = desk_words()
         return f"未知：{words.deadline_unknown(view['deadline_error'])}"
     if not view.get("deadline"):
         return "无"

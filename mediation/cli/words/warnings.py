@@ -18,8 +18,8 @@ error travels as text, in views and JSON: the year it lacks is read by the libra
 :func:`~mediation.deadlines.calendar_gap`, not here). Here too: what
 ``mediation init`` did, why escalation could not judge a case, and a change recorded
 whose output failed (an error, told by :func:`mediation.cli.words.told`). A command imports
-this module only when it has something to say (the words are not on any command's way to
-start).
+this module only when it has something to say (:func:`mediation.cli.common.desk_words`):
+the words are not on any command's way to start.
 """
 
 from __future__ import annotations
