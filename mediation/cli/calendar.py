@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from mediation.cli.common import console, echo_json
+from mediation.cli.common import console, desk_words, echo_json
 from mediation.cli.options import load, rules_option
 from mediation.cli.tables import Column, print_table
-from mediation.deadlines import calendar_of, provisional_warning
+from mediation.deadlines import calendar_of, provisional_years_through
 from mediation.deadlines.year import CalendarDay, YearCalendar, year_calendar
 from mediation.errors import CalendarError, InputError
 
@@ -62,12 +62,20 @@ def calendar(year: int, as_json: bool, rules_dir: Path | None) -> None:
         echo_json(result.as_dict())
     else:
         _print(result)
-    for file, line, message in rules.calendar_spec.warnings:
-        click.echo(f"mediation: warning: {file}:{line}: {message}", err=True)
-    if result.provisional:
-        line = provisional_warning(cal, [date(year, 12, 31)])
-        if line:
-            click.echo(f"mediation: warning: {line}", err=True)
+    years = provisional_years_through(cal, [date(year, 12, 31)]) if result.provisional else ()
+    _warn(rules.calendar_spec.warnings, years, cal.file)
+
+
+def _warn(notes, years: tuple[int, ...], calendar_file: str) -> None:
+    """A line on stderr for each entry of the calendar file that is probably a mistake, and one
+    for the provisional years the year's counts run through (if any)."""
+    if not notes and not years:
+        return
+    words = desk_words()
+    for note in notes:
+        words.warn(words.calendar_note(note))
+    if years:
+        words.warn(words.provisional(years, calendar_file))
 
 
 def _runs(days: list[CalendarDay]) -> list[list[CalendarDay]]:

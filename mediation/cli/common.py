@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import click
@@ -23,15 +25,34 @@ RECORDED_EXIT = 3
 #: :func:`mediation.cli.options.load`), so that its errors are told with its labels.
 RULES_META = "mediation.rules"
 
+#: Where the desk's words for its warnings, questions and notes live
+#: (:mod:`mediation.cli.words.warnings`): imported only when one is said, as the errors' words
+#: are (``mediation.cli.WORDS``), so that no command pays for them to start.
+DESK_WORDS = "mediation.cli.words.warnings"
+
+
+def desk_words() -> ModuleType:
+    """The desk's words for what it warns about, asks and reports (:data:`DESK_WORDS`)."""
+    return importlib.import_module(DESK_WORDS)
+
 
 class OutputFailed(MediationError):
     """The change is committed; only printing it failed (stdout full, closed, a broken pipe).
 
     Exit :data:`RECORDED_EXIT`, distinct from every failure, so that a script
-    does not repeat a change that was recorded.
+    does not repeat a change that was recorded. The facts, for the desk's words
+    (:mod:`mediation.cli.words`): the ``case_no`` and ``trigger`` of a case's
+    change, or the ``count`` of cases escalated; ``look``, the command that shows
+    it; ``errno`` and ``reason``, why the output failed.
     """
 
     exit_code = RECORDED_EXIT
+
+    def __init__(self, message: str, *, look: str, errno: int | None = None, reason: str = "",
+                 case_no: str | None = None, trigger: str | None = None, count: int | None = None) -> None:
+        super().__init__(message)
+        self.look, self.errno, self.reason = look, errno, reason
+        self.case_no, self.trigger, self.count = case_no, trigger, count
 
 
 def dumps(obj: Any, *, indent: int | None = 2) -> str:
@@ -43,9 +64,11 @@ def echo_json(obj: Any) -> None:
 
 
 @contextmanager
-def committed_output(what: str, look: str) -> Iterator[None]:
+def committed_output(what: str, look: str, *, case_no: str | None = None, trigger: str | None = None,
+                     count: int | None = None) -> Iterator[None]:
     """Print what a committed change did; if standard output fails, say on stderr that the
-    change WAS recorded (``what``; ``look``: the command that shows it) and exit 3."""
+    change WAS recorded (``what``, with its facts: a case's ``case_no`` and ``trigger``, or
+    the ``count`` of cases; ``look``: the command that shows it) and exit 3."""
     try:
         yield
         sys.stdout.flush()
@@ -53,7 +76,8 @@ def committed_output(what: str, look: str) -> Iterator[None]:
         _stdout_to_devnull()
         reason = exc.strerror or type(exc).__name__
         raise OutputFailed(f"{what} WAS recorded, but its output could not be written ({reason}): "
-                           f"do not repeat it; `{look}` shows it") from None
+                           f"do not repeat it; `{look}` shows it", look=look, errno=exc.errno, reason=reason,
+                           case_no=case_no, trigger=trigger, count=count) from None
 
 
 def _stdout_to_devnull() -> None:

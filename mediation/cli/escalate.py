@@ -9,7 +9,7 @@ import click
 
 from mediation.cli.case.common import label
 from mediation.cli.case.list import PROVISIONAL, overdue_text
-from mediation.cli.common import committed_output, echo_json, long_running
+from mediation.cli.common import committed_output, desk_words, echo_json, long_running
 from mediation.cli.options import (
     db_option,
     load,
@@ -19,7 +19,7 @@ from mediation.cli.options import (
     rules_option,
 )
 from mediation.cli.tables import Column, joined, print_table
-from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
+from mediation.deadlines import calendar_gap, calendar_of, provisional_years_through
 from mediation.desk import escalate as run_escalation
 from mediation.desk.identity import identify
 from mediation.store.database import open_database
@@ -55,21 +55,27 @@ def escalate(as_of: str | None, operator: str | None, on_behalf_of: str | None, 
                              as_of=parse_day(as_of, "--as-of"), at=parse_at(at))
     raised = len(run.raised)
     with committed_output(f"督办 of {raised} case{'' if raised == 1 else 's'}",
-                          "mediation case list --overdue"):
+                          "mediation case list --overdue", count=raised):
         if as_json:
             echo_json(run.as_dict())
         else:
             _print(run, rules)
-    reasons = [u.reason for u in run.not_checkable if "working-day calendar" in u.reason]
-    n = len(reasons)
-    line = calendar_warning(reasons, subject=f"{n} case{'' if n == 1 else 's'} not checkable")
-    if line:
-        click.echo(f"mediation: warning: {line}", err=True)
-    if run.provisional_years:
-        line = provisional_warning(calendar_of(rules), [date(max(run.provisional_years), 1, 1)],
-                                   subject="督办 levels judged")
-        if line:
-            click.echo(f"mediation: warning: {line}", err=True)
+    _warn(run, rules)
+
+
+def _warn(run, rules) -> None:
+    """A line on stderr for the cases the calendar could not judge, and one for the levels judged
+    through a provisional year (each if any)."""
+    gap = calendar_gap([u.reason for u in run.not_checkable if u.why in ("calendar", "level_2")])
+    cal = calendar_of(rules)
+    years = provisional_years_through(cal, [date(max(run.provisional_years), 1, 1)] if run.provisional_years else [])
+    if gap is None and not years:
+        return
+    words = desk_words()
+    if gap is not None:
+        words.warn(words.unknown_deadlines(gap, checked=True))
+    if years:
+        words.warn(words.provisional(years, cal.file, judged="escalation"))
 
 
 def _print(run, rules) -> None:
@@ -89,5 +95,7 @@ def _print(run, rules) -> None:
     click.echo(joined([f"{run.as_of.isoformat()} 督办：在办案件 {run.checked} 件", f"逾期 {run.overdue} 件",
                        f"新督办 {len(run.raised)} 件（一级 {first} 件，二级 {second} 件）",
                        f"无法判断 {len(run.not_checkable)} 件"], "，"))
-    for u in run.not_checkable:
-        click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {u.reason}")
+    if run.not_checkable:
+        words = desk_words()
+        for u in run.not_checkable:
+            click.echo(f"无法判断  {u.case_no}  {label(rules, 'state', u.state)}  {words.unchecked(u, run.at)}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mediation.cli.common import desk_words
 from mediation.cli.options import db_option, load, rules_option
 from mediation.desk.staff import set_up
 from mediation.store.database import open_database
@@ -36,13 +37,8 @@ def init(db: str | None, rules_dir: Path | None) -> None:
         seeded, login = set_up(database, rules)
     finally:
         database.dispose()
-    where = display_name(db)
-    if before == after:
-        click.echo(f"database {where} is up to date (schema {after})")
-    elif before is None:
-        click.echo(f"database {where} created (schema {after})")
-    else:
-        click.echo(f"database {where} upgraded from schema {before} to {after}")
+    words = desk_words()
+    click.echo(words.database_ready(display_name(db), before, after))
     if seeded:
         first = next(m.id for m in rules.staff.values() if m.role == "supervisor")
-        click.echo(f"staff: {seeded} members from staff.yaml; login {login} is {first} (supervisor)")
+        click.echo(words.staff_seeded(seeded, login, first))

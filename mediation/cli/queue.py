@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from mediation import clock, desk
-from mediation.cli.case.common import destination_of, label
-from mediation.cli.case.list import print_cases, warn_provisional, warn_unknown
+from mediation.cli.case.common import destination_of, label, warn_provisional, warn_unknown
+from mediation.cli.case.list import print_cases
 from mediation.cli.common import echo_json
 from mediation.cli.complete import labels
 from mediation.cli.options import db_option, load, parse_day, rules_option

@@ -23,16 +23,19 @@ from mediation.deadlines.limits import (
 )
 from mediation.deadlines.overdue import (
     DEADLINE_STATES,
+    CalendarGap,
     Lateness,
+    calendar_gap,
     calendar_warning,
     lateness,
     lateness_view,
     provisional_warning,
+    provisional_years_through,
 )
 
 __all__ = [
-    "DEADLINE_STATES", "STAGE_OF_STATE", "Deadline", "Lateness", "WorkCalendar", "calendar_of",
-    "calendar_warning", "current_deadline", "deadline_of", "judicial_confirmation_due", "lateness",
-    "lateness_view", "load_calendar", "mediation_terms", "next_routes", "provisional_warning",
-    "stage_deadline",
+    "DEADLINE_STATES", "STAGE_OF_STATE", "CalendarGap", "Deadline", "Lateness", "WorkCalendar",
+    "calendar_gap", "calendar_of", "calendar_warning", "current_deadline", "deadline_of",
+    "judicial_confirmation_due", "lateness", "lateness_view", "load_calendar", "mediation_terms",
+    "next_routes", "provisional_warning", "provisional_years_through", "stage_deadline",
 ]

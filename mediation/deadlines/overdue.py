@@ -101,29 +101,57 @@ def missing_years(errors: Iterable[str]) -> list[int]:
     return sorted({int(m.group(1)) for e in errors if e for m in _YEAR.finditer(e)})
 
 
-def calendar_warning(errors: Iterable[str], *, subject: str | None = None,
+@dataclass(frozen=True, slots=True)
+class CalendarGap:
+    """What the calendar could not compute, as facts: how many deadlines (``count``), the
+    missing ``years`` (ascending; empty when the errors name none), the calendar ``file`` to
+    enter them in, and the ``first`` error as the calendar said it."""
+
+    count: int
+    years: tuple[int, ...]
+    file: str
+    first: str
+
+
+def calendar_gap(errors: Iterable[str | None], *, calendar_file: str | None = None) -> CalendarGap | None:
+    """The facts of :func:`calendar_warning` (None if there were no errors)."""
+    errors = [e for e in errors if e]
+    if not errors:
+        return None
+    where = calendar_file or _file_of(errors) or "rules/calendar.yaml"
+    return CalendarGap(len(errors), tuple(missing_years(errors)), where, errors[0])
+
+
+def calendar_warning(errors: Iterable[str | None], *, subject: str | None = None,
                      calendar_file: str | None = None) -> str | None:
     """One warning line for what the calendar could not compute, or None if there was nothing.
 
     Names how many cases (or ``subject``), the missing year(s) and where to add
     them, e.g. ``deadline unknown for 2 cases: no working-day calendar for 2027:
     add the year's holidays and make-up workdays under `years: 2027:` in
-    rules/calendar.yaml``.
+    rules/calendar.yaml`` (the facts: :func:`calendar_gap`).
     """
-    errors = [e for e in errors if e]
-    if not errors:
+    gap = calendar_gap(errors, calendar_file=calendar_file)
+    if gap is None:
         return None
-    years = missing_years(errors)
-    n = len(errors)
+    n = gap.count
     if subject is None:
         subject = f"deadline unknown for {n} case{'' if n == 1 else 's'}"
-    if not years:  # not a missing year: say what the calendar said
-        return f"{subject}: {errors[0]}"
-    where = calendar_file or _file_of(errors) or "rules/calendar.yaml"
-    names = ", ".join(map(str, years))
-    keys = " ".join(f"`years: {y}:`" for y in years)
+    if not gap.years:  # not a missing year: say what the calendar said
+        return f"{subject}: {gap.first}"
+    names = ", ".join(map(str, gap.years))
+    keys = " ".join(f"`years: {y}:`" for y in gap.years)
     return (f"{subject}: no working-day calendar for {names}: add the year's "
-            f"holidays and make-up workdays under {keys} in {where}")
+            f"holidays and make-up workdays under {keys} in {gap.file}")
+
+
+def provisional_years_through(calendar: Any, days: Iterable[date]) -> tuple[int, ...]:
+    """The provisional years that counts ending on ``days`` ran through, ascending (the facts of
+    :func:`provisional_warning`; empty: every count is final)."""
+    days = list(days)
+    if not days:
+        return ()
+    return tuple(calendar.provisional_through(max(days)))
 
 
 def provisional_warning(calendar: Any, days: Iterable[date], *, subject: str = "deadlines") -> str | None:
@@ -132,12 +160,10 @@ def provisional_warning(calendar: Any, days: Iterable[date], *, subject: str = "
     E.g. ``deadlines counted through 2027 are provisional (暂定): no holiday
     notice for 2027 is entered, so Monday to Friday count as working days;
     enter the State Council's notice under `years: 2027:` in
-    rules/calendar.yaml (`mediation calendar 2027` shows the year)``.
+    rules/calendar.yaml (`mediation calendar 2027` shows the year)``
+    (the facts: :func:`provisional_years_through` and ``calendar.file``).
     """
-    days = list(days)
-    if not days:
-        return None
-    years = calendar.provisional_through(max(days))
+    years = provisional_years_through(calendar, days)
     if not years:
         return None
     names = ", ".join(map(str, years))

@@ -64,13 +64,19 @@ class Raised:
 
 @dataclass(frozen=True, slots=True)
 class Unchecked:
-    """An open case whose level could not be judged (fully), and why."""
+    """An open case whose level could not be judged (fully), and why: ``reason`` in English,
+    ``why`` as an id: ``calendar`` (its deadline cannot be computed), ``level_2`` (overdue, but
+    the working days since cannot be counted), ``later`` (its last event, at ``last_event``,
+    lies after the time of escalation) or ``busy`` (changed by other desks :data:`RETRIES`
+    times while it was being escalated)."""
 
     case_no: str
     state: str
     destination: str | None
     reason: str
     level: int | None = None  # the level recorded for it, if any
+    why: str = "calendar"
+    last_event: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -146,7 +152,7 @@ def escalate(db, rules, *, operator: str, as_of: date | None = None,
         run.overdue += 1
         run.provisional_years.update(late.provisional_years)
         if late.error:
-            run.not_checkable.append(_unchecked(row, late.error))
+            run.not_checkable.append(_unchecked(row, late.error, "level_2"))
         if late.level > row["escalation"]:
             _raise(db, rules, row["case_no"], op, at, as_of, run, entered_by)
         else:
@@ -158,8 +164,10 @@ _COLUMNS = ("case_no", "state", "destination", "category", "stage_at", "register
             "extension_days", "escalation", "version", "updated_at")
 
 
-def _unchecked(row: Mapping[str, Any], reason: str | None) -> Unchecked:
-    return Unchecked(row["case_no"], row["state"], row["destination"], reason or "", row["escalation"])
+def _unchecked(row: Mapping[str, Any], reason: str | None, why: str = "calendar",
+               last_event: datetime | None = None) -> Unchecked:
+    return Unchecked(row["case_no"], row["state"], row["destination"], reason or "", row["escalation"], why,
+                     last_event)
 
 
 def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: EscalationRun,
@@ -176,7 +184,7 @@ def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: Escalati
                 if row["updated_at"] > at:
                     run.not_checkable.append(_unchecked(
                         row, f"its last event ({row['updated_at'].isoformat()}) lies after the time of "
-                             f"escalation ({at.isoformat()})"))
+                             f"escalation ({at.isoformat()})", "later", row["updated_at"]))
                     return
                 d = late.deadline
                 details = {"level": late.level, "previous": row["escalation"], "stage": d.stage,
@@ -200,4 +208,5 @@ def _raise(db, rules, case_no: str, op, at: datetime, as_of: date, run: Escalati
         except ConcurrentUpdate:
             continue
     run.not_checkable.append(Unchecked(case_no, "", None, f"changed by other desks {RETRIES} times "
-                                                            "while it was being escalated: run again"))
+                                                            "while it was being escalated: run again",
+                                       why="busy"))

@@ -175,12 +175,23 @@ def allowed_kinds(db, case_no: str) -> list[str]:
     return allowed(record.row, record.events)
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A case a batch left out: ``why`` in English, and its facts: the case's ``state`` and the
+    ``reason``'s id (:func:`~mediation.documents.kinds.refusal_reason`)."""
+
+    case_no: str
+    why: str
+    state: str
+    reason: str | None
+
+
 @dataclass(slots=True)
 class Batch:
-    """What a batch wrote and what it left out (case number, reason)."""
+    """What a batch wrote and what it left out."""
 
     written: list[Written] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def select_cases(db, *, state: str | None = None, destination: str | None = None,
@@ -214,7 +225,8 @@ def write_documents(db, rules, kind: str, case_numbers: list[str], folder: Path,
         record = show(db, case_no)
         why = refusal(KINDS[k.id], record.row, record.events)
         if why:
-            batch.skipped.append((case_no, why))
+            batch.skipped.append(Skipped(case_no, why, record.row["state"],
+                                         refusal_reason(KINDS[k.id], record.row, record.events)))
         else:
             batch.written.append(write_document(db, rules, case_no, k.id, operator=operator,
                                                 out=folder / f"{case_no}-{k.id}.docx", at=at,

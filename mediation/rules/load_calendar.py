@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mediation.errors import RuleError
-from mediation.rules.model import CalendarSpec, YearSchedule
+from mediation.rules.model import CalendarNote, CalendarSpec, YearSchedule
 from mediation.rules.schema import Ctx, Section, display_path
 from mediation.rules.yamlfile import load_yaml
 
@@ -74,7 +74,7 @@ class _Reader:
         self.ctx = ctx
         self.file = ctx.file
         self.names: dict[date, str] = {}  # the name of the day last read, per entry list
-        self.warnings: list[tuple[str, int, str]] = []
+        self.warnings: list[CalendarNote] = []
 
     def err(self, message: str, line: int, field: str | None = None, hint: str | None = None) -> RuleError:
         return self.ctx.err(message, line or 1, None, field, hint)
@@ -230,10 +230,11 @@ class _Reader:
                 continue
             if run and all(x.weekday() >= 5 for x in run):
                 span = str(run[0]) if len(run) == 1 else f"{run[0]} to {run[-1]}"
-                self.warnings.append((self.file, days[run[0]],
-                                      f"{what}: {span} falls on a weekend only and adds no day off "
-                                      "(a notice gives holidays on weekdays, with the weekends inside a "
-                                      "holiday listed too): check the date"))
+                self.warnings.append(CalendarNote(
+                    self.file, days[run[0]],
+                    f"{what}: {span} falls on a weekend only and adds no day off "
+                    "(a notice gives holidays on weekdays, with the weekends inside a "
+                    "holiday listed too): check the date", what, run[0], run[-1]))
             run = [d] if d is not None else []
 
     def date(self, item: Mapping, key: str, default: int) -> date:

@@ -280,12 +280,27 @@ class YearSchedule:
 
 
 @dataclass(frozen=True)
+class CalendarNote:
+    """A calendar entry that reads fine but is probably a mistake: a run of days off from
+    ``first`` to ``last`` in ``section`` (```local: days_off:```, ```years: 2027:` holidays``)
+    that falls wholly on a weekend and adds no day off. ``file`` and ``line`` say where;
+    ``message`` says it in English (the desk builds its own words from the facts)."""
+
+    file: str
+    line: int
+    message: str
+    section: str
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
 class CalendarSpec:
     """``rules/calendar.yaml`` as read: official schedules by year, and the district's own days.
 
     :class:`mediation.deadlines.calendar.WorkCalendar` does the arithmetic over it.
     ``warnings``: entries that read fine but are probably mistakes (a listed
-    holiday that falls wholly on a weekend adds no day off), as (file, line, message).
+    holiday that falls wholly on a weekend adds no day off), each a :class:`CalendarNote`.
     """
 
     years: dict[int, YearSchedule] = field(default_factory=dict)
@@ -293,4 +308,4 @@ class CalendarSpec:
     local_workdays: frozenset[date] = frozenset()
     file: str = "rules/calendar.yaml"
     local_names: dict[date, str] = field(default_factory=dict, compare=False)
-    warnings: tuple[tuple[str, int, str], ...] = ()
+    warnings: tuple[CalendarNote, ...] = ()

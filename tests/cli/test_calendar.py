@@ -47,7 +47,9 @@ def test_2027_is_provisional_and_says_how_to_enter_it():
     assert (data["source"], data["provisional"], data["days_off"], data["workdays"]) == ("provisional", True, [], [])
     assert data["working_days"] == 261  # Monday to Friday
     [warning] = result.stderr.splitlines()
-    assert "counted through 2027 are provisional (暂定)" in warning and "`years: 2027:`" in warning
+    assert warning.startswith("mediation: warning: 经过 2027 年计算的期限是暂定的：尚未录入 2027 年节假日安排通知")
+    assert "下一步: 在 rules/calendar.yaml 的 `years: 2027:` 下录入国务院办公厅通知" in warning
+    assert "mediation calendar 2027" in warning and "provisional" not in warning
     assert "暂定" in run("calendar", "2027").stdout
 
 
@@ -108,9 +110,11 @@ def test_a_holiday_entry_on_a_weekend_only_is_warned_about(rules_2019):
     result = run("calendar", "2020", "--rules", str(entered))
     [warning] = result.stderr.splitlines()
     assert warning.startswith("mediation: warning: ") and "calendar.yaml:6:" in warning
-    assert "2020-01-04 falls on a weekend only and adds no day off" in warning
+    assert "`years: 2020:` holidays 中的 2020-01-04 只落在周末，不增加放假日" in warning
+    assert warning.endswith("：请核对日期")
     check = CliRunner().invoke(cli, ["rules", "check", str(entered)])
     assert "warning calendar-entry" in check.output and "2020-01-04" in check.output
+    assert "falls on a weekend only and adds no day off" in check.output  # rules check keeps its English
 
 
 def test_the_reader_refuses_what_cannot_be_a_notice(rules_2019):

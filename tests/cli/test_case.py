@@ -41,7 +41,7 @@ class Desk:
 @pytest.fixture
 def desk(db_url):
     d = Desk(db_url)
-    assert "created" in d("init").stdout
+    assert "已创建" in d("init").stdout
     return d
 
 
@@ -49,8 +49,8 @@ def test_init_twice_and_commands_before_init(db_url):
     d = Desk(db_url)
     err = d("case", "show", "XS-2020-00001", code=1).stderr
     assert "数据库还没有初始化" in err and err.endswith("。下一步: mediation init\n")
-    assert f"(schema {HEAD_REVISION})" in d("init").stdout
-    assert "is up to date" in d("init").stdout
+    assert f"（schema {HEAD_REVISION}）" in d("init").stdout
+    assert "已是最新" in d("init").stdout
 
 
 def test_a_day_at_the_desk(desk):
@@ -225,11 +225,13 @@ def test_register_prompts_for_missing_fields_only_at_a_terminal(desk, monkeypatc
 def test_a_year_the_calendar_does_not_know_is_shown_not_guessed(desk):
     out = desk("case", "register", "--form", "口头", "--category", "邻里", "--street", "东街道",
                "--summary", "旧案（合成示例）", "--at", "2003-05-06T09:00", "--yes")
-    assert "期限 未知" in out.stdout and "warning: no working-day calendar for 2003" in out.stderr
+    assert "期限 未知" in out.stdout
+    assert out.stderr == ("mediation: warning: 1 件案件的期限无法计算：工作日历没有 2003 年。下一步: 在 "
+                          "rules/calendar.yaml 的 `years: 2003:` 下录入该年的放假和调休上班日\n")
     view = desk.json("case", "show", "XS-2003-00001")
     assert view["deadline"] is None and "calendar.yaml" in view["deadline_error"]
     shown = " ".join(desk("case", "show", "XS-2003-00001").stdout.split())
-    assert "期限 未知：no working-day calendar for 2003" in shown
+    assert "期限 未知：工作日历没有 2003 年（可在 rules/calendar.yaml 的 `years: 2003:` 下录入）" in shown
 
 
 def test_a_hostile_reason_is_one_line_and_stores_nothing(desk):

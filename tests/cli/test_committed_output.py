@@ -2,7 +2,7 @@
 
 With standard output on /dev/full, ``case register`` used to exit 1 with the
 case stored, so a retrying script registered it twice. Now one line on stderr
-says the change WAS recorded (with the case number), and the exit code is 3,
+says the change was recorded (已记录, with the case number), and the exit code is 3,
 distinct from every failure (documented in docs/README.md).
 """
 
@@ -37,9 +37,8 @@ def test_a_registration_whose_output_fails_says_it_was_recorded(db, as_json):
     result = to_dev_full(db.url, *REGISTER, *(["--json"] if as_json else []))
     assert result.returncode == RECORDED_EXIT == 3, result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith("mediation: error: XS-2020-00001: register WAS recorded, but its output "
-                                    "could not be written (No space left on device): do not repeat it")
-    assert "mediation case show XS-2020-00001" in result.stderr
+    assert result.stderr == ("mediation: error: XS-2020-00001 的登记 (register) 已记录，但输出无法写出（磁盘已满）："
+                             "请勿重复办理。下一步: mediation case show XS-2020-00001\n")
     assert desk.show(db, "XS-2020-00001").state == "registered"
 
 
@@ -47,10 +46,10 @@ def test_a_registration_whose_output_fails_says_it_was_recorded(db, as_json):
 def test_a_move_whose_output_fails_says_it_was_recorded_and_a_failure_stays_a_failure(db):
     assert to_dev_full(db.url, *REGISTER).returncode == RECORDED_EXIT
     result = to_dev_full(db.url, "case", "review", "XS-2020-00001", "--at", "2020-06-01T10:05")
-    assert result.returncode == RECORDED_EXIT and "XS-2020-00001: review WAS recorded" in result.stderr
+    assert result.returncode == RECORDED_EXIT and "XS-2020-00001 的审查 (review) 已记录" in result.stderr
     assert desk.show(db, "XS-2020-00001").state == "under_review"
     refused = to_dev_full(db.url, "case", "review", "XS-2020-00001", "--at", "2020-06-01T10:06")
-    assert refused.returncode == 2 and "WAS recorded" not in refused.stderr
+    assert refused.returncode == 2 and "已记录" not in refused.stderr
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -62,5 +61,6 @@ def test_an_escalation_whose_output_fails_says_it_was_recorded(db):
                                 stdout=full, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT,
                                 text=True, timeout=120)
     assert result.returncode == RECORDED_EXIT, result.stderr
-    assert "督办 of 1 case WAS recorded" in result.stderr
+    assert result.stderr == ("mediation: error: 1 件案件的督办已记录，但输出无法写出（磁盘已满）：请勿重复办理。"
+                             "下一步: mediation case list --overdue\n")
     assert desk.show(db, "XS-2020-00001").row["escalation"] == 2

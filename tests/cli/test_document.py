@@ -128,11 +128,12 @@ def test_a_batch_into_a_folder(desk, day, tmp_path):
     written = sorted(p.name for p in folder.iterdir())
     assert written == sorted(f"{day[k]}-acceptance.docx" for k in ("settled", "unsettled", "oral"))
     assert len(result.stdout.splitlines()) == 3
-    assert f"mediation: warning: skipped {day['registered']}: " in result.stderr
-    assert "3 written to" in result.stderr and "2 skipped, of 5 cases selected" in result.stderr
+    assert f"mediation: warning: 跳过 {day['registered']}：{day['registered']} 是 已登记 (registered)：" in result.stderr
+    assert f"已写 3 份到 {folder}，跳过 2 件，共选中 5 件" in result.stderr
     only = desk("case", "documents", "agreement", "--state", "调解成功", "--destination", "医疗纠纷调解室",
                 "--dir", str(tmp_path / "s"), *AT)
-    assert only.stdout.count("人民调解协议书") == 1 and "1 skipped" in only.stderr  # the oral agreement
+    assert only.stdout.count("人民调解协议书") == 1 and "跳过 1 件" in only.stderr  # the oral agreement
+    assert "是以口头协议调解成功的：人民调解协议书 (agreement) 要书面协议" in only.stderr
     err = desk("case", "documents", "agreement", "--state", "setled", "--dir", str(tmp_path / "s"), code=2).stderr
     assert "没有这个状态 'setled'（--state）：是 调解成功 (settled) 还是 调解不成 (unsettled)？" in err
 

@@ -22,7 +22,8 @@ def run(db_url, *args, stdin=None):
 def test_the_attack_a_paper_number_at_the_years_end_then_desk_registrations(db):
     result = run(db.url, *ARGS, "--case-no", "XS-2020-99999")
     assert result.exit_code == 0, result.output
-    assert "warning: XS-2020-99999 lies 99999 numbers beyond the highest number of its year" in result.stderr
+    assert result.stderr == ("mediation: warning: XS-2020-99999 比本年度已有的最大案号大 99999 号"
+                             "（登记台的自动编号不会因此跳号）：请核对不是笔误\n")
     for n in (1, 2):
         result = run(db.url, *ARGS)
         assert result.exit_code == 0, result.output
@@ -35,14 +36,15 @@ def test_a_number_near_the_counter_is_not_flagged(db):
     result = run(db.url, *ARGS, "--case-no", "XS-2020-00101")  # next to the last one stored
     assert result.exit_code == 0 and result.stderr == ""
     result = run(db.url, *ARGS, "--case-no", "XS-2020-00202")
-    assert result.exit_code == 0 and "warning: XS-2020-00202 lies 101 numbers beyond" in result.stderr
+    assert result.exit_code == 0 and "warning: XS-2020-00202 比本年度已有的最大案号大 101 号" in result.stderr
 
 
 def test_at_a_terminal_a_far_number_is_confirmed_or_nothing_is_stored(db, monkeypatch):
     monkeypatch.setattr("mediation.cli.case.register.at_terminal", lambda: True)
     declined = run(db.url, *ARGS, "--case-no", "XS-2020-00500", stdin="n\n")
     assert declined.exit_code == 2
-    assert "XS-2020-00500 lies 500 numbers beyond the highest number of its year so far" in declined.stderr
+    assert "XS-2020-00500 比本年度已有的最大案号大 500 号（登记台的自动编号不会因此跳号）：请核对不是笔误。仍要登记吗？ [y/N]" \
+        in declined.stderr
     assert declined.stderr.splitlines()[-1] == "mediation: error: 未登记：您没有确认 XS-2020-00500"
     assert run(db.url, "case", "show", "XS-2020-00500").exit_code == 2  # not found
     accepted = run(db.url, *ARGS, "--case-no", "XS-2020-00500", stdin="y\n")

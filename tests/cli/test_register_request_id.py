@@ -19,8 +19,7 @@ def test_a_retried_registration_prints_the_first_answer(clerk):
     again = clerk.json(*REGISTER, "--request-id", "batch-7/line-12")
     assert again == first
     line = clerk(*REGISTER, "--request-id", "batch-7/line-12").stdout
-    assert line.strip() == (f"{first['case_no']}  already registered under --request-id batch-7/line-12 "
-                            "(nothing written)")
+    assert line.strip() == f"{first['case_no']}  已按 --request-id batch-7/line-12 登记过（未再写入）"
     other = clerk.json(*REGISTER, "--request-id", "batch-7/line-13")
     assert other["case_no"] != first["case_no"]
     assert clerk.json("case", "list")["total"] == 2

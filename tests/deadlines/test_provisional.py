@@ -71,9 +71,10 @@ def warned_once(result, year: int = 2020) -> None:
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("mediation: warning: ")
-    assert f"counted through {year} are provisional (暂定)" in lines[0]
-    assert f"under `years: {year}:` in" in lines[0] and "calendar.yaml" in lines[0]
-    assert f"mediation calendar {year}" in lines[0]
+    assert lines[0].startswith(f"mediation: warning: 经过 {year} 年计算的期限是暂定的：尚未录入 {year} 年节假日安排通知，"
+                               "周一至周五按工作日计算。下一步: 在 ")
+    assert f"calendar.yaml 的 `years: {year}:` 下录入国务院办公厅通知" in lines[0]
+    assert lines[0].endswith(f"（mediation calendar {year} 可查看该年）")
 
 
 def test_a_deadline_through_the_provisional_year_is_marked_everywhere(db, turn_of_2019):
@@ -121,13 +122,14 @@ def test_escalation_records_that_it_was_judged_provisionally(db, turn_of_2019):
     assert [(r["case_no"], r["level"], r["provisional"], r["deadline_provisional"]) for r in data["raised"]] == [
         (no, 2, True, True)]
     assert data["provisional_years"] == [2020]
-    assert "督办 levels judged counted through 2020 are provisional (暂定)" in result.stderr
+    assert result.stderr.startswith("mediation: warning: 经过 2020 年判断的督办级别是暂定的：尚未录入 2020 年节假日安排通知")
+    assert "的 `years: 2020:` 下录入国务院办公厅通知（mediation calendar 2020 可查看该年）" in result.stderr
     assert result.stderr.count("\n") == 1
     [event] = [e for e in desk.show(db, no).events if e["trigger"] == "escalate"]
     assert event["details"]["provisional"] is True and event["details"]["provisional_years"] == [2020]
     assert event["reason"] == "二级督办：受理审查逾期12天（暂定工作日历）"
     table = run("escalate", "--as-of", "2020-01-13")  # nothing new: no table, still the warning
-    assert "新督办 0 件" in table.stdout and "provisional (暂定)" in table.stderr
+    assert "新督办 0 件" in table.stdout and "2020 年判断的督办级别是暂定的" in table.stderr
 
 
 def test_the_report_marks_what_it_counted_provisionally(db, turn_of_2019):

@@ -301,9 +301,8 @@ def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):
     result = cli_run("case", "list")
     assert result.stdout.count("未知") == 2
     warnings = result.stderr.splitlines()
-    assert warnings == ["mediation: warning: deadline unknown for 2 cases: no working-day calendar for 2003: "
-                        "add the year's holidays and make-up workdays under `years: 2003:` in "
-                        f"{calendar_of(rules).file}"]
+    assert warnings == ["mediation: warning: 2 件案件的期限无法计算：工作日历没有 2003 年。下一步: 在 "
+                        f"{calendar_of(rules).file} 的 `years: 2003:` 下录入该年的放假和调休上班日"]
     shown = cli_run("case", "show", "XS-2003-00001")
     assert "期限 未知" in " ".join(shown.stdout.split()) and len(shown.stderr.splitlines()) == 1
     overdue = cli_run("case", "list", "--overdue", "--as-of", "2003-12-31", "--json")
@@ -311,10 +310,10 @@ def test_cli_unknown_deadlines_warn_once(db, rules, cli_run):
 
     data = json.loads(overdue.stdout)
     assert data["total"] == 0 and [u["case_no"] for u in data["unknown"]] == ["XS-2003-00002", "XS-2003-00001"]  # newest first
-    assert "deadline unknown for 2 cases" in overdue.stderr
+    assert "2 件案件的期限无法计算" in overdue.stderr
     esc_out = cli_run("escalate", "--as-of", "2003-12-31", "--at", "2003-12-31T18:00")
     assert "无法判断 2 件" in esc_out.stdout and "XS-2003-00002" in esc_out.stdout
-    assert esc_out.stderr.startswith("mediation: warning: 2 cases not checkable: no working-day calendar for 2003")
+    assert esc_out.stderr.startswith("mediation: warning: 2 件案件无法判断是否逾期：工作日历没有 2003 年")
 
 
 def test_a_case_of_late_december_2026_has_a_provisional_deadline(db, rules, cli_run):
@@ -339,8 +338,8 @@ def test_a_case_of_late_december_2026_has_a_provisional_deadline(db, rules, cli_
                  ["case", "list", "--json"]):
         result = cli_run(*args)
         assert result.stderr.count("\n") == 1, result.stderr
-        assert "counted through 2027 are provisional (暂定)" in result.stderr
-        assert "`years: 2027:` in" in result.stderr and "calendar.yaml" in result.stderr
+        assert "经过 2027 年计算的期限是暂定的" in result.stderr
+        assert "calendar.yaml 的 `years: 2027:` 下录入" in result.stderr
     assert "2027-01-04 暂定" in cli_run("case", "list").stdout
     assert "2027-01-04（受理审查，暂定）" in cli_run("case", "show", no).stdout
     listed = json.loads(cli_run("case", "list", "--overdue", "--as-of", "2027-02-01", "--json").stdout)

@@ -98,7 +98,7 @@ def test_init_seeds_once_and_the_creator_is_the_first_supervisor(tmp_path, monke
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'mediation.db'}"
     out = run(url, "init").output
-    assert f"login {access.os_user()} is sup01 (supervisor)" in out
+    assert f"登录名 {access.os_user()} 即 sup01（督办员）" in out
     listed = run(url, "staff", "list", "--json").output
     assert f'"login": "{access.os_user()}"' in listed
     with open_database(url) as db, db.read() as conn:
@@ -374,7 +374,7 @@ def test_pg_init_needs_no_superuser(rules):
                 .render_as_string(hide_password=False))
 
     try:
-        assert f"login {owner} is sup01" in run(url(owner), "init").output
+        assert f"登录名 {owner} 即 sup01" in run(url(owner), "init").output
         run(url(owner), "staff", "set", "clerk01", "--login", clerk)
         view = run(url(clerk), *REGISTER).output
         assert '"operator": "clerk01"' in view

@@ -110,7 +110,7 @@ def test_the_transcript_runs_as_shown(page, tmp_path, monkeypatch):
         fails = expected.lstrip().startswith("mediation: error:")
         assert (result.exit_code != 0) == fails, f"{page}: $ {command}\n{result.output}"
         # `init` names the login of whoever runs it (the pages were made as root)
-        output = re.sub(r"(?m)^(staff: .*; login )\S+( is sup01)", r"\1root\2", result.output)
+        output = re.sub(r"(?m)^(工作人员：.*；登录名 )\S+( 即 sup01)", r"\1root\2", result.output)
         assert normal(output) == normal(expected), f"{page}: $ {command}\n{result.output}"
 
 

@@ -283,6 +283,6 @@ def test_a_batch_writes_each_allowed_case_reports_progress_and_skips_the_rest(db
                             progress=seen.append)
     assert seen == numbers
     assert [w.case_no for w in batch.written] == [day["settled"]]
-    assert [no for no, _ in batch.skipped] == sorted(n for k, n in day.items() if k != "settled")
+    assert [s.case_no for s in batch.skipped] == sorted(n for k, n in day.items() if k != "settled")
     assert [p.name for p in folder(tmp_path).iterdir()] == [f"{day['settled']}-agreement.docx"]
     assert select_cases(db, state="settled") == sorted([day["settled"], day["oral"]])

@@ -291,9 +291,9 @@ def test_0002_downgrades_to_0001(db_url, rules):
 def test_init_takes_a_new_database_to_the_head_and_a_0001_one_up(db_url, tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["init", "--db", db_url])
-    assert result.exit_code == 0 and f"created (schema {schema.HEAD_REVISION})" in result.output
+    assert result.exit_code == 0 and f"已创建（schema {schema.HEAD_REVISION}）" in result.output
     result = runner.invoke(cli, ["init", "--db", db_url])
-    assert result.exit_code == 0 and "is up to date" in result.output
+    assert result.exit_code == 0 and "已是最新" in result.output
     database = open_database(db_url)
     assert database.revision() == schema.HEAD_REVISION
     database.dispose()
@@ -315,7 +315,7 @@ def test_init_takes_a_new_database_to_the_head_and_a_0001_one_up(db_url, tmp_pat
         _at_revision(old, "0001").dispose()
     result = runner.invoke(cli, ["init", "--db", old])
     assert result.exit_code == 0, result.output
-    assert f"upgraded from schema 0001 to {schema.HEAD_REVISION}" in result.output
+    assert f"已从 schema 0001 升级到 {schema.HEAD_REVISION}" in result.output
 
 
 def test_check_constraints_are_named_as_the_models_name_them(db):

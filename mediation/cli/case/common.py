@@ -10,9 +10,9 @@ from click.shell_completion import CompletionItem
 from sqlalchemy import select
 
 from mediation import desk
-from mediation.cli.common import at_terminal, committed_output, echo_json, label, place
+from mediation.cli.common import at_terminal, committed_output, desk_words, echo_json, label, place
 from mediation.cli.complete import rules_of
-from mediation.deadlines import calendar_of, provisional_warning
+from mediation.deadlines import calendar_gap, calendar_of, provisional_years_through
 from mediation.desk import case_view, deadline_view
 from mediation.domain import normalize_case_no
 from mediation.errors import AmbiguousLabel
@@ -81,7 +81,8 @@ def echo_change(record, rules, as_json: bool) -> None:
     The change is committed already: if standard output fails, one line on stderr says it
     WAS recorded, and the exit code is 3 (:func:`mediation.cli.common.committed_output`)."""
     trigger = record.events[-1]["trigger"] if record.events else "change"
-    with committed_output(f"{record.case_no}: {trigger}", f"mediation case show {record.case_no}"):
+    with committed_output(f"{record.case_no}: {trigger}", f"mediation case show {record.case_no}",
+                          case_no=record.case_no, trigger=trigger):
         _echo_change(record, rules, as_json)
 
 
@@ -101,11 +102,31 @@ def _echo_change(record, rules, as_json: bool) -> None:
             parts.append(deadline_text(view))
         click.echo("  ".join(p for p in parts if p))
     if view.get("deadline_error"):
-        click.echo(f"mediation: warning: {view['deadline_error']}", err=True)
-    if view.get("deadline_provisional"):
-        line = provisional_warning(calendar_of(rules), [date.fromisoformat(view["deadline"])])
-        if line:
-            click.echo(f"mediation: warning: {line}", err=True)
+        warn_unknown([view["deadline_error"]])
+    warn_provisional([view], rules)
+
+
+def warn_unknown(errors) -> None:
+    """One warning line on stderr for the deadlines the calendar could not compute (if any)."""
+    gap = calendar_gap(errors)
+    if gap is not None:
+        words = desk_words()
+        words.warn(words.unknown_deadlines(gap))
+
+
+def warn_provisional(views, rules, as_of=None) -> None:
+    """One warning line on stderr naming the provisional years the shown deadlines ran through (if any)."""
+    days = []
+    for v in views:
+        if v.get("deadline_provisional") and v.get("deadline"):
+            days.append(date.fromisoformat(v["deadline"]))
+        if v.get("overdue_provisional") and as_of is not None:
+            days.append(as_of)
+    cal = calendar_of(rules)
+    years = provisional_years_through(cal, days)
+    if years:
+        words = desk_words()
+        words.warn(words.provisional(years, cal.file))
 
 
 def choose(rules, kind: str, value: str, option: str) -> str:

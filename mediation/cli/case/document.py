@@ -15,7 +15,7 @@ import click
 
 from mediation import documents
 from mediation.cli.case.common import choose, destination_of
-from mediation.cli.common import console, echo_json
+from mediation.cli.common import console, desk_words, echo_json
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -131,12 +131,12 @@ def documents_batch(kind: str, state: str | None, destination: str | None, since
                                          received_to=parse_day(until, "--to"))
         batch = _run(database, rules, kind, numbers, folder, identify(database, operator, on_behalf_of),
                      parse_at(at), pdf)
-    for case_no, why in batch.skipped:
-        click.echo(f"mediation: warning: skipped {case_no}: {why}", err=True)
+    words = desk_words()
+    for skipped in batch.skipped:
+        words.warn(words.skipped_document(rules, kind, skipped.case_no, skipped.state, skipped.reason))
     for written in batch.written:
         click.echo(_line(written))
-    click.echo(f"{len(batch.written)} written to {folder}, {len(batch.skipped)} skipped, "
-               f"of {len(numbers)} cases selected", err=True)
+    click.echo(words.documents_written(len(batch.written), folder, len(batch.skipped), len(numbers)), err=True)
 
 
 def _run(database, rules, kind, numbers, folder, acting, at, pdf):

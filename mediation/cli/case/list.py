@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 from mediation import clock, desk
-from mediation.cli.case.common import choose, destination_of, label
+from mediation.cli.case.common import choose, destination_of, label, warn_provisional, warn_unknown
 from mediation.cli.common import echo_json
 from mediation.cli.complete import labels
 from mediation.cli.options import check_period, db_option, load, parse_day, rules_option
 from mediation.cli.tables import Column, print_table
-from mediation.deadlines import calendar_of, calendar_warning, provisional_warning
 from mediation.desk.read import MAX_OFFSET
 from mediation.errors import InputError
 from mediation.store.database import open_database
@@ -152,23 +150,3 @@ def overdue_text(view: dict) -> str:
     working = view.get("overdue_working_days")
     text = f"{days}天/{working}工作日" if working is not None else f"{days}天"
     return f"{text} {PROVISIONAL}" if view.get("overdue_provisional") else text
-
-
-def warn_unknown(errors) -> None:
-    """One warning line on stderr for the deadlines the calendar could not compute (if any)."""
-    line = calendar_warning(errors)
-    if line:
-        click.echo(f"mediation: warning: {line}", err=True)
-
-
-def warn_provisional(views, rules, as_of=None) -> None:
-    """One warning line on stderr naming the provisional years the shown deadlines ran through (if any)."""
-    days = []
-    for v in views:
-        if v.get("deadline_provisional") and v.get("deadline"):
-            days.append(date.fromisoformat(v["deadline"]))
-        if v.get("overdue_provisional") and as_of is not None:
-            days.append(as_of)
-    line = provisional_warning(calendar_of(rules), days)
-    if line:
-        click.echo(f"mediation: warning: {line}", err=True)

@@ -12,6 +12,7 @@ from mediation.case_files import json_items, read_text
 from mediation.cases import KEYS, one_error, parse_case, parser_for
 from mediation.cli import common, told
 from mediation.cli.case.common import echo_change
+from mediation.cli.common import desk_words
 from mediation.cli.complete import labels
 from mediation.cli.options import (
     at_option,
@@ -129,8 +130,7 @@ def register(from_json: str | None, request_id: str | None, operator: str | None
         if as_json:
             common.echo_json(record.answer)
         else:
-            click.echo(f"{record.case_no}  already registered under --request-id {request_id} "
-                       "(nothing written)")
+            click.echo(f"{record.case_no}  已按 --request-id {request_id} 登记过（未再写入）")
         return
     echo_change(record, rules, as_json)
 
@@ -141,13 +141,12 @@ def _check_number(database, case) -> None:
     ahead = desk.number_ahead(database, case)
     if ahead <= FAR_AHEAD:
         return
-    note = (f"{case.case_no} lies {ahead} numbers beyond the highest number of its year so far "
-            f"(the desk's numbers do not move; check it is not a typo)")
+    words = desk_words()
     if at_terminal():
-        if not click.confirm(f"{note}. Register it?", default=False, err=True):
+        if not click.confirm(words.number_ahead_question(case.case_no, ahead), default=False, err=True):
             raise Refused(f"not registered: {case.case_no} declined", why="declined", value=case.case_no)
     else:
-        click.echo(f"mediation: warning: {note}", err=True)
+        words.warn(words.number_ahead(case.case_no, ahead))
 
 
 def at_terminal() -> bool:

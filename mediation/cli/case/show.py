@@ -14,9 +14,11 @@ from mediation.cli.case.common import (
     label,
     place,
     state_move,
+    warn_provisional,
+    warn_unknown,
 )
-from mediation.cli.case.list import PROVISIONAL, warn_provisional, warn_unknown
-from mediation.cli.common import console, echo_json
+from mediation.cli.case.list import PROVISIONAL
+from mediation.cli.common import console, desk_words, echo_json
 from mediation.cli.options import (
     at_option,
     db_option,
@@ -111,7 +113,8 @@ def render(record, view: dict, rules) -> None:
 
 def _deadline(view: dict, rules) -> str:
     if view.get("deadline_error"):
-        return f"未知：{view['deadline_error']}"
+        words = desk_words()
+        return f"未知：{words.deadline_unknown(view['deadline_error'])}"
     if not view.get("deadline"):
         return "无"
     limit = rules.time_limits[view["stage"]]

@@ -19,18 +19,21 @@ has no words for keeps its own. Labels come from the command's rule set.
 
 - :mod:`.refusals`: refused moves and permissions, no such case or member of staff;
 - :mod:`.inputs`: labels, dates and times, the case's fields, the moves' and staff's inputs;
-- :mod:`.database`: a database not initialised, of another schema, or that cannot be used.
+- :mod:`.database`: a database not initialised, of another schema, or that cannot be used;
+- :mod:`.warnings`: a change recorded whose output failed; and the desk's warnings and
+  questions, which its commands print on their way (not errors: see that module).
 """
 
 from __future__ import annotations
 
 import click
 
-from mediation.cli.common import RULES_META
+from mediation.cli.common import RULES_META, OutputFailed
 from mediation.cli.options import load
 from mediation.cli.words.database import database_text
 from mediation.cli.words.inputs import ambiguous, changed, input_text, unknown_label
 from mediation.cli.words.refusals import ROLES, missing, refusal_text, refused
+from mediation.cli.words.warnings import output_failed
 from mediation.errors import (
     AmbiguousLabel,
     CaseError,
@@ -67,6 +70,7 @@ TOLD = (
     (ConcurrentUpdate, changed),
     (InputError, input_text),
     (DatabaseError, database_text),
+    (OutputFailed, output_failed),
 )
 
 #: The commands of the desk, whose every error with its facts is told in Chinese. The others

@@ -305,8 +305,14 @@ def _document_kind(exc: InputError) -> str:
 
 
 def _document_not_now(exc: InputError, rules) -> str:
-    kind = DOCUMENTS[exc.value]
     case_no, state, reason = exc.bound
+    return document_not_now(rules, exc.value, case_no, state, reason)
+
+
+def document_not_now(rules, kind_id: str, case_no: str, state: str, reason: str | None) -> str:
+    """Why ``case_no`` (in ``state``) cannot have a ``kind_id`` document now, by the reason's id
+    (:func:`mediation.documents.kinds.refusal_reason`)."""
+    kind = DOCUMENTS[kind_id]
     document = f"{kind.title} ({kind.id})"
     if reason == "oral":
         return f"{case_no} 是以口头协议调解成功的：{document} 要书面协议"

@@ -153,8 +153,8 @@ def lint(rules) -> LintReport:
     found += _destinations(rules, walks)
     found += _dated(rules)
     found += _stages(rules)
-    found += [Finding("warning", "calendar-entry", message, file, line)
-              for file, line, message in rules.calendar_spec.warnings]
+    found += [Finding("warning", "calendar-entry", note.message, note.file, note.line)
+              for note in rules.calendar_spec.warnings]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     found.sort(key=lambda f: (order[f.severity], f.file or "", f.line or 0, f.code))
     return LintReport(rules, found, time.perf_counter() - started)
