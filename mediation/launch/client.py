@@ -255,8 +255,9 @@ def _follow(sock) -> int | None:
         _restore(before)
     if child.pid is None:
         return None  # the server went away before anything ran: run it here
-    print("mediation: error: the command server stopped before the command ended "
-          "(MEDIATION_SERVER=off runs each command in its own process)", file=sys.stderr)
+    # the desk's words (the served commands are the desk's): the command may have done its work
+    print("mediation: error: 命令服务器在命令结束前停止了：命令可能已做完，也可能没有，请先核对再重做"
+          "（MEDIATION_SERVER=off 让每个命令在自己的进程里运行）", file=sys.stderr)
     return 1
 
 

@@ -228,6 +228,24 @@ def test_an_uncaught_ctrl_c_ends_the_client_as_python_ends(server):
     assert served.stderr.splitlines()[-1] == own.stderr.splitlines()[-1] == b"KeyboardInterrupt"
 
 
+def test_a_server_and_command_killed_midway_leave_the_client_with_one_line_and_status_1(server):
+    client = subprocess.Popen([sys.executable, "-c", CLIENT, "busy"], env=server.env, cwd=server.work,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert client.stdout.readline() == b"busy\n"  # the command is running
+    # the server answers this only after its loop has sent the client the command's pid (the child can
+    # print before that), and what it sent stays there for the client to read after the server is gone
+    assert server.status()["running"] == 1
+    pid = server.process.pid
+    [child] = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    server.process.kill()
+    server.process.wait(timeout=30)
+    os.kill(int(child), signal.SIGKILL)
+    out, err = client.communicate(timeout=30)
+    assert client.returncode == 1 and out == b""
+    [line] = err.decode().splitlines()
+    assert line.startswith("mediation: error: 命令服务器在命令结束前停止了") and "MEDIATION_SERVER=off" in line
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_to_the_client_reaches_the_command(server, signum):
     client = subprocess.Popen([sys.executable, "-c", CLIENT, "busy"], env=server.env, cwd=server.work,
