@@ -108,8 +108,12 @@ async def docs(request: Request) -> Response:
     """The API reference page (no script; revalidated by ETag)."""
     app = request.app
     openapi_url = request.scope.get("root_path", "") + (app.openapi_url or "/openapi.json")
-    page = reference_page(app.openapi(), openapi_url).encode("utf-8")
-    etag = '"' + hashlib.sha256(page).hexdigest()[:32] + '"'
+    # the description is built once per app: so is its page (kept by the URL it links to)
+    kept = getattr(app.state, "reference", None)
+    if kept is None or kept[0] != openapi_url:
+        page = reference_page(app.openapi(), openapi_url).encode("utf-8")
+        kept = app.state.reference = (openapi_url, page, '"' + hashlib.sha256(page).hexdigest()[:32] + '"')
+    _, page, etag = kept
     headers = {**HEADERS, "ETag": etag}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
